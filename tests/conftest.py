@@ -1,0 +1,58 @@
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def exe() -> str:
+    """The installed console script, so CLI tests exercise the real entry point."""
+    found = Path(sys.executable).with_name("bordermap")
+    if not found.exists():
+        found = shutil.which("bordermap")
+    assert found, "the bordermap console script is not installed"
+    return str(found)
+
+
+@pytest.fixture
+def run(exe, tmp_path):
+    def _run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+        full_env = {**os.environ, **(env or {})}
+        return subprocess.run([exe, *args], cwd=cwd or tmp_path, env=full_env,
+                              capture_output=True, text=True, timeout=300)
+    return _run
+
+
+@pytest.fixture(scope="session")
+def default_html(tmp_path_factory) -> str:
+    """The default map, built once through the library for the HTML checks."""
+    from bordermap import build
+    out = tmp_path_factory.mktemp("built")
+    (path,) = build(out_dir=out)
+    return path.read_text(encoding="utf-8")
+
+
+def geojson_layers(html: str) -> dict[str, dict]:
+    """Each GeoJSON layer's JS variable -> the FeatureCollection the page passes it."""
+    soup = BeautifulSoup(html, "html.parser")
+    script = "\n".join(s.get_text() for s in soup.find_all("script"))
+    decoder = json.JSONDecoder()
+    found = {}
+    for match in re.finditer(r"\b(geo_json_\w+)_add\(\{", script):
+        found[match.group(1)], _ = decoder.raw_decode(script, match.end() - 1)
+    return found
+
+
+def layer_control(html: str) -> dict[str, str]:
+    """Overlay names in the layer control -> JS variable of the layer."""
+    m = re.search(r"overlays\s*:\s*\{(.*?)\}", html, re.S)
+    assert m, "no layer control in the page"
+    return {json.loads(k): v for k, v in re.findall(r'("(?:[^"\\]|\\.)*")\s*:\s*(\w+)', m.group(1))}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import events
 from . import layers as layers_mod
 from . import render_html, settings, sources
 from ._io import write_atomic
@@ -18,7 +19,10 @@ def build(recipe: Recipe = DEFAULT, out_dir: Path | None = None) -> list[Path]:
     """
     out_dir = Path(out_dir) if out_dir is not None else settings.OUTPUT_DIR
     boundaries = sources.load_boundaries()
-    layers = layers_mod.boundary_layers(boundaries, recipe)
+    districts = events.load_districts()
+    records = events.load_events(units=set(boundaries.admin1["code"]) | set(districts))
+    layers = layers_mod.boundary_layers(boundaries, recipe) + layers_mod.event_layers(
+        records, boundaries, districts, events.load_actors())
     bounds = layers_mod.frame_bounds(boundaries, recipe)
     html = render_html.to_html(render_html.render(layers, recipe, bounds))
     path = out_dir / f"{recipe.name}.html"

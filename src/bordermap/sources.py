@@ -42,7 +42,7 @@ def load_boundaries(folder: Path | None = None) -> Boundaries:
     credits = []
     for name in (databuild.ADMIN1_FILE, databuild.COUNTRIES_FILE):
         for src in files.get(name, {}).get("sources", []):
-            text = src.get("attribution") or f"{src['name']} ({src['licence']})"
+            text = "Boundaries: " + (src.get("attribution") or f"{src['name']} ({src['licence']})")
             if text not in credits:
                 credits.append(text)
     return Boundaries(

@@ -1,0 +1,394 @@
+"""The events / places / group-areas schema and its loader.
+
+The curated layer in ``geodata/events.geojson`` and an analyst's own GeoJSON or
+CSV go through the same code: read with pyogrio, every record checked, every
+problem collected, then one ``LayerError`` naming the file, the record id and
+the field. See the README's "Events schema" for the fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from . import manifest, settings
+from .errors import LayerError, SourceError
+
+EVENTS_FILE = "events.geojson"
+ACTORS_FILE = "actors.json"
+DISTRICTS_FILE = "districts.json"
+
+#: category -> what it is. "event" and "place" records are markers; areas are shaded units.
+CATEGORIES: dict[str, str] = {
+    "attack": "event",
+    "raid": "event",
+    "border clash": "event",
+    "political event": "event",
+    "diplomatic event": "event",
+    "recruitment": "event",
+    "border crossing": "place",
+    "place": "place",
+    "group area": "area",
+    "cross-border movement": "area",
+    "refugee-hosting area": "area",
+}
+
+#: Location precision, finest first (in the spirit of UCDP's where_prec / ACLED's geo_precision).
+PRECISIONS: dict[str, str] = {
+    "site": "the exact site",
+    "town": "a town or city (the point is the town's)",
+    "near": "near a named place (within about 25 km)",
+    "district": "a district (second-level unit)",
+    "province": "a province (first-level unit)",
+    "region": "a region spanning or within units, not named precisely by the source",
+    "country": "a country",
+}
+
+DATE_PRECISIONS = ("day", "month", "year", "range", "undated")
+_DATE_FORMS = {"day": r"\d{4}-\d{2}-\d{2}", "month": r"\d{4}-\d{2}", "year": r"\d{4}"}
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+_LIST_FIELDS = ("actors", "units")
+REQUIRED = ("id", "title", "category", "date_precision", "location_precision", "location_basis", "summary", "sources")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Who made the claim, where, and through which article it reached us."""
+
+    author: str
+    work: str
+    via: str = ""
+    url: str = ""
+
+    def text(self) -> str:
+        out = f"{self.author}, {self.work}"
+        return out + (f"; via {self.via}" if self.via else "")
+
+
+@dataclass(frozen=True)
+class Record:
+    id: str
+    title: str
+    category: str
+    date: str
+    date_precision: str
+    actors: tuple[str, ...]
+    location_precision: str
+    units: tuple[str, ...]
+    admin1: str
+    place: str
+    location_basis: str
+    summary: str
+    sources: tuple[Source, ...]
+    date_note: str = ""
+    lon: float | None = None
+    lat: float | None = None
+
+    @property
+    def kind(self) -> str:
+        return CATEGORIES[self.category]
+
+    @property
+    def period(self) -> tuple[dt.date, dt.date] | None:
+        """First and last day the date covers; None when undated."""
+        return date_period(self.date, self.date_precision)
+
+
+@dataclass(frozen=True)
+class Actors:
+    """Canonical actor names and the aliases that map to them."""
+
+    names: dict[str, dict]  # canonical -> registry entry
+    lookup: dict[str, str]  # lower-cased alias or name -> canonical
+
+    def canonical(self, name: str) -> str:
+        return self.lookup.get(name.strip().lower(), name.strip())
+
+    def short(self, canonical: str) -> str:
+        return self.names.get(canonical, {}).get("short", canonical)
+
+
+@dataclass(frozen=True)
+class District:
+    id: str
+    name: str
+    parent: str
+    aliases: tuple[str, ...]
+    hq_name: str
+    hq_lon: float
+    hq_lat: float
+    hq_geonameid: int
+    note: str = ""
+
+
+def date_period(value: str, precision: str) -> tuple[dt.date, dt.date] | None:
+    if precision == "undated" or not value:
+        return None
+    if precision == "range":
+        a, b = value.split("/")
+        return _bounds(a)[0], _bounds(b)[1]
+    return _bounds(value)
+
+
+def _bounds(value: str) -> tuple[dt.date, dt.date]:
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 3:
+        d = dt.date(*parts)
+        return d, d
+    if len(parts) == 2:
+        start = dt.date(parts[0], parts[1], 1)
+        nxt = dt.date(parts[0] + (parts[1] == 12), parts[1] % 12 + 1, 1)
+        return start, nxt - dt.timedelta(days=1)
+    return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
+
+
+def load_actors(folder: Path | None = None) -> Actors:
+    path = manifest.verified_path(folder or settings.geodata_dir(), ACTORS_FILE)
+    data = _read_json(path)
+    names, lookup = {}, {}
+    for entry in data.get("actors", []):
+        names[entry["name"]] = entry
+        for alias in [entry["name"], entry.get("short", ""), *entry.get("aliases", [])]:
+            if alias:
+                lookup[alias.lower()] = entry["name"]
+    return Actors(names=names, lookup=lookup)
+
+
+def load_districts(folder: Path | None = None) -> dict[str, District]:
+    path = manifest.verified_path(folder or settings.geodata_dir(), DISTRICTS_FILE)
+    out = {}
+    for d in _read_json(path).get("districts", []):
+        hq = d["hq"]
+        out[d["id"]] = District(id=d["id"], name=d["name"], parent=d["parent"], aliases=tuple(d.get("aliases", [])),
+                                hq_name=hq["name"], hq_lon=hq["lon"], hq_lat=hq["lat"],
+                                hq_geonameid=hq["geonameid"], note=d.get("note", ""))
+    return out
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SourceError(path, f"not readable JSON ({exc})") from None
+
+
+def read_frame(path: Path) -> gpd.GeoDataFrame:
+    """Read an events file (GeoJSON, or CSV with longitude/latitude columns) with pyogrio."""
+    path = Path(path)
+    if not path.exists():
+        raise SourceError(path, "file not found")
+    options: dict[str, Any] = {}
+    if path.suffix.lower() == ".csv":
+        options = {"X_POSSIBLE_NAMES": "longitude,lon,lng,x", "Y_POSSIBLE_NAMES": "latitude,lat,y",
+                   "KEEP_GEOM_COLUMNS": "NO", "AUTODETECT_TYPE": "NO"}
+    try:
+        frame = gpd.read_file(path, engine="pyogrio", **options)
+    except Exception as exc:  # pyogrio/GDAL raise several unrelated types
+        raise SourceError(path, f"not a readable events file ({_short(exc)})") from None
+    if frame.crs is not None and frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(4326)
+    return frame
+
+
+def load_events(path: Path | None = None, *, units: Iterable[str] | None = None,
+                folder: Path | None = None) -> tuple[Record, ...]:
+    """Read and validate an events file; the embedded, checksummed one by default.
+
+    ``units`` are the admin-unit codes records may reference (first-level codes
+    and district ids); the embedded boundary and district tables by default.
+    """
+    folder = Path(folder or settings.geodata_dir())
+    if path is None:
+        path = manifest.verified_path(folder, EVENTS_FILE)
+    actors = load_actors(folder)
+    if units is None:
+        from .sources import read_embedded
+        from .databuild import ADMIN1_FILE
+        units = set(read_embedded(ADMIN1_FILE, folder)["code"]) | set(load_districts(folder))
+    return parse(read_frame(Path(path)), Path(path), actors=actors, units=set(units))
+
+
+def parse(frame: gpd.GeoDataFrame, path: Path, *, actors: Actors, units: set[str]) -> tuple[Record, ...]:
+    """Validate every row; raise one LayerError listing every problem found."""
+    problems: list[str] = []
+    records: list[Record] = []
+    seen: set[str] = set()
+    missing_cols = [c for c in REQUIRED if c not in frame.columns]
+    if missing_cols:
+        raise LayerError(path, [f"missing column(s): {', '.join(missing_cols)}"])
+    if len(frame) == 0:
+        raise LayerError(path, ["no records"])
+    geoms = frame.geometry.values if frame.geometry is not None else [None] * len(frame)
+    for i, (row, geom) in enumerate(zip(frame.drop(columns="geometry").to_dict("records"), geoms)):
+        rid = _text(row.get("id"))
+        label = f"record {rid!r}" if rid else f"record #{i + 1}"
+        errs: list[str] = []
+
+        def bad(field: str, message: str) -> None:
+            errs.append(f"{label}: {field}: {message}")
+
+        if not rid:
+            bad("id", "missing")
+        elif not _ID.match(rid):
+            bad("id", f"{rid!r} must be lower-case letters, digits and hyphens")
+        elif rid in seen:
+            bad("id", "used by an earlier record")
+        seen.add(rid)
+        for field in ("title", "summary", "location_basis"):
+            if not _text(row.get(field)):
+                bad(field, "missing")
+        category = _text(row.get("category"))
+        if category not in CATEGORIES:
+            bad("category", f"{category!r} is not one of: {', '.join(CATEGORIES)}")
+        date, precision = _text(row.get("date")), _text(row.get("date_precision"))
+        _check_date(date, precision, bad)
+        loc = _text(row.get("location_precision"))
+        if loc not in PRECISIONS:
+            bad("location_precision", f"{loc!r} is not one of: {', '.join(PRECISIONS)}")
+        try:
+            actor_list = tuple(dict.fromkeys(actors.canonical(a) for a in _as_list(row.get("actors")) if a))
+            unit_list = tuple(_as_list(row.get("units")))
+        except ValueError as exc:
+            bad("actors/units", str(exc))
+            actor_list, unit_list = (), ()
+        for code in unit_list:
+            if code not in units:
+                bad("units", f"unknown unit code {code!r}")
+        admin1 = _text(row.get("admin1"))
+        if admin1 and admin1 not in units:
+            bad("admin1", f"unknown unit code {admin1!r}")
+        lon = lat = None
+        if geom is not None and not geom.is_empty:
+            if geom.geom_type != "Point":
+                bad("geometry", f"must be a Point (areas reference units instead), not {geom.geom_type}")
+            else:
+                lon, lat = round(float(geom.x), 6), round(float(geom.y), 6)
+                if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                    bad("geometry", f"coordinates ({lon}, {lat}) are outside the world")
+                if not admin1:
+                    bad("admin1", "missing: a point names the first-level unit it lies in")
+        elif not unit_list:
+            bad("geometry", "missing: give a point, or unit codes in 'units'")
+        sources = _sources(row.get("sources"), bad)
+        if errs:
+            problems.extend(errs)
+            continue
+        records.append(Record(
+            id=rid, title=_text(row["title"]), category=category, date=date, date_precision=precision,
+            date_note=_text(row.get("date_note")), actors=actor_list, location_precision=loc, units=unit_list,
+            admin1=admin1, place=_text(row.get("place")), location_basis=_text(row["location_basis"]),
+            summary=_text(row["summary"]), sources=sources, lon=lon, lat=lat))
+    if problems:
+        raise LayerError(path, problems)
+    return tuple(records)
+
+
+def _check_date(date: str, precision: str, bad) -> None:
+    if precision not in DATE_PRECISIONS:
+        bad("date_precision", f"{precision!r} is not one of: {', '.join(DATE_PRECISIONS)}")
+        return
+    if precision == "undated":
+        if date:
+            bad("date", f"{date!r} given but date_precision is 'undated'")
+        return
+    parts = date.split("/") if precision == "range" else [date]
+    if precision == "range" and len(parts) != 2:
+        bad("date", f"{date!r}: a range is written START/END, e.g. 2021-08/2021-09")
+        return
+    for part in parts:
+        forms = list(_DATE_FORMS.values()) if precision == "range" else [_DATE_FORMS[precision]]
+        if not any(re.fullmatch(f, part) for f in forms):
+            want = "YYYY-MM-DD, YYYY-MM or YYYY" if precision == "range" else \
+                {"day": "YYYY-MM-DD", "month": "YYYY-MM", "year": "YYYY"}[precision]
+            bad("date", f"{date!r} does not match date_precision {precision!r} ({want})")
+            return
+        try:
+            _bounds(part)
+        except ValueError:
+            bad("date", f"{part!r} is not a real date")
+            return
+    if precision == "range" and _bounds(parts[0])[0] > _bounds(parts[1])[1]:
+        bad("date", f"{date!r}: the range ends before it starts")
+
+
+def _sources(value: Any, bad) -> tuple[Source, ...]:
+    items = value
+    if isinstance(items, str):
+        items = items.strip()
+        if items.startswith("["):
+            try:
+                items = json.loads(items)
+            except json.JSONDecodeError as exc:
+                bad("sources", f"not valid JSON ({exc.msg})")
+                return ()
+        else:  # CSV form: "author | work | via | url; author | work"
+            items = [dict(zip(("author", "work", "via", "url"), (p.strip() for p in s.split("|"))))
+                     for s in items.split(";") if s.strip()]
+    if isinstance(items, np.ndarray):
+        items = items.tolist()
+    if not isinstance(items, list) or not items:
+        bad("sources", "at least one source is required")
+        return ()
+    out = []
+    for n, item in enumerate(items, 1):
+        if not isinstance(item, dict) or not _text(item.get("author")) or not _text(item.get("work")):
+            bad("sources", f"source {n} needs an 'author' and a 'work'")
+            continue
+        url = _text(item.get("url"))
+        if url and not re.match(r"^https?://", url, re.I):
+            bad("sources", f"source {n}: url must start with http:// or https://")
+            continue
+        out.append(Source(author=_text(item["author"]), work=_text(item["work"]),
+                          via=_text(item.get("via")), url=url))
+    return tuple(out)
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("["):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not valid JSON ({exc.msg})") from None
+        else:
+            return [v.strip() for v in value.split(";") if v.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("must be a list of names")
+    return [v.strip() for v in value]
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:200]
+
+
+def to_frame(records: Iterable[Record]) -> gpd.GeoDataFrame:
+    """Records as a GeoDataFrame (points only where a record has one), for notebooks."""
+    rows = []
+    for r in records:
+        rows.append({"id": r.id, "title": r.title, "category": r.category, "date": r.date,
+                     "date_precision": r.date_precision, "actors": "; ".join(r.actors),
+                     "location_precision": r.location_precision, "units": "; ".join(r.units),
+                     "admin1": r.admin1, "place": r.place, "summary": r.summary,
+                     "sources": " | ".join(s.text() for s in r.sources),
+                     "geometry": shapely.Point(r.lon, r.lat) if r.lon is not None else None})
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)

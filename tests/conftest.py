@@ -56,3 +56,30 @@ def layer_control(html: str) -> dict[str, str]:
     m = re.search(r"overlays\s*:\s*\{(.*?)\}", html, re.S)
     assert m, "no layer control in the page"
     return {json.loads(k): v for k, v in re.findall(r'("(?:[^"\\]|\\.)*")\s*:\s*(\w+)', m.group(1))}
+
+
+def marker_sets(html: str) -> dict[str, list[dict]]:
+    """Marker data each marker layer is built from, keyed by layer name."""
+    soup = BeautifulSoup(html, "html.parser")
+    script = "\n".join(s.get_text() for s in soup.find_all("script"))
+    decoder = json.JSONDecoder()
+    out = {}
+    for m in re.finditer(r"var data = \[", script):
+        data, end = decoder.raw_decode(script, m.end() - 1)
+        key = re.search(r"window\.bordermap\.layers\[(\"(?:[^\"\\]|\\.)*\")\]", script[end:])
+        out[json.loads(key.group(1))] = data
+    return out
+
+
+def time_filter_months(html: str) -> list[dict]:
+    m = re.search(r"var months = (\[.*?\]);\n", html, re.S)
+    assert m, "no time filter in the page"
+    return json.loads(m.group(1))
+
+
+def legend_labels(html: str) -> list[str]:
+    """The legend's entries, decoded from the JSON string the page inserts."""
+    m = re.search(r'"bm-panel bm-legend"\);\s*div\.innerHTML = ("(?:[^"\\]|\\.)*");', html)
+    assert m, "no legend in the page"
+    soup = BeautifulSoup(json.loads(m.group(1)), "html.parser")
+    return [li.get_text() for li in soup.find_all("li")]

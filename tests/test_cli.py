@@ -109,3 +109,30 @@ def test_every_command_has_help(run, args):
     proc = run(*args, "--help")
     assert proc.returncode == 0
     assert "usage: bordermap" in proc.stdout and len(proc.stdout.splitlines()) >= 3
+
+
+def test_analyst_events_join_the_map(run, tmp_path):
+    from .conftest import DATA, marker_sets
+    proc = run("build", "--out", str(tmp_path), "--events", str(DATA / "events_good.csv"),
+               "--events", str(DATA / "events_good.geojson"))
+    assert proc.returncode == 0, proc.stderr
+    markers = marker_sets((tmp_path / "border-region.html").read_text())["Events and places"]
+    ids = {m["id"] for m in markers}
+    assert {"chaman-test", "quetta-test", "serena-hotel-bombing-2021"} <= ids
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (lambda t: t.replace("2022,year", "2022-13,month"), "record 'chaman-test': date: '2022-13' is not a real date"),
+    (lambda t: t.replace("chaman-test", "quetta"), "record 'quetta': id: already used by another events layer"),
+    (lambda t: t.replace("border clash", "skirmish"), "record 'chaman-test': category: 'skirmish' is not one of"),
+])
+def test_bad_analyst_events_fail_cleanly(run, tmp_path, edit, expected):
+    from .conftest import DATA
+    out = tmp_path / "out"
+    assert run("build", "--out", str(out)).returncode == 0
+    before = (out / "border-region.html").read_bytes()
+    bad = tmp_path / "mine.csv"
+    bad.write_text(edit((DATA / "events_good.csv").read_text()))
+    line = _one_line_error(run("build", "--out", str(out), "--events", str(bad)))
+    assert line.startswith(f"bordermap: error: {bad}: ") and expected in line
+    assert (out / "border-region.html").read_bytes() == before

@@ -50,3 +50,28 @@ def test_ids_are_deterministic():
     html = _page()
     assert html == _page()
     assert not re.search(r"_[0-9a-f]{32}\b", html)
+
+
+def test_popups_escape_every_value_and_allow_only_web_links():
+    from bordermap.layers import Popup
+    html = render_html.popup_html(Popup(
+        heading=ATTACK, rows=(("Actors", ATTACK),), body=("${alert(3)} " + ATTACK,),
+        sources=((ATTACK, "javascript:alert(4)"), ("ok", "https://example.org/?a=1&b=<2>")), notes=(ATTACK,)))
+    assert "<img" not in html and "<script" not in html and "javascript:" not in html
+    assert html.count("&lt;img src=x onerror=alert(1)&gt;") == 5
+    assert '<a href="https://example.org/?a=1&amp;b=&lt;2&gt;" target="_blank" rel="noopener noreferrer">' in html
+
+
+def test_marker_data_travels_as_json_not_as_markup():
+    from bordermap.layers import Marker, MarkerLayer, Popup
+    marker = Marker(id="x", lat=30.0, lon=67.0, colour="#000000", shape="star", title=ATTACK,
+                    tooltip=Text(ATTACK), popup=Popup(ATTACK), start="2021-01-01", end="2021-01-31")
+    recipe = Recipe(name="t", title="t", basemap=False)
+    html = render_html.to_html(render_html.render(
+        [MarkerLayer(name="Events", markers=(marker,), time_filter=True)], recipe, (60, 25, 75, 38))).decode()
+    assert "<img src=x" not in html and "<script>alert(2)" not in html
+    assert html.count("</script>") == html.count("<script")
+    from .conftest import marker_sets, time_filter_months
+    (data,) = marker_sets(html).values()
+    assert data[0]["title"] == ATTACK  # the title is passed as data; Leaflet sets it as an attribute
+    assert [m["label"] for m in time_filter_months(html)] == ["Jan 2021"]

@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
                                   description="Build the default map into the output folder.")
     p_build.add_argument("--out", type=Path, default=None, metavar="DIR",
                          help=f"output folder (default: ./{settings.OUTPUT_DIR})")
+    p_build.add_argument("--events", type=Path, action="append", default=[], metavar="FILE",
+                         help="add your own events (GeoJSON or CSV in the events schema; repeatable)")
 
     p_data = commands.add_parser("data", help="embedded boundary data: rebuild or inspect",
                                  description="Rebuild or inspect the embedded boundary data.")
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "build":
-        for path in build(out_dir=args.out):
+        for path in build(out_dir=args.out, events_files=args.events):
             print(f"wrote {path}")
         return 0
     if args.command == "data" and args.data_command == "build":
@@ -86,8 +88,9 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         folder = settings.geodata_dir()
         print(f"embedded data: {folder}")
         for name, rec in manifest.load(folder)["files"].items():
-            licences = "; ".join(f"{s['name']} — {s['licence']}" for s in rec.get("sources", []))
-            print(f"  {name}  {rec.get('features', '?')} features  sha256 {rec['sha256'][:12]}…  {licences}")
+            licences = "; ".join(dict.fromkeys(s["licence"] for s in rec.get("sources", [])))
+            print(f"  {name:22} {rec.get('kind', ''):8} {rec.get('features', '?'):>3} features  "
+                  f"sha256 {rec['sha256'][:12]}…  {licences}")
         return 0
     parser.print_help(sys.stderr)
     return EXIT_USAGE

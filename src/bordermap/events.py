@@ -185,7 +185,9 @@ def read_frame(path: Path) -> gpd.GeoDataFrame:
     path = Path(path)
     if not path.exists():
         raise SourceError(path, "file not found")
-    options: dict[str, Any] = {}
+    # Dates stay strings: GDAL would otherwise parse them, and fail on a bad one
+    # before the schema check can name the record.
+    options: dict[str, Any] = {"DATE_AS_STRING": "YES"}
     if path.suffix.lower() == ".csv":
         options = {"X_POSSIBLE_NAMES": "longitude,lon,lng,x", "Y_POSSIBLE_NAMES": "latitude,lat,y",
                    "KEEP_GEOM_COLUMNS": "NO", "AUTODETECT_TYPE": "NO"}
@@ -193,6 +195,8 @@ def read_frame(path: Path) -> gpd.GeoDataFrame:
         frame = gpd.read_file(path, engine="pyogrio", **options)
     except Exception as exc:  # pyogrio/GDAL raise several unrelated types
         raise SourceError(path, f"not a readable events file ({_short(exc)})") from None
+    if not isinstance(frame, gpd.GeoDataFrame):  # a CSV without coordinate columns
+        frame = gpd.GeoDataFrame(frame, geometry=[None] * len(frame), crs=4326)
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
     return frame
@@ -320,25 +324,18 @@ def _check_date(date: str, precision: str, bad) -> None:
 
 
 def _sources(value: Any, bad) -> tuple[Source, ...]:
-    items = value
-    if isinstance(items, str):
-        items = items.strip()
-        if items.startswith("["):
-            try:
-                items = json.loads(items)
-            except json.JSONDecodeError as exc:
-                bad("sources", f"not valid JSON ({exc.msg})")
-                return ()
-        else:  # CSV form: "author | work | via | url; author | work"
-            items = [dict(zip(("author", "work", "via", "url"), (p.strip() for p in s.split("|"))))
-                     for s in items.split(";") if s.strip()]
-    if isinstance(items, np.ndarray):
-        items = items.tolist()
-    if not isinstance(items, list) or not items:
+    try:
+        items = _cell_items(value)
+    except ValueError as exc:
+        bad("sources", str(exc))
+        return ()
+    if not items:
         bad("sources", "at least one source is required")
         return ()
     out = []
     for n, item in enumerate(items, 1):
+        if isinstance(item, str):  # CSV form: "author | work | via | url"
+            item = dict(zip(("author", "work", "via", "url"), (p.strip() for p in item.split("|"))))
         if not isinstance(item, dict) or not _text(item.get("author")) or not _text(item.get("work")):
             bad("sources", f"source {n} needs an 'author' and a 'work'")
             continue
@@ -352,22 +349,29 @@ def _sources(value: Any, bad) -> tuple[Source, ...]:
 
 
 def _as_list(value: Any) -> list[str]:
+    items = _cell_items(value)
+    if not all(isinstance(v, str) for v in items):
+        raise ValueError("must be a list of names")
+    return [v.strip() for v in items]
+
+
+def _cell_items(value: Any) -> list:
+    """A list field as read: a list, a numpy array, JSON text, or ';'-separated text (CSV)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return []
     if isinstance(value, np.ndarray):
-        value = value.tolist()
+        return value.tolist()
     if isinstance(value, str):
         value = value.strip()
-        if value.startswith("["):
-            try:
-                value = json.loads(value)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"not valid JSON ({exc.msg})") from None
-        else:
-            return [v.strip() for v in value.split(";") if v.strip()]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError("must be a list of names")
-    return [v.strip() for v in value]
+        if not value.startswith("["):
+            return [part.strip() for part in value.split(";") if part.strip()]
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not valid JSON ({exc.msg})") from None
+    if not isinstance(value, list):
+        raise ValueError("must be a list")
+    return value
 
 
 def _text(value: Any) -> str:

@@ -1,0 +1,86 @@
+"""The default map as built: events with sources, group areas, time filter, legend."""
+
+from html import escape
+
+import pytest
+from bs4 import BeautifulSoup
+
+from bordermap import events, layers
+
+from .conftest import geojson_layers, layer_control, legend_labels, marker_sets, time_filter_months
+
+
+@pytest.fixture(scope="module")
+def records():
+    return events.load_events()
+
+
+def test_each_event_and_place_is_a_marker_with_its_sources(default_html, records):
+    markers = marker_sets(default_html)["Events and places"]
+    by_id = {}
+    for m in markers:
+        by_id.setdefault(m["id"].split("#")[0], []).append(m)
+    expected = [r for r in records if r.kind != "area"]
+    assert set(by_id) == {r.id for r in expected}
+    for r in expected:
+        for m in by_id[r.id]:
+            pop = BeautifulSoup(m["pop"], "html.parser").get_text(" ")
+            assert r.title in pop and layers.format_date(r) in pop
+            for s in r.sources:
+                assert s.author in pop and s.work in pop, (r.id, s.author)
+            for actor in r.actors:
+                assert actor in pop
+            assert r.summary in pop
+
+
+def test_district_events_are_shown_at_the_district_headquarters(default_html, records):
+    raid = next(m for m in marker_sets(default_html)["Events and places"] if m["id"] == "ttp-chitral-raid-2023")
+    chitral = events.load_districts()["PK-KP:chitral"]
+    assert (raid["lat"], raid["lon"]) == (chitral.hq_lat, chitral.hq_lon)
+    assert "shown at Chitral, the district headquarters" in raid["pop"]
+
+
+def test_time_filter_covers_every_dated_event(default_html, records):
+    months = time_filter_months(default_html)
+    markers = marker_sets(default_html)["Events and places"]
+    dated = [r for r in records if r.kind != "area" and r.period]
+    assert dated
+    assert months[0]["start"] <= min(r.period[0].isoformat() for r in dated)
+    assert months[-1]["end"] >= max(r.period[1].isoformat() for r in dated)
+    for r in dated:
+        (m, *_) = [m for m in markers if m["id"].split("#")[0] == r.id]
+        assert (m["start"], m["end"]) == (r.period[0].isoformat(), r.period[1].isoformat())
+    undated = [m for m in markers if not m["start"]]
+    assert undated, "undated items carry no dates and stay visible"
+    # consecutive months, no gaps
+    assert all(a["end"] < b["start"] for a, b in zip(months, months[1:]))
+
+
+def test_group_areas_are_shaded_units_and_district_points(default_html, records):
+    html = default_html
+    overlays = layer_control(html)
+    areas = geojson_layers(html)[overlays["Group areas"]]
+    pops = [f["properties"]["_pop"] for f in areas["features"]]
+    for rid in ("sistan-baluchestan-insurgency", "ttp-kunar-nuristan", "fatemiyoun-central-afghanistan"):
+        title = next(r.title for r in records if r.id == rid)
+        assert any(escape(title) in p for p in pops), rid
+    rings = marker_sets(html)["Group areas: districts (shown at headquarters towns)"]
+    rana = [m for m in rings if m["id"].startswith("rana-bla-blf-districts@")]
+    assert sorted(m["id"].split("@")[1] for m in rana) == sorted(
+        next(r for r in records if r.id == "rana-bla-blf-districts").units)
+    assert all("headquarters" in m["pop"] and "Muhammad Amir Rana" in m["pop"] for m in rana)
+    # hidden by default, but present: whole-province claims that would cover the others
+    assert "Refugee-hosting provinces" in overlays and "Cross-border movement" in overlays
+
+
+def test_legend_explains_symbols_and_district_points(default_html):
+    labels = legend_labels(default_html)
+    for label in ("Attack", "Raid", "Border crossing", "Place", "Pakistan–Afghanistan and Pakistan–Iran borders",
+                  layers.HQ_NOTE, "BLA, BLF: Districts where BLA and BLF are mainly active"):
+        assert label in labels, label
+
+
+def test_attribution_names_every_source(default_html):
+    for credit in ("Natural Earth 1:10m admin-1 (public domain)", "GeoNames (CC BY 4.0)",
+                   "summaries of cited articles"):
+        assert credit in default_html

@@ -1,0 +1,130 @@
+"""Events schema and loader: good and bad records, in GeoJSON and CSV, and the curated layer."""
+
+import json
+
+import pytest
+
+from bordermap import events
+from bordermap.errors import LayerError, SourceError
+
+from .conftest import DATA
+
+
+@pytest.fixture(scope="module")
+def units():
+    from bordermap.sources import load_boundaries
+    return set(load_boundaries().admin1["code"]) | set(events.load_districts())
+
+
+def test_geojson_records_are_read_and_normalised(units):
+    recs = {r.id: r for r in events.load_events(DATA / "events_good.geojson", units=units)}
+    quetta = recs["quetta-test"]
+    assert quetta.actors == ("Tehrik-i-Taliban Pakistan",)  # alias resolved
+    assert (quetta.lon, quetta.lat) == (67.00141, 30.18414)
+    assert quetta.period[0].isoformat() == "2021-04-21"
+    assert quetta.sources[0].url == "https://example.org/a"
+    area = recs["kech-area"]
+    assert area.actors == ("Jaish ul-Adl", "Balochistan Liberation Army")
+    assert area.units == ("PK-BA:kech", "IR-13") and area.lon is None
+    assert [d.isoformat() for d in area.period] == ["2021-08-01", "2022-02-28"]
+    assert area.sources[0].text() == "B. Author, B Work; via C Article"
+
+
+def test_csv_uses_the_same_schema(units):
+    recs = {r.id: r for r in events.load_events(DATA / "events_good.csv", units=units)}
+    chaman = recs["chaman-test"]
+    assert chaman.actors == ("Afghan Taliban", "Government of Pakistan")
+    assert (chaman.lon, chaman.lat) == (66.45259, 30.91769)
+    assert chaman.sources[0].via == "B"
+    assert chaman.sources[0].url == "https://example.org/b"
+    assert recs["panjgur-test"].units == ("PK-BA:panjgur",) and recs["panjgur-test"].lon is None
+    assert recs["panjgur-test"].period is None
+
+
+def _write(tmp_path, props: dict, geometry=None, name="bad.geojson"):
+    base = {"id": "rec-1", "title": "T", "category": "attack", "date": "2021-04-21", "date_precision": "day",
+            "actors": [], "location_precision": "town", "admin1": "PK-BA", "units": [], "place": "",
+            "location_basis": "b", "summary": "s", "sources": [{"author": "A", "work": "W"}]}
+    base.update(props)
+    feature = {"type": "Feature", "properties": {k: v for k, v in base.items() if v is not ...},
+               "geometry": {"type": "Point", "coordinates": [67.0, 30.2]} if geometry is None else geometry}
+    path = tmp_path / name
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    return path
+
+
+@pytest.mark.parametrize("props, geometry, message", [
+    ({"id": "Bad Id"}, None, "record 'Bad Id': id: 'Bad Id' must be lower-case letters, digits and hyphens"),
+    ({"category": "massacre"}, None, "record 'rec-1': category: 'massacre' is not one of: attack"),
+    ({"date": "2021-04"}, None, "record 'rec-1': date: '2021-04' does not match date_precision 'day' (YYYY-MM-DD)"),
+    ({"date": "2021-02-30"}, None, "record 'rec-1': date: '2021-02-30' is not a real date"),
+    ({"date": "2022/2021", "date_precision": "range"}, None, "record 'rec-1': date: '2022/2021': the range ends before it starts"),
+    ({"date": "2021", "date_precision": "undated"}, None, "record 'rec-1': date: '2021' given but date_precision is 'undated'"),
+    ({"date_precision": "week"}, None, "record 'rec-1': date_precision: 'week' is not one of: day, month"),
+    ({"location_precision": "exact"}, None, "record 'rec-1': location_precision: 'exact' is not one of: site"),
+    ({"units": ["PK-XX:nowhere"]}, None, "record 'rec-1': units: unknown unit code 'PK-XX:nowhere'"),
+    ({"admin1": ""}, None, "record 'rec-1': admin1: missing: a point names the first-level unit it lies in"),
+    ({"summary": ""}, None, "record 'rec-1': summary: missing"),
+    ({"sources": []}, None, "record 'rec-1': sources: at least one source is required"),
+    ({"sources": [{"author": "A"}]}, None, "record 'rec-1': sources: source 1 needs an 'author' and a 'work'"),
+    ({"sources": [{"author": "A", "work": "W", "url": "javascript:alert(1)"}]}, None,
+     "record 'rec-1': sources: source 1: url must start with http:// or https://"),
+    ({}, {"type": "Point", "coordinates": [300.0, 30.0]}, "record 'rec-1': geometry: coordinates (300.0, 30.0) are outside the world"),
+    ({}, {"type": "LineString", "coordinates": [[66, 30], [67, 31]]},
+     "record 'rec-1': geometry: must be a Point (areas reference units instead), not LineString"),
+])
+def test_bad_records_name_the_record_and_field(tmp_path, units, props, geometry, message):
+    path = _write(tmp_path, props, geometry)
+    with pytest.raises(LayerError) as info:
+        events.load_events(path, units=units)
+    assert str(info.value).startswith(f"{path}: ")
+    assert message in str(info.value)
+
+
+def test_a_record_with_neither_point_nor_units(tmp_path, units):
+    path = tmp_path / "nogeom.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": None,
+        "properties": {"id": "x", "title": "T", "category": "place", "date_precision": "undated",
+                       "location_precision": "town", "location_basis": "b", "summary": "s",
+                       "sources": [{"author": "A", "work": "W"}]}}]}))
+    with pytest.raises(LayerError, match="record 'x': geometry: missing: give a point, or unit codes in 'units'"):
+        events.load_events(path, units=units)
+
+
+def test_every_problem_is_collected(tmp_path, units):
+    path = tmp_path / "two.geojson"
+    feats = []
+    for rid, cat in (("a", "nope"), ("a", "attack")):
+        feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [67.0, 30.2]},
+                      "properties": {"id": rid, "title": "T", "category": cat, "date_precision": "undated",
+                                     "location_precision": "town", "admin1": "PK-BA", "location_basis": "b",
+                                     "summary": "s", "sources": [{"author": "A", "work": "W"}]}})
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    with pytest.raises(LayerError) as info:
+        events.load_events(path, units=units)
+    assert info.value.problems == ["record 'a': category: 'nope' is not one of: " + ", ".join(events.CATEGORIES),
+                                   "record 'a': id: used by an earlier record"]
+
+
+def test_missing_columns_and_unreadable_files(tmp_path, units):
+    path = tmp_path / "cols.csv"
+    path.write_text("id,title\nx,y\n")
+    with pytest.raises(LayerError, match="missing column\\(s\\): category, date_precision"):
+        events.load_events(path, units=units)
+    garbage = tmp_path / "garbage.geojson"
+    garbage.write_text("{ not json")
+    with pytest.raises(SourceError, match="not a readable events file"):
+        events.load_events(garbage, units=units)
+    with pytest.raises(SourceError, match="file not found"):
+        events.load_events(tmp_path / "missing.geojson", units=units)
+
+
+@pytest.mark.parametrize("value, precision, first, last", [
+    ("2023-09", "month", "2023-09-01", "2023-09-30"),
+    ("2024-02", "month", "2024-02-01", "2024-02-29"),
+    ("2022", "year", "2022-01-01", "2022-12-31"),
+    ("2021-12/2022", "range", "2021-12-01", "2022-12-31"),
+])
+def test_date_periods(value, precision, first, last):
+    a, b = events.date_period(value, precision)
+    assert (a.isoformat(), b.isoformat()) == (first, last)

@@ -4,6 +4,7 @@ import json
 import shutil
 
 import pytest
+from bs4 import BeautifulSoup
 
 from bordermap import settings
 
@@ -47,7 +48,7 @@ def test_out_chooses_the_folder_and_builds_are_byte_identical(run, tmp_path):
 
 def test_unknown_option_is_one_line_exit_2(run):
     line = _one_line_error(run("build", "--colour", "red"))
-    assert "unrecognized arguments: --colour red" in line
+    assert "unrecognized arguments: --colour" in line
 
 
 def test_unwritable_output_folder(run, tmp_path):
@@ -136,3 +137,117 @@ def test_bad_analyst_events_fail_cleanly(run, tmp_path, edit, expected):
     line = _one_line_error(run("build", "--out", str(out), "--events", str(bad)))
     assert line.startswith(f"bordermap: error: {bad}: ") and expected in line
     assert (out / "border-region.html").read_bytes() == before
+
+
+# --- analysts' layers and recipes (through the real console script) ------------------------
+
+def _features_by_layer(html):
+    from .conftest import geojson_layers, layer_control
+    data = geojson_layers(html)
+    return {name: data[var] for name, var in layer_control(html).items() if var in data}
+
+
+def test_a_layer_added_on_the_command_line_appears_with_its_style(run, tmp_path):
+    from bordermap.layers import PALETTE
+    from .conftest import DATA
+    gpkg = DATA / "layers" / "sites.gpkg"
+    proc = run("build", "--out", str(tmp_path), "--layer", str(DATA / "layers" / "sites.csv"),
+               "--layer", f"{gpkg}:zones")
+    assert proc.returncode == 0, proc.stderr
+    layers = _features_by_layer((tmp_path / "border-region.html").read_text())
+    sites, zones = layers["sites"]["features"], layers["zones"]["features"]
+    assert len(sites) == 4 and len(zones) == 2
+    assert {f["properties"]["_style"]["color"] for f in sites} == {PALETTE[0]}
+    assert {f["properties"]["_style"]["color"] for f in zones} == {PALETTE[1]}
+    tips = " ".join(f["properties"]["_tip"] for f in sites)
+    assert "Quetta" in tips and "&lt;img src=x onerror=alert(1)&gt;" in tips and "<img" not in tips
+
+
+def test_recipe_with_layers_builds_with_categorical_colours(run, tmp_path):
+    from .conftest import DATA, marker_sets
+    proc = run("build", str(DATA / "recipes" / "analyst.toml"), "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"wrote {tmp_path / 'analyst-test.html'}"
+    html = (tmp_path / "analyst-test.html").read_text()
+    layers = _features_by_layer(html)
+    assert "Zones" in layers or "Zones" in html  # hidden by default, still in the layer control
+    colours = {}
+    from .conftest import geojson_layers
+    for fc in geojson_layers(html).values():
+        for f in fc["features"]:
+            pop = f["properties"].get("_pop", "")
+            if "Quetta" in pop or "Chaman" in pop or "Gwadar" in pop:
+                colours[BeautifulSoup(pop, "html.parser").h3.get_text()] = f["properties"]["_style"]["fillColor"]
+    assert colours == {"Quetta": "#d95f02", "Chaman": "#7570b3", "Gwadar": "#1b9e77"}
+    assert "chaman-test" in {m["id"] for m in marker_sets(html)["Events and places"]}  # the recipe's events
+    rings = marker_sets(html)["Group areas: districts (shown at headquarters towns)"]
+    assert [m["id"] for m in rings] == ["panjgur-test@PK-BA:panjgur"]  # curated areas left out, the recipe's drawn
+    assert "<title>Analyst test map &lt;b&gt;bold?&lt;/b&gt;</title>" in html
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--layer", "bad/truncated.geojson"], "truncated or malformed JSON"),
+    (["--layer", "bad/swapped.geojson"], "coordinates look swapped"),
+    (["--layer", "bad/nodbf/sites.shp"], "missing its .dbf sidecar"),
+    (["--layer", "layers/sites.gpkg"], "GeoPackage has 2 layers"),
+    (["recipes/missing_file.toml"], "layers[1].path (line 5): file not found"),
+    (["recipes/bad_key.toml"], "layers[1].colour (line 5): unknown key (did you mean 'color'?)"),
+    (["recipes/escape.toml"], "output (line 2): expected a file name without folders"),
+    (["recipes/bad_layer.toml"], "truncated or malformed JSON"),
+    (["no-such-recipe"], "no recipe file or built-in recipe named 'no-such-recipe'"),
+])
+def test_bad_inputs_leave_the_previous_map_alone(run, tmp_path, args, expected):
+    from .conftest import DATA
+    out = tmp_path / "out"
+    assert run("build", "--out", str(out)).returncode == 0
+    before = (out / "border-region.html").read_bytes()
+    line = _one_line_error(run("build", *args, "--out", str(out), cwd=DATA))
+    assert expected in line
+    assert (out / "border-region.html").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["border-region.html"]
+    assert not (tmp_path / "escaped.html").exists()
+
+
+def test_repairs_are_reported_as_notes(run, tmp_path):
+    from .conftest import DATA
+    proc = run("build", "--out", str(tmp_path), "--layer", str(DATA / "layers" / "messy.geojson"))
+    assert proc.returncode == 0, proc.stderr
+    notes = [line for line in proc.stderr.splitlines() if line.startswith("bordermap: note: ")]
+    assert any("repaired 1 invalid geometry (Self-intersection)" in n for n in notes)
+    assert any("dropped Z coordinates" in n for n in notes)
+    assert "Traceback" not in proc.stderr
+
+
+def test_build_all_builds_every_recipe(run, tmp_path):
+    proc = run("build", "--all", "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "baloch-insurgency.html", "border-region.html", "pak-afghan-border.html"]
+    _one_line_error(run("build", "--all", "border-region"))
+
+
+def test_list_shows_recipes_layers_and_formats(run):
+    proc = run("list")
+    assert proc.returncode == 0
+    for text in ("border-region", "baloch-insurgency", "pak-afghan-border", "(default)", "group areas",
+                 ".gpkg", ".fgb"):
+        assert text in proc.stdout
+
+
+@pytest.mark.parametrize("args, code, expected", [
+    (["layers/sites.geojson"], 0, "ok: layers/sites.geojson: 4 features (Point)"),
+    (["layers/zones_utm42n.gpkg"], 0, "reprojected from EPSG:32642"),
+    (["bad/noprj/zones.shp", "--crs", "EPSG:32642"], 0, "2 features (Polygon)"),
+    (["events_good.csv"], 0, "2 events records in the events schema"),
+    (["recipes/analyst.toml"], 0, "ok: recipes/analyst.toml: recipe 'analyst-test', 2 extra layer(s)"),
+    (["bad/latin1.geojson"], 2, "text is not UTF-8"),
+    (["bad/no_features.geojson"], 2, "no features"),
+    (["bad/noprj/sites.shp"], 2, "unknown CRS"),
+])
+def test_validate_reports_without_writing(run, args, code, expected):
+    from .conftest import DATA
+    proc = run("validate", *args, cwd=DATA)
+    assert proc.returncode == code, proc
+    assert expected in (proc.stdout if code == 0 else proc.stderr)
+    if code:
+        _one_line_error(proc)

@@ -2,41 +2,113 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from . import events
 from . import layers as layers_mod
-from . import render_html, settings, sources
+from . import layerio, recipe as recipe_mod, render_html, settings, sources, validate
 from ._io import write_atomic
-from .errors import LayerError
-from .recipe import DEFAULT, Recipe
+from .errors import LayerError, OutputError
+from .recipe import LayerSpec, Recipe
+
+Note = Callable[[str], None]
 
 
-def build(recipe: Recipe = DEFAULT, out_dir: Path | None = None, events_files: Sequence[Path] = ()) -> list[Path]:
-    """Render ``recipe`` to ``out_dir/NAME.html``; return the files written.
+def build(recipe: Recipe | str | Path | None = None, out_dir: Path | None = None, *,
+          events_files: Sequence[Path] = (), layers: Sequence[LayerSpec] = (),
+          self_contained: bool = False, note: Note | None = None) -> list[Path]:
+    """Render one recipe to ``out_dir/NAME.html``; return the files written.
 
-    ``events_files`` are analysts' events (GeoJSON or CSV in the events schema),
-    drawn with the embedded ones. Everything is computed in memory first and
-    written with a rename, so a failure at any step leaves the previous output
-    as it was.
+    ``recipe`` is a Recipe, a recipe file, a built-in recipe's name, or None for
+    the default. ``events_files`` and ``layers`` add analysts' files. Everything
+    is computed in memory first and written with a rename, so a failure at any
+    step leaves the previous output as it was.
     """
-    out_dir = Path(out_dir) if out_dir is not None else settings.OUTPUT_DIR
+    path, html = render(recipe, out_dir, events_files=events_files, layers=layers,
+                        self_contained=self_contained, note=note)
+    write_atomic(path, html)
+    return [path]
+
+
+def build_all(out_dir: Path | None = None, *, self_contained: bool = False, note: Note | None = None) -> list[Path]:
+    """Every built-in recipe. All maps are rendered before any is written."""
+    rendered = [render(path, out_dir, self_contained=self_contained, note=note)
+                for path in recipe_mod.builtin_recipes().values()]
+    for path, html in rendered:
+        write_atomic(path, html)
+    return [path for path, _ in rendered]
+
+
+def render(recipe: Recipe | str | Path | None, out_dir: Path | None = None, *,
+           events_files: Sequence[Path] = (), layers: Sequence[LayerSpec] = (),
+           self_contained: bool = False, note: Note | None = None) -> tuple[Path, bytes]:
+    """The output path and the page's bytes, without writing anything."""
+    if not isinstance(recipe, Recipe):
+        recipe = recipe_mod.find(recipe)
+    recipe = recipe.with_extra(tuple(layers), tuple(Path(p) for p in events_files))
+    path = output_path(out_dir, recipe.name)
     boundaries = sources.load_boundaries()
+    drawn = layers_mod.boundary_layers(boundaries, recipe)
+    if {"events", "areas"} & set(recipe.include) or recipe.events:
+        drawn += _event_layers(recipe, boundaries)
+    names = {layer.name for layer in drawn}
+    for spec in recipe.layers:
+        checked = load_layer(spec)
+        for text in checked.notes:
+            (note or (lambda _: None))(f"{spec.path}: {text}")
+        layer = layers_mod.analyst_layer(checked.frame, spec)
+        unique, n = layer.name, 1
+        while unique in names:  # the layer control needs distinct names
+            n += 1
+            unique = f"{layer.name} ({n})"
+        names.add(unique)
+        drawn.append(dataclasses.replace(layer, name=unique))
+    bounds = layers_mod.frame_bounds(boundaries, recipe)
+    figure = render_html.render(drawn, recipe, bounds)
+    return path, render_html.to_html(figure, self_contained=self_contained)
+
+
+def load_layer(spec: LayerSpec) -> validate.Checked:
+    """Read and check an analyst's file; the fields the recipe names must exist."""
+    checked = validate.check(layerio.read(spec.path, spec.read), spec.path, spec.read.crs)
+    columns = [c for c in checked.frame.columns if c != checked.frame.geometry.name]
+    wanted = [("color_by", spec.color_by), ("label", spec.label)]
+    wanted += [("tooltip", f) for f in spec.tooltip] + [("popup", f) for f in spec.popup]
+    problems = [f"{key}: no property {name!r} (it has: {', '.join(columns) or 'none'})"
+                for key, name in wanted if name and name not in columns]
+    if problems:
+        raise LayerError(spec.path, problems)
+    return checked
+
+
+def _event_layers(recipe: Recipe, boundaries: sources.Boundaries) -> list:
     districts = events.load_districts()
     units = set(boundaries.admin1["code"]) | set(districts)
-    records = list(events.load_events(units=units))
-    for path in events_files:
-        extra = events.load_events(Path(path), units=units)
-        taken = {r.id for r in records}
+    # The recipe's include list chooses among the curated records; an analyst's
+    # own files are always drawn.
+    wanted = {"event", "place"} if "events" in recipe.include else set()
+    wanted |= {"area"} if "areas" in recipe.include else set()
+    embedded = events.load_events(units=units)
+    records = [r for r in embedded if r.kind in wanted]
+    taken = {r.id for r in embedded}
+    for path in recipe.events:
+        extra = events.load_events(path, units=units)
         clashes = [f"record {r.id!r}: id: already used by another events layer" for r in extra if r.id in taken]
         if clashes:
             raise LayerError(path, clashes)
         records.extend(extra)
-    layers = layers_mod.boundary_layers(boundaries, recipe) + layers_mod.event_layers(
-        records, boundaries, districts, events.load_actors())
-    bounds = layers_mod.frame_bounds(boundaries, recipe)
-    html = render_html.to_html(render_html.render(layers, recipe, bounds))
-    path = out_dir / f"{recipe.name}.html"
-    write_atomic(path, html)
-    return [path]
+        taken |= {r.id for r in extra}
+    return layers_mod.event_layers(records, boundaries, districts, events.load_actors(),
+                                   markers=any(r.kind != "area" for r in records),
+                                   areas=any(r.kind == "area" for r in records))
+
+
+def output_path(out_dir: Path | None, name: str) -> Path:
+    """``out_dir/NAME.html``, refusing any name that would land outside ``out_dir``."""
+    folder = Path(out_dir) if out_dir is not None else settings.OUTPUT_DIR
+    path = folder / f"{name}.html"
+    if Path(name).name != name or name.startswith(".") or not path.resolve().parent == folder.resolve():
+        raise OutputError(path, "the output name must be a plain file name inside the output folder")
+    return path

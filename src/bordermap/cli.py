@@ -10,8 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__, databuild, manifest, settings
-from .build import build
+from . import __version__, databuild, events, layerio, manifest, recipe, settings, validate
+from .build import build, build_all, load_layer
 from .errors import BordermapError
 
 EXIT_USAGE = 2
@@ -29,12 +29,33 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"bordermap {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p_build = commands.add_parser("build", help="build the map (outputs/border-region.html)",
-                                  description="Build the default map into the output folder.")
+    p_build = commands.add_parser(
+        "build", help="build a map (default: outputs/border-region.html)",
+        description="Build a map from a recipe: a file such as maps/NAME.toml, or a built-in recipe's name. "
+                    f"With no recipe, the default ({settings.DEFAULT_RECIPE}).")
+    p_build.add_argument("recipe", nargs="?", default=None, metavar="RECIPE",
+                         help="recipe file or built-in recipe name (see `bordermap list`)")
+    p_build.add_argument("--all", action="store_true", help="build every built-in recipe")
     p_build.add_argument("--out", type=Path, default=None, metavar="DIR",
                          help=f"output folder (default: ./{settings.OUTPUT_DIR})")
+    p_build.add_argument("--layer", action="append", default=[], metavar="FILE[:LAYER]",
+                         help="add a vector file (GeoJSON, GeoPackage, Shapefile or .zip, KML, FlatGeobuf, CSV); "
+                              "repeatable; FILE:LAYER picks a GeoPackage layer")
     p_build.add_argument("--events", type=Path, action="append", default=[], metavar="FILE",
                          help="add your own events (GeoJSON or CSV in the events schema; repeatable)")
+    p_build.add_argument("--self-contained", action="store_true",
+                         help="inline Leaflet so the page opens with no network at all")
+
+    commands.add_parser("list", help="list the recipes and the layers a recipe can include",
+                        description="List the built-in recipes, the built-in layers and the file formats read.")
+
+    p_val = commands.add_parser("validate", help="check a layer, events file or recipe without building",
+                                description="Check a vector file, an events file or a recipe and report what "
+                                            "was found; nothing is written.")
+    p_val.add_argument("file", type=Path, metavar="FILE")
+    p_val.add_argument("--layer", default=None, metavar="NAME", help="GeoPackage layer or .shp inside a zip")
+    p_val.add_argument("--crs", default=None, metavar="CRS", help="CRS to assume when the file has none")
+    p_val.add_argument("--encoding", default=None, metavar="ENC", help="text encoding when not UTF-8")
 
     p_data = commands.add_parser("data", help="embedded boundary data: rebuild or inspect",
                                  description="Rebuild or inspect the embedded boundary data.")
@@ -70,11 +91,17 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _note(text: str) -> None:
+    print(f"bordermap: note: {text}", file=sys.stderr)
+
+
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "build":
-        for path in build(out_dir=args.out, events_files=args.events):
-            print(f"wrote {path}")
-        return 0
+        return _build(parser, args)
+    if args.command == "list":
+        return _list()
+    if args.command == "validate":
+        return _validate(args)
     if args.command == "data" and args.data_command == "build":
         out = args.out or settings.geodata_dir()
         written = [] if args.curated_only else databuild.build_geodata(
@@ -94,6 +121,65 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return 0
     parser.print_help(sys.stderr)
     return EXIT_USAGE
+
+
+def _build(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.all:
+        if args.recipe or args.layer or args.events:
+            parser.error("--all builds the built-in recipes as they are; drop RECIPE, --layer and --events")
+        written = build_all(args.out, self_contained=args.self_contained, note=_note)
+    else:
+        from .layers import PALETTE
+        specs = [recipe.layer_spec({**_layer_arg(text), "color": PALETTE[i % len(PALETTE)]})
+                 for i, text in enumerate(args.layer)]
+        written = build(args.recipe, args.out, events_files=args.events, layers=specs,
+                        self_contained=args.self_contained, note=_note)
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _layer_arg(text: str) -> dict:
+    """FILE or FILE:LAYER (the part after the last ':' when FILE itself exists)."""
+    path, _, layer = text.rpartition(":")
+    if path and layer and "/" not in layer and Path(path).exists():
+        return {"path": str(Path(path).resolve()), "layer": layer, "name": layer}
+    return {"path": str(Path(text).resolve())}
+
+
+def _list() -> int:
+    print("Recipes (bordermap build NAME, or a path to your own .toml):")
+    for name, path in recipe.builtin_recipes().items():
+        r = recipe.load(path)
+        mark = "  (default)" if name == settings.DEFAULT_RECIPE else ""
+        print(f"  {name:22} {r.title}{mark}")
+    print("\nBuilt-in layers (a recipe's include = [...]):")
+    for name, what in recipe.BUILTIN_LAYERS.items():
+        print(f"  {name:22} {what}")
+    print("\nFiles you can add (--layer FILE, or [[layers]] in a recipe):")
+    for suffix, what in layerio.FORMATS.items():
+        print(f"  {suffix:22} {what}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if path.suffix.lower() == ".toml":
+        r = recipe.load(path)
+        print(f"ok: {path}: recipe {r.name!r}, {len(r.layers)} extra layer(s), {len(r.events)} events file(s)")
+        for spec in r.layers:
+            print(f"ok: {spec.path}: {load_layer(spec).summary()}")
+        for events_file in r.events:
+            print(f"ok: {events_file}: {len(events.load_events(events_file))} events records")
+        return 0
+    options = layerio.ReadOptions(layer=args.layer, encoding=args.encoding, crs=args.crs)
+    frame = layerio.read(path, options)
+    if {"category", "sources", "location_precision"} <= set(frame.columns):
+        records = events.load_events(path)
+        print(f"ok: {path}: {len(records)} events records in the events schema")
+        return 0
+    print(f"ok: {path}: {validate.check(frame, path, args.crs).summary()}")
+    return 0
 
 
 if __name__ == "__main__":

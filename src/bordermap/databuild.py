@@ -25,7 +25,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from . import manifest
+from . import manifest, settings
 from ._io import sha256_file, write_atomic
 from .errors import SourceError
 
@@ -40,7 +40,7 @@ TARBALL_SHA256 = "3b5f0b28420a13399b4b2618062deb9537e91541f0f9060a0d91cf39bc68d7
 #: Countries whose first-level units are kept.
 FOCUS = ("PAK", "AFG", "IRN")
 #: Region kept (lon/lat): the three countries whole, neighbours clipped to it.
-REGION_BBOX = (43.0, 22.0, 79.0, 41.0)
+REGION_BBOX = settings.REGION
 #: Coverage simplification tolerance in degrees (about 1 km).
 SIMPLIFY_TOLERANCE = 0.01
 #: Coordinates are snapped to this grid in degrees (about 110 m).

@@ -33,6 +33,7 @@ class Style:
     dash_array: str | None = None
     by: str | None = None
     classes: Mapping[Any, Mapping[str, Any]] = field(default_factory=dict)
+    radius: float = 6.0  # point features are drawn as circles of this many pixels
 
     def for_feature(self, props: Mapping[str, Any]) -> dict[str, Any]:
         base = {
@@ -88,6 +89,7 @@ class Layer:
     show: bool = True
     attribution: tuple[str, ...] = ()
     legend: tuple[LegendItem, ...] = ()
+    feature_labels: tuple[tuple[float, float, str, str], ...] = ()  # drawn with the layer
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ def boundary_layers(b: Boundaries, recipe: Recipe) -> list[Layer]:
     focus = focus_mask(b.admin1, recipe.focus)
     admin1 = b.admin1.assign(_focus=focus.values)
     out: list[Layer] = []
-    wanted = set(recipe.layers)
+    wanted = set(recipe.include)
     if "countries" in wanted:
         neighbours = b.countries[b.countries["role"] == "neighbour"].reset_index(drop=True)
         out.append(Layer(
@@ -276,7 +278,8 @@ def _actor_label(name: str, actors) -> str:
     return name if short == name else f"{name} ({short})"
 
 
-def event_layers(records, boundaries: Boundaries, districts, actors) -> list:
+def event_layers(records, boundaries: Boundaries, districts, actors, *, markers: bool = True,
+                 areas: bool = True) -> list:
     """Markers for events and places; shaded units and district points for areas."""
     from .events import CATEGORIES
 
@@ -284,10 +287,10 @@ def event_layers(records, boundaries: Boundaries, districts, actors) -> list:
     for d in districts.values():
         unit_names[d.id] = f"{d.name} district, {unit_names.get(d.parent, d.parent)}"
     admin1 = boundaries.admin1.set_index("code")
-    markers: list[Marker] = []
+    symbols: list[Marker] = []
     out: list = []
     for record in records:
-        if CATEGORIES[record.category] == "area":
+        if CATEGORIES[record.category] == "area" or not markers:
             continue
         colour, shape = CATEGORY_SYMBOLS[record.category]
         where = [(record.lat, record.lon, "")] if record.lon is not None else [
@@ -298,7 +301,7 @@ def event_layers(records, boundaries: Boundaries, districts, actors) -> list:
             if note:
                 popup = Popup(popup.heading, popup.rows + (("Shown", note),), popup.body, popup.sources, popup.notes)
             period = record.period
-            markers.append(Marker(
+            symbols.append(Marker(
                 id=record.id if len(where) == 1 else f"{record.id}#{n + 1}", lat=lat, lon=lon, colour=colour,
                 shape=shape, title=record.title,
                 tooltip=Text(record.title, (format_date(record),)), popup=popup,
@@ -306,11 +309,12 @@ def event_layers(records, boundaries: Boundaries, districts, actors) -> list:
     used = sorted({r.category for r in records if CATEGORIES[r.category] != "area"}, key=list(CATEGORY_SYMBOLS).index)
     legend = tuple(LegendItem(c[0].upper() + c[1:], *CATEGORY_SYMBOLS[c]) for c in used)
     credits = ("Events: summaries of cited articles (see each popup)", "Place coordinates: GeoNames (CC BY 4.0)")
-    out.append(MarkerLayer(name="Events and places", markers=tuple(markers), cluster=True, time_filter=True,
-                           attribution=credits, legend=legend))
+    if markers:
+        out.append(MarkerLayer(name="Events and places", markers=tuple(symbols), cluster=True, time_filter=True,
+                               attribution=credits, legend=legend))
 
     for category, (name, show) in AREA_OVERLAYS.items():
-        recs = [r for r in records if r.category == category]
+        recs = [r for r in records if r.category == category] if areas else []
         if not recs:
             continue
         rows, tips, pops, ring_markers, legend_items = [], [], [], [], []
@@ -361,3 +365,76 @@ def _area_colour(record) -> str:
         if actor in AREA_COLOURS:
             return AREA_COLOURS[actor]
     return AREA_COLOURS.get(record.category, "#DDCC77")
+
+
+# --- analysts' layers -----------------------------------------------------------------
+
+#: Categorical colours for ``color_by`` (Okabe–Ito, then Tol's muted scheme).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+           "#332288", "#88CCEE", "#117733", "#999933", "#AA4499", "#882255")
+MAX_LABELS = 500
+MAX_LEGEND = 12
+
+
+def analyst_layer(frame: gpd.GeoDataFrame, spec) -> Layer:
+    """A checked frame drawn the way its recipe table (or command line) says."""
+    if spec.simplify:
+        frame = frame.set_geometry(frame.geometry.simplify(spec.simplify, preserve_topology=True))
+    classes: dict[Any, dict[str, Any]] = {}
+    legend: list[LegendItem] = []
+    shape = _legend_shape(frame)
+    if spec.color_by:
+        values = sorted({v for v in frame[spec.color_by] if v is not None and v == v}, key=str)
+        palette = spec.palette or PALETTE
+        for i, value in enumerate(values):
+            colour = palette[i % len(palette)]
+            classes[value] = {"color": colour, "fillColor": colour}
+            if i < MAX_LEGEND:
+                legend.append(LegendItem(f"{spec.name}: {value}", colour, shape))
+        if len(values) > MAX_LEGEND:
+            legend.append(LegendItem(f"{spec.name}: {len(values) - MAX_LEGEND} more categories", "#999999", shape))
+    else:
+        legend.append(LegendItem(spec.name, spec.fill_color or spec.color, shape))
+    style = Style(color=spec.color, weight=spec.weight, opacity=spec.opacity, fill_color=spec.fill_color,
+                  fill_opacity=spec.fill_opacity, by=spec.color_by, classes=classes, radius=spec.radius)
+    records = frame.drop(columns=frame.geometry.name).to_dict("records")
+    tip_fields = spec.tooltip or ((spec.label,) if spec.label else tuple(list(frame.columns.drop(frame.geometry.name))[:3]))
+    tooltips = tuple(_feature_text(r, tip_fields, spec) for r in records)
+    popups = tuple(Popup(heading=_value(r.get(spec.label)) if spec.label else spec.name,
+                         rows=tuple((f, _value(r.get(f))) for f in spec.popup)) for r in records) if spec.popup else ()
+    labels: tuple = ()
+    if spec.label:
+        points = frame.geometry.representative_point()
+        labels = tuple((round(p.y, 5), round(p.x, 5), _value(r.get(spec.label)), "analyst")
+                       for p, r in list(zip(points, records))[:MAX_LABELS] if _value(r.get(spec.label)))
+    return Layer(name=spec.name, frame=frame, style=style, tooltip=tooltips, popup=popups, show=spec.show,
+                 legend=tuple(legend), attribution=(f"{spec.name}: {spec.path.name}",), feature_labels=labels)
+
+
+def _feature_text(record: dict, fields, spec) -> Text:
+    if not fields:
+        return Text(spec.name)
+    if spec.label and fields[0] == spec.label:
+        return Text(_value(record.get(spec.label)) or spec.name,
+                    tuple(f"{f}: {_value(record.get(f))}" for f in fields[1:]))
+    return Text(spec.name, tuple(f"{f}: {_value(record.get(f))}" for f in fields))
+
+
+def _value(value: Any) -> str:
+    """A property as text; missing values as an empty string."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _legend_shape(frame: gpd.GeoDataFrame) -> str:
+    kinds = set(frame.geometry.geom_type)
+    if kinds <= {"Point", "MultiPoint"}:
+        return "circle"
+    if kinds <= {"LineString", "MultiLineString"}:
+        return "line"
+    return "area"

@@ -1,8 +1,57 @@
-"""What a map shows: title, frame, which layers. Frozen so a build cannot mutate it."""
+"""Map recipes: ``maps/*.toml`` -> frozen dataclasses, strictly checked.
+
+A recipe names its title, frame, built-in layers and extra files. Every
+unknown key or wrong type is reported with the file, the key's path and, when
+it can be found, its line; paths are resolved relative to the recipe.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import settings
+from .errors import RecipeError
+from .layerio import ReadOptions
+
+#: Built-in layers a recipe can include, with what they show.
+BUILTIN_LAYERS: dict[str, str] = {
+    "countries": "neighbouring countries, for context",
+    "provinces": "first-level units of Pakistan, Afghanistan and Iran",
+    "former_units": "the former F.A.T.A., merged into Khyber Pakhtunkhwa in 2018",
+    "borders": "international borders, Pakistan's western borders emphasised",
+    "labels": "country and border-province labels",
+    "events": "curated events and places, with sources",
+    "areas": "curated group areas, refugee-hosting provinces, cross-border movement",
+}
+_OUTPUT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_COLOUR = re.compile(r"^(#[0-9A-Fa-f]{3}|#[0-9A-Fa-f]{6}|[a-z]{3,20})$")
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """An analyst's file on the map, and how it looks."""
+
+    path: Path
+    name: str
+    read: ReadOptions = ReadOptions()
+    color: str = "#0072B2"
+    fill_color: str | None = None
+    fill_opacity: float = 0.3
+    opacity: float = 1.0
+    weight: float = 2.0
+    radius: float = 6.0
+    color_by: str | None = None
+    palette: tuple[str, ...] = ()
+    tooltip: tuple[str, ...] = ()
+    popup: tuple[str, ...] = ()
+    label: str | None = None
+    show: bool = True
+    simplify: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -14,13 +63,200 @@ class Recipe:
     description: str = ""
     focus: tuple[str, ...] = ()
     bounds: tuple[float, float, float, float] | None = None  # west, south, east, north
+    center: tuple[float, float] | None = None  # lat, lon
+    zoom: int | None = None
     basemap: bool = True
-    layers: tuple[str, ...] = ("countries", "provinces", "former_units", "borders", "labels")
+    include: tuple[str, ...] = tuple(BUILTIN_LAYERS)
+    events: tuple[Path, ...] = ()
+    layers: tuple[LayerSpec, ...] = ()
+    source: Path | None = field(default=None, compare=False)
+
+    def with_extra(self, layers: tuple[LayerSpec, ...] = (), events: tuple[Path, ...] = ()) -> "Recipe":
+        """The same recipe with command-line layers and events added."""
+        from dataclasses import replace
+        return replace(self, layers=self.layers + tuple(layers), events=self.events + tuple(events))
 
 
-DEFAULT = Recipe(
-    name="border-region",
-    title="The Pakistan–Afghanistan–Iran border region",
-    description="Balochistan, Sistan and Baluchestan, Khyber Pakhtunkhwa and Afghanistan's provinces.",
-    focus=("PK-BA", "IR-13", "PK-KP", "AFG"),
-)
+# --- the schema: key -> (checker, description) ---------------------------------------
+
+def _str(v): return isinstance(v, str)
+def _bool(v): return isinstance(v, bool)
+def _num(v): return isinstance(v, (int, float)) and not isinstance(v, bool)
+def _int(v): return isinstance(v, int) and not isinstance(v, bool)
+def _strs(v): return isinstance(v, list) and all(isinstance(x, str) for x in v)
+def _nums(n): return lambda v: isinstance(v, list) and len(v) == n and all(_num(x) for x in v)
+def _colour(v): return isinstance(v, str) and bool(_COLOUR.match(v))
+def _fraction(v): return _num(v) and 0 <= v <= 1
+def _nonneg(v): return _num(v) and v >= 0
+def _colours(v): return isinstance(v, list) and v and all(_colour(x) for x in v)
+
+
+TOP_KEYS = {
+    "title": (_str, "a string"),
+    "description": (_str, "a string"),
+    "output": (lambda v: _str(v) and bool(_OUTPUT.match(v)),
+               "a file name without folders (letters, digits, '.', '_', '-')"),
+    "focus": (_strs, "a list of unit codes, e.g. [\"PK-BA\", \"AFG\"]"),
+    "bounds": (_nums(4), "[west, south, east, north] in degrees"),
+    "center": (_nums(2), "[latitude, longitude]"),
+    "zoom": (lambda v: _int(v) and 1 <= v <= 18, "a whole number from 1 to 18"),
+    "basemap": (_bool, "true or false"),
+    "include": (lambda v: _strs(v) and all(x in BUILTIN_LAYERS for x in v),
+                "a list of built-in layers: " + ", ".join(BUILTIN_LAYERS)),
+    "events": (_strs, "a list of events files (paths relative to the recipe)"),
+    "layers": (lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v), "[[layers]] tables"),
+}
+LAYER_KEYS = {
+    "path": (_str, "a path relative to the recipe"),
+    "name": (_str, "a string"),
+    "layer": (_str, "the layer name inside a GeoPackage or zip"),
+    "encoding": (_str, "a text encoding such as \"latin-1\""),
+    "crs": (_str, "a CRS such as \"EPSG:32642\""),
+    "x": (_str, "the CSV longitude column"),
+    "y": (_str, "the CSV latitude column"),
+    "color": (_colour, "a colour such as \"#1b9e77\""),
+    "fill_color": (_colour, "a colour such as \"#1b9e77\""),
+    "fill_opacity": (_fraction, "a number from 0 to 1"),
+    "opacity": (_fraction, "a number from 0 to 1"),
+    "weight": (_nonneg, "a number of pixels, 0 or more"),
+    "radius": (lambda v: _num(v) and v > 0, "a number of pixels, more than 0"),
+    "color_by": (_str, "a property name"),
+    "palette": (_colours, "a list of colours"),
+    "tooltip": (_strs, "a list of property names"),
+    "popup": (_strs, "a list of property names"),
+    "label": (_str, "a property name"),
+    "show": (_bool, "true or false"),
+    "simplify": (_nonneg, "a tolerance in degrees, 0 or more"),
+}
+
+
+def load(path: Path) -> Recipe:
+    """Read and check one recipe file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RecipeError(path, "recipe file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecipeError(path, f"cannot read ({exc})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RecipeError(path, f"not valid TOML: {exc}") from None
+    return parse(data, path, text)
+
+
+def parse(data: dict[str, Any], path: Path, text: str = "") -> Recipe:
+    lines = _KeyLines(text)
+    _check_table(data, TOP_KEYS, path, lines, prefix="", table=None)
+    if "title" not in data:
+        raise RecipeError(path, "missing (every recipe needs a title)", key="title")
+    if "bounds" in data and "center" in data:
+        raise RecipeError(path, "give bounds or center, not both", key="center" + lines.at("center", None))
+    if "zoom" in data and "center" not in data:
+        raise RecipeError(path, "zoom needs a center", key="zoom" + lines.at("zoom", None))
+    if "bounds" in data:
+        w, s, e, n = data["bounds"]
+        if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+            raise RecipeError(path, "must be [west, south, east, north] with west < east and south < north",
+                              key="bounds" + lines.at("bounds", None))
+    base = path.parent
+    specs = []
+    for i, table in enumerate(data.get("layers", [])):
+        prefix = f"layers[{i + 1}]."
+        _check_table(table, LAYER_KEYS, path, lines, prefix=prefix, table=i)
+        if "path" not in table:
+            raise RecipeError(path, "missing (each [[layers]] table needs a path)", key=prefix + "path")
+        specs.append(layer_spec(table, base))
+        if not specs[-1].path.exists():
+            raise RecipeError(path, f"file not found: {specs[-1].path}", key=prefix + "path" + lines.at("path", i))
+    for name in data.get("events", ()):
+        if not (base / name).exists():
+            raise RecipeError(path, f"file not found: {base / name}", key="events" + lines.at("events", None))
+    return Recipe(
+        name=data.get("output", path.stem), title=data["title"], description=data.get("description", ""),
+        focus=tuple(data.get("focus", ())), bounds=tuple(data["bounds"]) if "bounds" in data else None,
+        center=tuple(data["center"]) if "center" in data else None, zoom=data.get("zoom"),
+        basemap=data.get("basemap", True), include=tuple(data.get("include", BUILTIN_LAYERS)),
+        events=tuple(base / p for p in data.get("events", ())), layers=tuple(specs), source=path)
+
+
+def layer_spec(table: dict[str, Any], base: Path = Path(".")) -> LayerSpec:
+    """A LayerSpec from a (checked) [[layers]] table or command-line options."""
+    path = Path(table["path"])
+    read = ReadOptions(layer=table.get("layer"), encoding=table.get("encoding"), crs=table.get("crs"),
+                       x=table.get("x"), y=table.get("y"))
+    style = {k: table[k] for k in ("color", "fill_color", "fill_opacity", "opacity", "weight", "radius",
+                                   "color_by", "label", "show", "simplify") if k in table}
+    lists = {k: tuple(table[k]) for k in ("palette", "tooltip", "popup") if k in table}
+    return LayerSpec(path=path if path.is_absolute() else base / path,
+                     name=table.get("name") or path.stem, read=read, **style, **lists)
+
+
+def _check_table(data: dict, schema: dict, path: Path, lines: "_KeyLines", prefix: str,
+                 table: int | None) -> None:
+    for key, value in data.items():
+        where = prefix + key + lines.at(key, table)
+        if key not in schema:
+            close = difflib.get_close_matches(key, list(schema), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(schema)})"
+            raise RecipeError(path, f"unknown key{hint}", key=where)
+        check, expected = schema[key]
+        if not check(value):
+            raise RecipeError(path, f"expected {expected}, got {_describe(value)}", key=where)
+
+
+def _describe(value: Any) -> str:
+    kind = {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list",
+            dict: "a table"}.get(type(value), type(value).__name__)
+    shown = repr(value)
+    return f"{kind} {shown}" if len(shown) <= 40 else kind
+
+
+class _KeyLines:
+    """Finds the line a key is set on: top level, or in the n-th [[layers]] table."""
+
+    _HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.-]+)\s*\]\]?")
+    _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\")\s*=")
+
+    def __init__(self, text: str):
+        self.found: dict[tuple[int | None, str], int] = {}
+        section: int | None = None
+        layers_seen = -1
+        for number, line in enumerate(text.splitlines(), 1):
+            header = self._HEADER.match(line)
+            if header:
+                self.found.setdefault((None, header.group(1).split(".")[0]), number)
+                if header.group(1) == "layers" and line.strip().startswith("[["):
+                    layers_seen += 1
+                    section = layers_seen
+                else:
+                    section = -1  # some other table
+                continue
+            key = self._KEY.match(line)
+            if key:
+                self.found.setdefault((section, key.group(1).strip('"')), number)
+
+    def at(self, key: str, table: int | None) -> str:
+        number = self.found.get((table, key))
+        return f" (line {number})" if number else ""
+
+
+def builtin_recipes() -> dict[str, Path]:
+    """Recipe name -> file, for the recipes shipped in ``maps/``."""
+    folder = settings.recipes_dir()
+    return {p.stem: p for p in sorted(folder.glob("*.toml"))} if folder.is_dir() else {}
+
+
+def find(name_or_path: str | Path | None) -> Recipe:
+    """A recipe by file path, or by the name of a built-in one; the default when None."""
+    if name_or_path is None:
+        name_or_path = settings.DEFAULT_RECIPE
+    candidate = Path(name_or_path)
+    if candidate.suffix.lower() == ".toml" or candidate.exists():
+        return load(candidate)
+    known = builtin_recipes()
+    if str(name_or_path) in known:
+        return load(known[str(name_or_path)])
+    raise RecipeError(None, f"no recipe file or built-in recipe named {str(name_or_path)!r} "
+                            f"(built-in: {', '.join(known) or 'none found'})")

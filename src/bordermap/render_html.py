@@ -14,14 +14,19 @@ import json
 from html import escape
 
 import folium
+import numpy as np
 import shapely
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from folium.plugins import MarkerCluster
 
+from . import assets
 from .layers import Layer, LegendItem, MarkerLayer, Popup, Text
 from .recipe import Recipe
+
+#: Decimal places kept in the page's coordinates (about 1 m at these latitudes).
+COORD_DECIMALS = 5
 
 PAGE_CSS = """
 <style>
@@ -36,6 +41,7 @@ PAGE_CSS = """
     text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; color: #1a1a1a; }
   .bm-label.country { font-size: 13px; font-weight: 700; letter-spacing: 0.12em; color: #333; }
   .bm-label.province { font-size: 12px; font-style: italic; }
+  .bm-label.analyst { font-size: 11px; }
   .bm-tip b { font-size: 13px; }
   .bm-marker { background: none; border: none; }
   .bm-pop h3 { font-size: 14px; margin: 0 0 4px; }
@@ -252,9 +258,18 @@ def _feature_collection(layer: Layer) -> dict:
             properties["_tip"] = text_html(layer.tooltip[i])
         if layer.popup:
             properties["_pop"] = popup_html(layer.popup[i])
+        rounded = shapely.transform(geom, lambda xy: np.round(xy, COORD_DECIMALS))
         features.append({"type": "Feature", "properties": properties,
-                         "geometry": json.loads(shapely.to_geojson(geom))})
+                         "geometry": json.loads(shapely.to_geojson(rounded))})
     return {"type": "FeatureCollection", "features": features}
+
+
+def _labels(labels) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(control=False)
+    for lat, lon, label, css in labels:
+        folium.Marker([lat, lon], icon=folium.DivIcon(
+            html=f'<div class="bm-label {escape(css)}">{escape(label)}</div>', icon_size=(0, 0))).add_to(group)
+    return group
 
 
 def _style(feature: dict) -> dict:
@@ -265,8 +280,14 @@ def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[floa
     """Build the page; ids are made deterministic so equal inputs give equal bytes."""
     figure = Figure(title=escape(recipe.title))
     west, south, east, north = bounds
-    fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=5, tiles=None,
+    centre = list(recipe.center) if recipe.center else [(south + north) / 2, (west + east) / 2]
+    # Explicit zoom limits: without a tile layer Leaflet has none, and clustering needs one.
+    fmap = folium.Map(location=centre, zoom_start=recipe.zoom or 5, tiles=None,
                       control_scale=True, prefer_canvas=False)
+    fmap.options.update(min_zoom=3, max_zoom=18)  # folium passes its own only to tile layers
+    # Only what the page uses: Leaflet itself (folium adds jQuery, Bootstrap, icon fonts).
+    fmap.default_js = [("leaflet", assets.LEAFLET_JS)]
+    fmap.default_css = [("leaflet_css", assets.LEAFLET_CSS)]
     figure.add_child(fmap)
     if recipe.basemap:
         folium.TileLayer("OpenStreetMap", name="Basemap: OpenStreetMap (online)", overlay=True, control=True,
@@ -283,18 +304,24 @@ def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[floa
             continue
         if layer.labels:
             group = folium.FeatureGroup(name=escape(layer.name), show=layer.show)
-            for lat, lon, label, css in layer.labels:
-                folium.Marker([lat, lon], icon=folium.DivIcon(
-                    html=f'<div class="bm-label {escape(css)}">{escape(label)}</div>',
-                    icon_size=(0, 0))).add_to(group)
+            _labels(layer.labels).add_to(group)
             group.add_to(fmap)
             continue
         data = _feature_collection(layer)
         tooltip = folium.GeoJsonTooltip(fields=["_tip"], labels=False, sticky=True) if layer.tooltip else None
         popup = folium.GeoJsonPopup(fields=["_pop"], labels=False, max_width=380) if layer.popup else None
-        folium.GeoJson(data, name=escape(layer.name), style_function=_style, tooltip=tooltip, popup=popup,
-                       show=layer.show, smooth_factor=0.5).add_to(fmap)
-    fmap.fit_bounds([[south, west], [north, east]])
+        points = bool(set(layer.frame.geometry.geom_type) & {"Point", "MultiPoint"})
+        marker = folium.CircleMarker(radius=layer.style.radius) if points else None
+        if layer.feature_labels:  # the layer and its labels switch on and off together
+            holder = folium.FeatureGroup(name=escape(layer.name), show=layer.show).add_to(fmap)
+            _labels(layer.feature_labels).add_to(holder)
+            folium.GeoJson(data, style_function=_style, tooltip=tooltip, popup=popup, marker=marker,
+                           control=False, smooth_factor=0.5).add_to(holder)
+        else:
+            folium.GeoJson(data, name=escape(layer.name), style_function=_style, tooltip=tooltip, popup=popup,
+                           marker=marker, show=layer.show, smooth_factor=0.5).add_to(fmap)
+    if not recipe.center:
+        fmap.fit_bounds([[south, west], [north, east]])
     folium.LayerControl(collapsed=False).add_to(fmap)
     if credits:
         fmap.add_child(_Attribution(escape("; ".join(credits))))
@@ -314,6 +341,9 @@ def _add_markers(fmap: folium.Map, layer: MarkerLayer) -> None:
         group = MarkerCluster(name=escape(layer.name), show=layer.show,
                               options={"maxClusterRadius": 40, "spiderfyOnMaxZoom": True,
                                        "showCoverageOnHover": False})
+        group.default_js = [("markerclusterjs", assets.MARKERCLUSTER_JS)]
+        group.default_css = [("markerclustercss", assets.MARKERCLUSTER_CSS[0]),
+                             ("markerclusterdefaultcss", assets.MARKERCLUSTER_CSS[1])]
     else:
         group = folium.FeatureGroup(name=escape(layer.name), show=layer.show)
     group.add_to(fmap)
@@ -328,8 +358,12 @@ def _add_markers(fmap: folium.Map, layer: MarkerLayer) -> None:
             fmap.add_child(_TimeFilter(layer.name, steps))
 
 
-def to_html(figure: Figure) -> bytes:
-    return figure.render().encode("utf-8")
+def to_html(figure: Figure, *, self_contained: bool = False) -> bytes:
+    """The page's bytes; ``self_contained`` inlines Leaflet so it opens with no network."""
+    html = figure.render()
+    if self_contained:
+        html = assets.inline(html)
+    return html.encode("utf-8")
 
 
 def _deterministic_ids(root) -> None:

@@ -1,0 +1,117 @@
+"""Check and clean a layer that was read: collect every problem, then raise once.
+
+Fatal problems (no features, no usable geometry, no CRS, coordinates outside
+the world or probably swapped) raise one ``LayerError``. Repairs that leave a
+usable layer (reprojection, dropping Z, fixing invalid geometries, dropping
+empty ones) are applied and reported as notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from . import settings
+from .errors import LayerError
+from .layerio import NOTES
+
+#: Formats whose coordinates are WGS84 by definition when no CRS is stated.
+WGS84_BY_SPEC = {".geojson", ".json", ".kml", ".csv"}
+
+
+@dataclass(frozen=True)
+class Checked:
+    frame: gpd.GeoDataFrame  # EPSG:4326, 2D, valid, no empty geometries
+    notes: tuple[str, ...]  # what was repaired or dropped, for the user
+
+    def summary(self) -> str:
+        kinds = sorted(set(self.frame.geometry.geom_type))
+        w, s, e, n = self.frame.total_bounds
+        text = f"{len(self.frame)} features ({', '.join(kinds)}), bounds {w:.3f},{s:.3f} to {e:.3f},{n:.3f}"
+        return text + (f"; {'; '.join(self.notes)}" if self.notes else "")
+
+
+def check(frame: gpd.GeoDataFrame, path: Path, crs: str | None = None) -> Checked:
+    path = Path(path)
+    notes: list[str] = list(frame.attrs.get(NOTES, ()))
+    if len(frame) == 0:
+        raise LayerError(path, ["no features"])
+    geoms = frame.geometry
+    missing = geoms.isna()
+    if missing.all():
+        raise LayerError(path, [f"no geometry: none of the {len(frame)} features has one"])
+    frame = _set_crs(frame, path, crs, notes)
+    if missing.any():
+        notes.append(f"dropped {int(missing.sum())} feature(s) without geometry")
+        frame = frame[~missing]
+    empty = frame.geometry.is_empty
+    if empty.all():
+        raise LayerError(path, ["no geometry: every geometry is empty"])
+    if empty.any():
+        notes.append(f"dropped {int(empty.sum())} empty geometr{'y' if empty.sum() == 1 else 'ies'}")
+        frame = frame[~empty]
+    if frame.crs.to_epsg() != 4326:
+        source = frame.crs.to_string()
+        try:
+            frame = frame.to_crs(settings.CRS)
+        except Exception as exc:  # pyproj raises several types
+            raise LayerError(path, [f"cannot reproject from {source} ({exc})"]) from None
+        notes.append(f"reprojected from {source}")
+    _check_coordinates(frame, path)
+    if frame.geometry.has_z.any():
+        frame = frame.set_geometry(shapely.force_2d(frame.geometry.values), crs=frame.crs)
+        notes.append("dropped Z coordinates (3D to 2D)")
+    invalid = ~frame.geometry.is_valid
+    if invalid.any():
+        reasons = sorted({shapely.is_valid_reason(g).split("[")[0] for g in frame.geometry[invalid]})
+        frame = frame.set_geometry(shapely.make_valid(frame.geometry.values), crs=frame.crs)
+        notes.append(f"repaired {int(invalid.sum())} invalid geometr{'y' if invalid.sum() == 1 else 'ies'} "
+                     f"({', '.join(reasons)})")
+    return Checked(frame=frame.reset_index(drop=True), notes=tuple(notes))
+
+
+def _set_crs(frame: gpd.GeoDataFrame, path: Path, crs: str | None, notes: list[str]) -> gpd.GeoDataFrame:
+    if crs:
+        try:
+            given = CRS.from_user_input(crs)
+        except CRSError:
+            raise LayerError(path, [f"unknown CRS {crs!r} (use a code such as \"EPSG:32642\")"]) from None
+        if frame.crs is not None and CRS.from_user_input(frame.crs) != given:
+            notes.append(f"file says {frame.crs.to_string()}, using the recipe's {crs}")
+        return frame.set_crs(given, allow_override=True)
+    if frame.crs is None:
+        if path.suffix.lower() in WGS84_BY_SPEC:
+            return frame.set_crs(settings.CRS)
+        raise LayerError(path, ["unknown CRS: the file states none (a Shapefile's .prj is missing?); "
+                                "set crs = \"EPSG:...\" for this layer"])
+    try:
+        frame.crs.to_wkt()
+        if not frame.crs.is_geographic and not frame.crs.is_projected:
+            raise CRSError("neither geographic nor projected")
+    except CRSError as exc:
+        raise LayerError(path, [f"unknown CRS ({exc}); set crs = \"EPSG:...\" for this layer"]) from None
+    return frame
+
+
+def _check_coordinates(frame: gpd.GeoDataFrame, path: Path) -> None:
+    coords = shapely.get_coordinates(frame.geometry.values)
+    if not np.isfinite(coords).all():
+        raise LayerError(path, ["coordinates include NaN or infinite values"])
+    xmin, ymin = coords.min(axis=0)
+    xmax, ymax = coords.max(axis=0)
+    west, south, east, north = settings.REGION
+    if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
+        problem = (f"coordinates outside the world (x {xmin:g} to {xmax:g}, y {ymin:g} to {ymax:g}); "
+                   "is the CRS wrong, or are these projected metres without a .prj?")
+        raise LayerError(path, [problem])
+    in_region = xmax >= west and xmin <= east and ymax >= south and ymin <= north
+    swapped_in_region = ymax >= west and ymin <= east and xmax >= south and xmin <= north
+    if not in_region and swapped_in_region:
+        raise LayerError(path, [f"coordinates look swapped (x {xmin:g} to {xmax:g}, y {ymin:g} to {ymax:g}): "
+                                "GeoJSON and WKT put longitude first; swap the columns or the x/y settings"])

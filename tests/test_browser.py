@@ -1,0 +1,145 @@
+"""What a reader sees, in a real headless Chromium (Debian's /usr/bin/chromium via Playwright).
+
+Maps are built self-contained, so they draw with no network. Without Chromium
+these tests skip, unless BORDERMAP_REQUIRE_BROWSER is set (CI sets it).
+"""
+
+import os
+import shutil
+
+import pytest
+
+from bordermap import build
+
+from .conftest import DATA
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+XSS = "<img src=x onerror=alert(1)>"
+
+if not os.path.exists(CHROMIUM) and not os.environ.get("BORDERMAP_REQUIRE_BROWSER"):
+    pytest.skip("Chromium is not installed", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def maps(tmp_path_factory):
+    out = tmp_path_factory.mktemp("maps")
+    (default,) = build(None, out, self_contained=True)
+    (analyst,) = build(DATA / "recipes" / "analyst.toml", out, self_contained=True)
+    return {"default": default, "analyst": analyst}
+
+
+class Page:
+    """A loaded map with what the page said: console errors and dialogs."""
+
+    def __init__(self, browser, path):
+        self.errors, self.dialogs = [], []
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.goto(path.as_uri())
+        self.page.wait_for_function("() => window.L && document.querySelectorAll('path.leaflet-interactive').length")
+
+    def _console(self, message):
+        # Offline, the optional online basemap's tiles fail to load; that is expected.
+        tile = "tile.openstreetmap.org" in (message.location or {}).get("url", "")
+        if message.type == "error" and not tile:
+            self.errors.append(f"{message.text} ({(message.location or {}).get('url', '')})")
+
+    def js(self, script, arg=None):
+        return self.page.evaluate(script, arg)
+
+
+@pytest.fixture
+def open_map(browser):
+    pages = []
+
+    def _open(path):
+        pages.append(Page(browser, path))
+        return pages[-1]
+    yield _open
+    for p in pages:
+        p.page.close()
+
+
+FIND_MAP = "Object.values(window).find(v => v instanceof L.Map)"
+
+
+def test_default_map_draws_without_errors(open_map, maps):
+    page = open_map(maps["default"])
+    assert page.js("document.querySelectorAll('path.leaflet-interactive').length") > 80
+    assert page.js("window.bordermap.layers['Events and places'].markers.length") >= 13
+    assert page.js("document.querySelectorAll('.leaflet-marker-icon').length") > 5  # clusters and markers
+    assert page.page.locator(".bm-legend").is_visible() and page.page.locator(".bm-time").is_visible()
+    assert page.errors == [] and page.dialogs == []
+
+
+def test_property_values_show_as_text_never_as_markup(open_map, maps):
+    page = open_map(maps["analyst"])
+    # A click and a hover on the feature, as a reader's would (the events reach folium's handlers).
+    page.js("""() => { const map = %s; let target = null;
+        map.eachLayer(l => { if (l.feature && (l.feature.properties._pop || '').includes('&lt;img')) target = l; });
+        target.fire('click', {latlng: target.getLatLng()}, true);
+        target.fire('mouseover', {latlng: target.getLatLng()}, true); }""" % FIND_MAP)
+    assert XSS in page.page.locator(".leaflet-popup-content").inner_text()  # the attack string is visible text
+    assert XSS in page.page.locator(".leaflet-tooltip").first.inner_text()
+    assert page.page.locator(".bm-title h1").inner_text() == "Analyst test map <b>bold?</b>"
+    assert page.js("document.querySelectorAll('img[src=\"x\"], .bm-title b').length") == 0
+    labels = page.page.locator(".bm-label.analyst").all_inner_texts()
+    assert XSS in labels and "Quetta" in labels
+    assert page.dialogs == [] and page.errors == []
+
+
+def test_analyst_layer_has_its_style(open_map, maps):
+    page = open_map(maps["analyst"])
+    fills = page.js("""() => { const out = {}; const map = %s;
+        map.eachLayer(l => { if (l.feature && l.feature.properties._tip && l.options.radius === 8)
+            out[l.options.fillColor] = (out[l.options.fillColor] || 0) + 1; }); return out; }""" % FIND_MAP)
+    assert fills == {"#d95f02": 2, "#7570b3": 1, "#1b9e77": 1}  # city, crossing, port from the palette
+
+
+def test_popup_shows_date_actors_and_sources(open_map, maps):
+    page = open_map(maps["default"])
+    text = page.js("""() => new Promise(done => {
+        const entry = window.bordermap.layers['Events and places'];
+        const m = entry.markers.find(m => m.bordermap.id === 'serena-hotel-bombing-2021');
+        entry.group.zoomToShowLayer(m, () => { m.openPopup();
+            done(document.querySelector('.leaflet-popup-content').innerText); }); })""")
+    assert "21 April 2021 (to the day)" in text
+    assert "Tehrik-i-Taliban Pakistan (TTP)" in text
+    assert "Sources" in text and "The Withdrawal of US Troops from Afghanistan" in text
+
+
+def test_time_filter_changes_what_is_visible(open_map, maps):
+    page = open_map(maps["default"])
+    count = "window.bordermap.layers['Events and places'].group.getLayers().length"
+    total = page.js(count)
+    slider = page.page.locator(".bm-from-input")
+    slider.fill(str(page.js("document.querySelector('.bm-from-input').max")))  # from the last month only
+    after = page.js(count)
+    undated = page.js("window.bordermap.layers['Events and places'].markers.filter(m => !m.bordermap.start).length")
+    assert undated <= after < total
+    assert "Sep 2023" in page.page.locator(".bm-time").inner_text()
+    slider.fill("0")
+    assert page.js(count) == total
+
+
+def test_layer_control_toggles_a_layer(open_map, maps):
+    page = open_map(maps["default"])
+    paths = "document.querySelectorAll('path.leaflet-interactive').length"
+    before = page.js(paths)
+    page.page.get_by_label("Group areas", exact=True).uncheck()
+    assert page.js(paths) < before
+    page.page.get_by_label("Group areas", exact=True).check()
+    assert page.js(paths) == before

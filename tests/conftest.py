@@ -4,12 +4,17 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 DATA = Path(__file__).parent / "data"
+
+# Tests never see the user's district cache: an empty one of their own (CLI
+# subprocesses inherit it through the environment).
+os.environ["BORDERMAP_CACHE"] = tempfile.mkdtemp(prefix="bordermap-test-cache-")
 
 
 @pytest.fixture(scope="session")

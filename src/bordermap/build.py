@@ -8,7 +8,7 @@ from typing import Callable, Sequence
 
 from . import events
 from . import layers as layers_mod
-from . import layerio, recipe as recipe_mod, render_html, settings, sources, validate
+from . import geoboundaries, layerio, recipe as recipe_mod, render_html, settings, sources, validate
 from ._io import write_atomic
 from .errors import LayerError, OutputError
 from .recipe import LayerSpec, Recipe
@@ -51,8 +51,10 @@ def render(recipe: Recipe | str | Path | None, out_dir: Path | None = None, *,
     path = output_path(out_dir, recipe.name)
     boundaries = sources.load_boundaries()
     drawn = layers_mod.boundary_layers(boundaries, recipe)
+    releases = geoboundaries.cached("ADM2")
+    drawn += [layers_mod.district_layer(r) for r in releases]
     if {"events", "areas"} & set(recipe.include) or recipe.events:
-        drawn += _event_layers(recipe, boundaries)
+        drawn += _event_layers(recipe, boundaries, releases, note or (lambda _: None))
     names = {layer.name for layer in drawn}
     for spec in recipe.layers:
         checked = load_layer(spec)
@@ -83,8 +85,14 @@ def load_layer(spec: LayerSpec) -> validate.Checked:
     return checked
 
 
-def _event_layers(recipe: Recipe, boundaries: sources.Boundaries) -> list:
+def _event_layers(recipe: Recipe, boundaries: sources.Boundaries, releases, note: Note) -> list:
     districts = events.load_districts()
+    shapes: dict = {}
+    if releases:
+        shapes, unmatched = geoboundaries.match_districts(districts, releases, boundaries.admin1)
+        for code in unmatched:
+            note(f"district {code} ({districts[code].name}) has no match in the cached geoBoundaries "
+                 "districts; it is shown as a point at its headquarters")
     units = set(boundaries.admin1["code"]) | set(districts)
     # The recipe's include list chooses among the curated records; an analyst's
     # own files are always drawn.
@@ -102,7 +110,7 @@ def _event_layers(recipe: Recipe, boundaries: sources.Boundaries) -> list:
         taken |= {r.id for r in extra}
     return layers_mod.event_layers(records, boundaries, districts, events.load_actors(),
                                    markers=any(r.kind != "area" for r in records),
-                                   areas=any(r.kind == "area" for r in records))
+                                   areas=any(r.kind == "area" for r in records), district_shapes=shapes)
 
 
 def output_path(out_dir: Path | None, name: str) -> Path:

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__, databuild, events, layerio, manifest, recipe, settings, validate
+from . import __version__, databuild, events, geoboundaries, layerio, manifest, recipe, settings, validate
 from .build import build, build_all, load_layer
 from .errors import BordermapError
 
@@ -73,8 +73,20 @@ def _parser() -> argparse.ArgumentParser:
     p_dbuild.add_argument("--curated-only", action="store_true",
                           help="only validate the hand-curated files (events, actors, districts) and "
                                "record their checksums; needs no network")
-    data_cmds.add_parser("status", help="list the embedded files with sources, licences and checksums",
-                         description="List the embedded data files with their sources and licences.")
+    data_cmds.add_parser("status", help="list the embedded and cached data with sources, licences and checksums",
+                         description="List the embedded data files and the cached district boundaries, "
+                                     "with their sources and licences.")
+    p_fetch = data_cmds.add_parser(
+        "fetch", help="download district boundaries from geoBoundaries (gbOpen) into the cache",
+        description="Download open district boundaries from the geoBoundaries API, verify them and keep them in "
+                    f"the user cache (${geoboundaries.CACHE_ENV} or the platform cache folder). Builds then draw "
+                    "group areas as real district shapes.")
+    p_fetch.add_argument("--country", action="append", choices=geoboundaries.COUNTRIES, default=None,
+                         help="ISO3 country code (repeatable; default PAK)")
+    p_fetch.add_argument("--level", default="ADM2", choices=geoboundaries.LEVELS,
+                         help="administrative level (default ADM2, districts)")
+    p_fetch.add_argument("--sha256", default=None, metavar="HEX",
+                         help="refuse the download unless its sha256 is this (for one --country)")
     return parser
 
 
@@ -112,15 +124,35 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             print(f"wrote {path}")
         return 0
     if args.command == "data" and args.data_command == "status":
-        folder = settings.geodata_dir()
-        print(f"embedded data: {folder}")
-        for name, rec in manifest.load(folder)["files"].items():
-            licences = "; ".join(dict.fromkeys(s["licence"] for s in rec.get("sources", [])))
-            print(f"  {name:22} {rec.get('kind', ''):8} {rec.get('features', '?'):>3} features  "
-                  f"sha256 {rec['sha256'][:12]}…  {licences}")
+        return _status()
+    if args.command == "data" and args.data_command == "fetch":
+        countries = args.country or ["PAK"]
+        if args.sha256 and len(countries) > 1:
+            parser.error("--sha256 checks one download; give one --country with it")
+        for country in countries:
+            path = geoboundaries.fetch(country, args.level, expected_sha256=args.sha256)
+            rec = geoboundaries.load_manifest(path.parent)["releases"][f"{country}-{args.level}"]
+            print(f"wrote {path} ({rec['features']} units, {rec['licence']}, {rec['boundary_id']})")
         return 0
     parser.print_help(sys.stderr)
     return EXIT_USAGE
+
+
+def _status() -> int:
+    folder = settings.geodata_dir()
+    print(f"embedded data: {folder}")
+    for name, rec in manifest.load(folder)["files"].items():
+        licences = "; ".join(dict.fromkeys(s["licence"] for s in rec.get("sources", [])))
+        print(f"  {name:22} {rec.get('kind', ''):8} {rec.get('features', '?'):>3} features  "
+              f"sha256 {rec['sha256'][:12]}…  {licences}")
+    cache = geoboundaries.cache_dir()
+    releases = geoboundaries.load_manifest(cache)["releases"]
+    print(f"cached district boundaries: {cache}" + ("" if releases else " (none; `bordermap data fetch` adds them)"))
+    for key, rec in sorted(releases.items()):
+        print(f"  {rec['file']:22} geoBoundaries gbOpen {rec['boundary_id']}, {rec['features']} units, "
+              f"{rec['licence']}, source {rec['boundary_source']}, fetched {rec['fetched']}, "
+              f"sha256 {rec['sha256'][:12]}…")
+    return 0
 
 
 def _build(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

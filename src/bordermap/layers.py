@@ -279,8 +279,13 @@ def _actor_label(name: str, actors) -> str:
 
 
 def event_layers(records, boundaries: Boundaries, districts, actors, *, markers: bool = True,
-                 areas: bool = True) -> list:
-    """Markers for events and places; shaded units and district points for areas."""
+                 areas: bool = True, district_shapes: Mapping[str, tuple] | None = None) -> list:
+    """Markers for events and places; shaded units and district points for areas.
+
+    ``district_shapes`` maps district ids to (polygon, source name, release) from
+    the geoBoundaries cache; a district without one is drawn at its headquarters.
+    """
+    district_shapes = district_shapes or {}
     from .events import CATEGORIES
 
     unit_names = {r.code: f"{r.name}, {r.country}" for r in boundaries.admin1.itertuples(index=False)}
@@ -332,6 +337,13 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
                                  "geometry": admin1.loc[code].geometry})
                     tips.append(Text(record.title, (unit_names[code], f"Located to: {record.location_precision}")))
                     pops.append(popup)
+                elif code in district_shapes:
+                    geom, source_name, release = district_shapes[code]
+                    d = districts[code]
+                    rows.append({"record": record.id, "colour": colour, "dashed": dashed, "geometry": geom})
+                    tips.append(Text(record.title, (f"{d.name} district ({release.country} {release.level}: "
+                                                    f"{source_name})", f"Located to: {record.location_precision}")))
+                    pops.append(popup)
                 elif code in districts:
                     d = districts[code]
                     nth = rings_at[code] = rings_at.get(code, -1) + 1
@@ -345,13 +357,16 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
                                     popup.body, popup.sources, popup.notes + ((d.note,) if d.note else ()))))
         if ring_markers:
             legend_items.append(LegendItem(HQ_NOTE, "#555555", "ring", True))
+        used = {district_shapes[c][2].attribution for r in recs for c in r.units if c in district_shapes}
+        legend_items.extend(LegendItem(f"District areas from {text.removeprefix('Districts: ')}", "#555555", "area")
+                            for text in sorted(used))
         if rows:
             frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
             style = Style(color="#333333", weight=1.5, fill_opacity=0.38, by="record", classes={
                 r["record"]: {"fillColor": r["colour"], "color": r["colour"], "weight": 2.5,
                               **({"dashArray": "6 4"} if r["dashed"] else {})} for r in rows})
             out.append(Layer(name=name, frame=frame, style=style, tooltip=tuple(tips), popup=tuple(pops),
-                             show=show, legend=tuple(legend_items)))
+                             show=show, legend=tuple(legend_items), attribution=tuple(sorted(used))))
             legend_items = []
         if ring_markers:
             out.append(MarkerLayer(name=f"{name}: districts (shown at headquarters towns)",
@@ -438,3 +453,14 @@ def _legend_shape(frame: gpd.GeoDataFrame) -> str:
     if kinds <= {"LineString", "MultiLineString"}:
         return "line"
     return "area"
+
+
+def district_layer(release) -> Layer:
+    """A cached geoBoundaries release as thin outlines, off until the reader turns it on."""
+    frame = release.frame
+    return Layer(
+        name=f"Districts (geoBoundaries {release.country} {release.level})", frame=frame,
+        style=Style(color="#555555", weight=0.8, fill=False, dash_array="3 3"),
+        tooltip=tuple(Text(str(n), (f"{release.country} {release.level} · {i}",))
+                      for n, i in zip(frame["shapeName"], frame["shapeID"])),
+        show=False, attribution=(release.attribution,))

@@ -44,11 +44,32 @@ def build_all(out_dir: Path | None = None, *, self_contained: bool = False, note
 def render(recipe: Recipe | str | Path | None, out_dir: Path | None = None, *,
            events_files: Sequence[Path] = (), layers: Sequence[LayerSpec] = (),
            self_contained: bool = False, note: Note | None = None) -> tuple[Path, bytes]:
-    """The output path and the page's bytes, without writing anything."""
+    """The HTML page's path and bytes, without writing anything."""
+    recipe, drawn, bounds = _assemble(recipe, events_files, layers, note)
+    figure = render_html.render(drawn, recipe, bounds)
+    return output_path(out_dir, recipe.name), render_html.to_html(figure, self_contained=self_contained)
+
+
+def export(recipe: Recipe | str | Path | None = None, out_dir: Path | None = None, *, fmt: str = "png",
+           dpi: int = 200, size: tuple[int, int] = (1800, 1350), events_files: Sequence[Path] = (),
+           layers: Sequence[LayerSpec] = (), note: Note | None = None) -> list[Path]:
+    """A static figure (PNG, SVG or PDF) of the same recipe, for reports."""
+    from . import render_static  # matplotlib loads only when a figure is wanted
+
+    recipe, drawn, bounds = _assemble(recipe, events_files, layers, note)
+    context = layers_mod.boundary_layers(sources.load_boundaries(), recipe_mod.Recipe(name="_", title="_"))
+    figure = render_static.render(drawn, recipe, bounds, size=size, dpi=dpi, context=context)
+    path = output_path(out_dir, recipe.name, suffix=f".{fmt}")
+    write_atomic(path, render_static.to_bytes(figure, fmt))
+    return [path]
+
+
+def _assemble(recipe, events_files, layers, note) -> tuple[Recipe, list, tuple]:
+    """Recipe -> (recipe with extras, layers to draw, frame): shared by every renderer."""
     if not isinstance(recipe, Recipe):
         recipe = recipe_mod.find(recipe)
     recipe = recipe.with_extra(tuple(layers), tuple(Path(p) for p in events_files))
-    path = output_path(out_dir, recipe.name)
+    output_path(None, recipe.name)  # refuse a bad output name before any work
     boundaries = sources.load_boundaries()
     drawn = layers_mod.boundary_layers(boundaries, recipe)
     releases = geoboundaries.cached("ADM2")
@@ -67,9 +88,7 @@ def render(recipe: Recipe | str | Path | None, out_dir: Path | None = None, *,
             unique = f"{layer.name} ({n})"
         names.add(unique)
         drawn.append(dataclasses.replace(layer, name=unique))
-    bounds = layers_mod.frame_bounds(boundaries, recipe)
-    figure = render_html.render(drawn, recipe, bounds)
-    return path, render_html.to_html(figure, self_contained=self_contained)
+    return recipe, drawn, layers_mod.frame_bounds(boundaries, recipe)
 
 
 def load_layer(spec: LayerSpec) -> validate.Checked:
@@ -113,10 +132,10 @@ def _event_layers(recipe: Recipe, boundaries: sources.Boundaries, releases, note
                                    areas=any(r.kind == "area" for r in records), district_shapes=shapes)
 
 
-def output_path(out_dir: Path | None, name: str) -> Path:
-    """``out_dir/NAME.html``, refusing any name that would land outside ``out_dir``."""
+def output_path(out_dir: Path | None, name: str, suffix: str = ".html") -> Path:
+    """``out_dir/NAME.html`` (or another suffix), refusing any name that would land outside ``out_dir``."""
     folder = Path(out_dir) if out_dir is not None else settings.OUTPUT_DIR
-    path = folder / f"{name}.html"
+    path = folder / f"{name}{suffix}"
     if Path(name).name != name or name.startswith(".") or not path.resolve().parent == folder.resolve():
         raise OutputError(path, "the output name must be a plain file name inside the output folder")
     return path

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from . import __version__, databuild, events, geoboundaries, layerio, manifest, recipe, settings, validate
-from .build import build, build_all, load_layer
+from .build import build, build_all, export, load_layer
 from .errors import BordermapError
 
 EXIT_USAGE = 2
@@ -21,7 +21,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse prints a usage block before errors; we want one line."""
 
     def error(self, message: str):  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+        self.exit(EXIT_USAGE, f"bordermap: error: {message} (see `{self.prog} --help`)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,6 +45,25 @@ def _parser() -> argparse.ArgumentParser:
                          help="add your own events (GeoJSON or CSV in the events schema; repeatable)")
     p_build.add_argument("--self-contained", action="store_true",
                          help="inline Leaflet so the page opens with no network at all")
+    p_build.add_argument("--export", action="append", choices=("png", "svg", "pdf"), default=[],
+                         metavar="FORMAT", help="also write a static figure: png, svg or pdf (repeatable)")
+
+    p_export = commands.add_parser(
+        "export", help="write a static figure (PNG, SVG or PDF) of a recipe, for reports",
+        description="Render a recipe as a static figure with matplotlib: the same layers, colours and symbols "
+                    "as the HTML map, with title, legend, scale bar, north arrow, inset map and sources.")
+    p_export.add_argument("recipe", nargs="?", default=None, metavar="RECIPE",
+                          help="recipe file or built-in recipe name (default: the default recipe)")
+    p_export.add_argument("--format", default="png", choices=("png", "svg", "pdf"), help="default png")
+    p_export.add_argument("--dpi", type=_positive_int, default=200, help="dots per inch (default 200)")
+    p_export.add_argument("--size", type=_size, default=(1800, 1350), metavar="WxH",
+                          help="size in pixels at --dpi (default 1800x1350)")
+    p_export.add_argument("--out", type=Path, default=None, metavar="DIR",
+                          help=f"output folder (default: ./{settings.OUTPUT_DIR})")
+    p_export.add_argument("--layer", action="append", default=[], metavar="FILE[:LAYER]",
+                          help="add a vector file, as for build")
+    p_export.add_argument("--events", type=Path, action="append", default=[], metavar="FILE",
+                          help="add your own events, as for build")
 
     commands.add_parser("list", help="list the recipes and the layers a recipe can include",
                         description="List the built-in recipes, the built-in layers and the file formats read.")
@@ -112,6 +131,11 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return _build(parser, args)
     if args.command == "list":
         return _list()
+    if args.command == "export":
+        for path in export(args.recipe, args.out, fmt=args.format, dpi=args.dpi, size=args.size,
+                           events_files=args.events, layers=_layer_specs(args.layer), note=_note):
+            print(f"wrote {path}")
+        return 0
     if args.command == "validate":
         return _validate(args)
     if args.command == "data" and args.data_command == "build":
@@ -160,15 +184,41 @@ def _build(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         if args.recipe or args.layer or args.events:
             parser.error("--all builds the built-in recipes as they are; drop RECIPE, --layer and --events")
         written = build_all(args.out, self_contained=args.self_contained, note=_note)
+        if args.export:
+            parser.error("--export goes with one recipe; use `bordermap export NAME` for each")
     else:
-        from .layers import PALETTE
-        specs = [recipe.layer_spec({**_layer_arg(text), "color": PALETTE[i % len(PALETTE)]})
-                 for i, text in enumerate(args.layer)]
+        specs = _layer_specs(args.layer)
         written = build(args.recipe, args.out, events_files=args.events, layers=specs,
                         self_contained=args.self_contained, note=_note)
+        for fmt in dict.fromkeys(args.export):
+            written += export(args.recipe, args.out, fmt=fmt, events_files=args.events, layers=specs)
     for path in written:
         print(f"wrote {path}")
     return 0
+
+
+def _layer_specs(texts: list[str]) -> list:
+    """Command-line layers, each in the next palette colour."""
+    from .layers import PALETTE
+    return [recipe.layer_spec({**_layer_arg(text), "color": PALETTE[i % len(PALETTE)]})
+            for i, text in enumerate(texts)]
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if not 20 <= value <= 1200:
+        raise argparse.ArgumentTypeError("must be from 20 to 1200")
+    return value
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1800x1350") from None
+    if not (300 <= w <= 12000 and 300 <= h <= 12000):
+        raise argparse.ArgumentTypeError("width and height must be from 300 to 12000 pixels")
+    return w, h
 
 
 def _layer_arg(text: str) -> dict:

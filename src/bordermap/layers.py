@@ -107,6 +107,7 @@ class Marker:
     start: str = ""  # ISO day; empty when undated
     end: str = ""
     size: int = 22  # pixels; rings for several records at one town grow outwards
+    label: str = ""  # short name written beside the symbol in static figures
 
 
 @dataclass(frozen=True)
@@ -310,7 +311,8 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
                 id=record.id if len(where) == 1 else f"{record.id}#{n + 1}", lat=lat, lon=lon, colour=colour,
                 shape=shape, title=record.title,
                 tooltip=Text(record.title, (format_date(record),)), popup=popup,
-                start=period[0].isoformat() if period else "", end=period[1].isoformat() if period else ""))
+                start=period[0].isoformat() if period else "", end=period[1].isoformat() if period else "",
+                label=_short_place(record.place) if not note else districts[record.units[n]].hq_name))
     used = sorted({r.category for r in records if CATEGORIES[r.category] != "area"}, key=list(CATEGORY_SYMBOLS).index)
     legend = tuple(LegendItem(c[0].upper() + c[1:], *CATEGORY_SYMBOLS[c]) for c in used)
     credits = ("Events: summaries of cited articles (see each popup)", "Place coordinates: GeoNames (CC BY 4.0)")
@@ -327,7 +329,7 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
         for record in recs:
             colour = _area_colour(record)
             dashed = record.location_precision == "region"
-            label = ", ".join(actors.short(a) for a in record.actors) or record.category
+            label = ", ".join(actors.short(a) for a in record.actors) or record.category.capitalize()
             item = LegendItem(f"{label}: {record.title}", colour, "area", dashed)
             legend_items.append(item)
             popup = record_popup(record, actors, unit_names)
@@ -349,7 +351,7 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
                     nth = rings_at[code] = rings_at.get(code, -1) + 1
                     ring_markers.append(Marker(
                         id=f"{record.id}@{code}", lat=d.hq_lat, lon=d.hq_lon, colour=colour, shape="ring",
-                        size=22 + 14 * nth,
+                        size=22 + 14 * nth, label=d.name,
                         title=f"{record.title}: {d.name}",
                         tooltip=Text(f"{d.name} district", (record.title, f"Shown at {d.hq_name} (headquarters)")),
                         popup=Popup(popup.heading, popup.rows + (("Shown", f"{d.name} district, at {d.hq_name}, "
@@ -373,6 +375,11 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
                                    markers=tuple(ring_markers), cluster=False, show=show,
                                    legend=tuple(legend_items)))
     return out
+
+
+def _short_place(place: str) -> str:
+    """'Quetta (Serena Hotel)' -> 'Quetta': the town, for a label on a small figure."""
+    return place.split(" (")[0].strip()
 
 
 def _area_colour(record) -> str:

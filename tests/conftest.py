@@ -46,14 +46,39 @@ def default_html(tmp_path_factory) -> str:
 
 
 def geojson_layers(html: str) -> dict[str, dict]:
-    """Each GeoJSON layer's JS variable -> the FeatureCollection the page passes it."""
+    """Each shaded/line layer's group variable -> its features, decoded to GeoJSON-like dicts."""
     soup = BeautifulSoup(html, "html.parser")
     script = "\n".join(s.get_text() for s in soup.find_all("script"))
     decoder = json.JSONDecoder()
     found = {}
-    for match in re.finditer(r"\b(geo_json_\w+)_add\(\{", script):
-        found[match.group(1)], _ = decoder.raw_decode(script, match.end() - 1)
+    for match in re.finditer(r"var group = (\w+);\s*var data = \{", script):
+        data, _ = decoder.raw_decode(script, match.end() - 1)
+        features = []
+        for f in data["features"]:
+            props = {"_style": data["styles"][f["s"]]}
+            props.update({k: f[c] for k, c in (("_tip", "t"), ("_pop", "p")) if c in f})
+            parts = [[decode_polyline(text, data["decimals"]) for text in part[1]] for part in f["g"]]
+            features.append({"type": "Feature", "properties": props, "geometry": {"parts": parts}})
+        found.setdefault(match.group(1), {"type": "FeatureCollection", "features": []})["features"] += features
     return found
+
+
+def decode_polyline(text: str, decimals: int) -> list[tuple[float, float]]:
+    """Encoded polyline -> [(lon, lat), ...] (the inverse of render_html.encode_line)."""
+    values, shift, result = [], 0, 0
+    for char in text:
+        b = ord(char) - 63
+        result |= (b & 0x1F) << shift
+        shift += 5
+        if b < 0x20:
+            values.append(~(result >> 1) if result & 1 else result >> 1)
+            shift, result = 0, 0
+    lat = lon = 0
+    points = []
+    for dlat, dlon in zip(values[0::2], values[1::2]):
+        lat, lon = lat + dlat, lon + dlon
+        points.append((lon / 10 ** decimals, lat / 10 ** decimals))
+    return points
 
 
 def layer_control(html: str) -> dict[str, str]:

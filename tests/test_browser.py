@@ -89,12 +89,13 @@ def test_property_values_show_as_text_never_as_markup(open_map, maps):
     page = open_map(maps["analyst"])
     # A click and a hover on the feature, as a reader's would (the events reach folium's handlers).
     page.js("""() => { const map = %s; let target = null;
-        map.eachLayer(l => { if (l.feature && (l.feature.properties._pop || '').includes('&lt;img')) target = l; });
+        map.eachLayer(l => { if (l.bordermap && (l.bordermap.pop || '').includes('&lt;img')) target = l; });
         target.fire('click', {latlng: target.getLatLng()}, true);
         target.fire('mouseover', {latlng: target.getLatLng()}, true); }""" % FIND_MAP)
     assert XSS in page.page.locator(".leaflet-popup-content").inner_text()  # the attack string is visible text
     assert XSS in page.page.locator(".leaflet-tooltip").first.inner_text()
-    assert page.page.locator(".bm-title h1").inner_text() == "Analyst test map <b>bold?</b>"
+    assert page.page.locator(".bm-title h1").inner_text() == "Analyst test map <b>bold?</b> {{ 7*191 }}"
+    assert "1337" not in page.page.content()  # the template expression was not evaluated
     assert page.js("document.querySelectorAll('img[src=\"x\"], .bm-title b').length") == 0
     labels = page.page.locator(".bm-label.analyst").all_inner_texts()
     assert XSS in labels and "Quetta" in labels
@@ -104,7 +105,7 @@ def test_property_values_show_as_text_never_as_markup(open_map, maps):
 def test_analyst_layer_has_its_style(open_map, maps):
     page = open_map(maps["analyst"])
     fills = page.js("""() => { const out = {}; const map = %s;
-        map.eachLayer(l => { if (l.feature && l.feature.properties._tip && l.options.radius === 8)
+        map.eachLayer(l => { if (l.bordermap && l instanceof L.CircleMarker && l.options.radius === 8)
             out[l.options.fillColor] = (out[l.options.fillColor] || 0) + 1; }); return out; }""" % FIND_MAP)
     assert fills == {"#d95f02": 2, "#7570b3": 1, "#1b9e77": 1}  # city, crossing, port from the palette
 

@@ -182,7 +182,8 @@ def test_recipe_with_layers_builds_with_categorical_colours(run, tmp_path):
     assert "chaman-test" in {m["id"] for m in marker_sets(html)["Events and places"]}  # the recipe's events
     rings = marker_sets(html)["Group areas: districts (shown at headquarters towns)"]
     assert [m["id"] for m in rings] == ["panjgur-test@PK-BA:panjgur"]  # curated areas left out, the recipe's drawn
-    assert "<title>Analyst test map &lt;b&gt;bold?&lt;/b&gt;</title>" in html
+    assert "<title>Analyst test map &lt;b&gt;bold?&lt;/b&gt; &#123;&#123; 7*191 &#125;&#125;</title>" in html
+    assert "1337" not in html
 
 
 @pytest.mark.parametrize("args, expected", [

@@ -75,3 +75,26 @@ def test_marker_data_travels_as_json_not_as_markup():
     (data,) = marker_sets(html).values()
     assert data[0]["title"] == ATTACK  # the title is passed as data; Leaflet sets it as an attribute
     assert [m["label"] for m in time_filter_months(html)] == ["Jan 2021"]
+
+
+TEMPLATE = "{{ 7*191 }} {% if true %}yes{% endif %} {# gone #}"
+
+
+def test_template_syntax_in_data_is_never_evaluated():
+    """branca renders element output twice through Jinja; data must not be able to reach it."""
+    html = _page(title=TEMPLATE, layer_name=TEMPLATE, tip=TEMPLATE)
+    assert "1337" not in html
+    assert "&#123;% if true %&#125;yes&#123;% endif %&#125;" in html  # the block survived as text
+    fc = next(iter(geojson_layers(html).values()))
+    tip = fc["features"][0]["properties"]["_tip"]
+    assert "&#123;&#123; 7*191 &#125;&#125;" in tip  # shown to the reader as the literal text
+    assert TEMPLATE.replace("{", "&#123;").replace("}", "&#125;") in html  # the title, as text
+
+
+def test_safe_json_round_trips_and_hides_delimiters():
+    import json
+    value = {"a": ["{{x}}", "{%y%}", "{#z#}", "</script>", "a&b", "it's", "\u2028"]}
+    text = render_html.safe_json(value)
+    assert json.loads(text) == value
+    for bad in ("{{", "{%", "{#", "<", ">", "&", "'"):
+        assert bad not in text

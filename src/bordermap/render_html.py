@@ -1,17 +1,22 @@
 """Layers + recipe -> a Leaflet page (folium). Reads no files, writes no files.
 
 Every string that reaches the page is escaped here, once: feature text is
-turned into HTML with ``html.escape`` in Python, and only that HTML and the
-style travel in the page's GeoJSON, never raw properties. Leaflet puts
-tooltips, layer names and attributions into ``innerHTML``, so escaping in
-JavaScript instead would be too late.
+turned into HTML with ``escape`` in Python, and only that HTML and the style
+travel in the page's data, never raw properties. Leaflet puts tooltips, layer
+names and attributions into ``innerHTML``, so escaping in JavaScript instead
+would be too late.
+
+branca renders each element's output a second time as a Jinja template, so
+text must not carry Jinja delimiters either: ``escape`` turns braces into
+character references and ``safe_json`` writes them as JSON unicode escapes. Without
+that, a property such as ``{{ 7*7 }}`` would be evaluated at build time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html as _html
 import json
-from html import escape
 
 import folium
 import numpy as np
@@ -105,18 +110,126 @@ def popup_html(popup: Popup) -> str:
     return "".join(out) + "</div>"
 
 
+def encode_line(coords, decimals: int = COORD_DECIMALS) -> str:
+    """Quantise and delta-encode (lat, lon) pairs as an encoded polyline: ~4 characters a vertex."""
+    factor = 10 ** decimals
+    out, last = [], (0, 0)
+    for x, y in coords:
+        point = (int(round(y * factor)), int(round(x * factor)))
+        for value, previous in zip(point, last):
+            delta = value - previous
+            delta = ~(delta << 1) if delta < 0 else delta << 1
+            while delta >= 0x20:
+                out.append(chr((0x20 | (delta & 0x1F)) + 63))
+                delta >>= 5
+            out.append(chr(delta + 63))
+        last = point
+    return "".join(out)
+
+
+def encode_geometry(geom) -> list:
+    """[kind, parts]: kind 0 polygon (rings), 1 line, 2 point; a multi-geometry gives several entries."""
+    out = []
+    for part in shapely.get_parts(geom):
+        kind = part.geom_type
+        if kind == "Polygon":
+            out.append([0, [encode_line(part.exterior.coords)] + [encode_line(r.coords) for r in part.interiors]])
+        elif kind == "LineString":
+            out.append([1, [encode_line(part.coords)]])
+        elif kind == "Point":
+            out.append([2, [encode_line(part.coords)]])
+        else:  # a collection left by a repair: encode what it holds
+            out.extend(encode_geometry(part))
+    return out
+
+
+class _Shapes(MacroElement):
+    """Polygons, lines and circles from compact data: a style table and encoded polylines."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+(function () {
+  var group = {{ this.group.get_name() }};
+  var data = {{ this.data_json }};
+  function decode(str) {
+    var points = [], index = 0, lat = 0, lng = 0, f = Math.pow(10, data.decimals);
+    while (index < str.length) {
+      var values = [0, 0];
+      for (var k = 0; k < 2; k++) {
+        var shift = 0, result = 0, b;
+        do { b = str.charCodeAt(index++) - 63; result |= (b & 0x1f) << shift; shift += 5; } while (b >= 0x20);
+        values[k] = (result & 1) ? ~(result >> 1) : (result >> 1);
+      }
+      lat += values[0]; lng += values[1];
+      points.push([lat / f, lng / f]);
+    }
+    return points;
+  }
+  var layers = [];
+  data.features.forEach(function (feature) {
+    var style = data.styles[feature.s];
+    feature.g.forEach(function (part) {
+      var layer;
+      if (part[0] === 0) { layer = L.polygon(part[1].map(decode), style); }
+      else if (part[0] === 1) { layer = L.polyline(decode(part[1][0]), style); }
+      else { layer = L.circleMarker(decode(part[1][0])[0], style); }
+      if (feature.t) { layer.bindTooltip(feature.t, {sticky: true}); }
+      if (feature.p) { layer.bindPopup(feature.p, {maxWidth: 380}); }
+      layer.bordermap = {tip: feature.t || "", pop: feature.p || ""};
+      layer.addTo(group);
+      layers.push(layer);
+    });
+  });
+  window.bordermap = window.bordermap || {layers: {}};
+  window.bordermap.shapes = window.bordermap.shapes || {};
+  window.bordermap.shapes[{{ this.key_json }}] = layers;
+})();
+{% endmacro %}""")
+
+    def __init__(self, group, key: str, data: dict):
+        super().__init__()
+        self._name = "Shapes"
+        self.group = group
+        self.key_json = safe_json(key)
+        self.data_json = safe_json(data)
+
+
+def shapes_data(layer: Layer) -> dict:
+    """A layer as compact data: each distinct style once, geometry as encoded polylines."""
+    styles: list[dict] = []
+    index: dict[str, int] = {}
+    features = []
+    records = layer.frame.drop(columns=layer.frame.geometry.name).to_dict("records")
+    for i, (geom, props) in enumerate(zip(layer.frame.geometry.values, records)):
+        if geom is None or geom.is_empty:
+            continue
+        style = {**layer.style.for_feature(props), "radius": layer.style.radius}
+        key = json.dumps(style, sort_keys=True)
+        if key not in index:
+            index[key] = len(styles)
+            styles.append(style)
+        feature = {"s": index[key], "g": encode_geometry(geom)}
+        if layer.tooltip:
+            feature["t"] = text_html(layer.tooltip[i])
+        if layer.popup:
+            feature["p"] = popup_html(layer.popup[i])
+        features.append(feature)
+    return {"decimals": COORD_DECIMALS, "styles": styles, "features": features}
+
+
 class _Markers(MacroElement):
     """Adds point symbols to a layer group from JSON data (no string templating of values)."""
 
     _template = Template("""{% macro script(this, kwargs) %}
 (function () {
   var group = {{ this.group.get_name() }};
-  var data = {{ this.data|tojson }};
+  var data = {{ this.data_json }};
+  var icons = {{ this.icons_json }}.map(function (i) {
+    return L.divIcon({html: i[0], className: "bm-marker", iconSize: [i[1], i[1]], iconAnchor: [i[1] / 2, i[1] / 2]});
+  });
   var markers = data.map(function (d) {
     var m = L.marker([d.lat, d.lon], {
-      icon: L.divIcon({html: d.icon, className: "bm-marker", iconSize: [d.size, d.size],
-                       iconAnchor: [d.size / 2, d.size / 2]}),
-      title: d.title, alt: d.title, keyboard: true, riseOnHover: true, zIndexOffset: -10 * d.size});
+      icon: icons[d.icon], title: d.title, alt: d.title, keyboard: true, riseOnHover: true,
+      zIndexOffset: -10 * d.size});
     m.bindTooltip(d.tip, {direction: "top", offset: [0, -8]});
     m.bindPopup(d.pop, {maxWidth: 380});
     m.bordermap = {id: d.id, start: d.start, end: d.end};
@@ -124,16 +237,17 @@ class _Markers(MacroElement):
   });
   if (group.addLayers) { group.addLayers(markers); } else { markers.forEach(function (m) { group.addLayer(m); }); }
   window.bordermap = window.bordermap || {layers: {}};
-  window.bordermap.layers[{{ this.key|tojson }}] = {group: group, markers: markers};
+  window.bordermap.layers[{{ this.key_json }}] = {group: group, markers: markers};
 })();
 {% endmacro %}""")
 
-    def __init__(self, group, key: str, data: list[dict]):
+    def __init__(self, group, key: str, data: list[dict], icons: list):
         super().__init__()
         self._name = "Markers"
         self.group = group
-        self.key = key
-        self.data = data
+        self.key_json = safe_json(key)
+        self.data_json = safe_json(data)
+        self.icons_json = safe_json(icons)
 
 
 class _TimeFilter(MacroElement):
@@ -141,8 +255,8 @@ class _TimeFilter(MacroElement):
 
     _template = Template("""{% macro script(this, kwargs) %}
 (function () {
-  var months = {{ this.months|tojson }};
-  var entry = window.bordermap.layers[{{ this.key|tojson }}];
+  var months = {{ this.months_json }};
+  var entry = window.bordermap.layers[{{ this.key_json }}];
   var control = L.control({position: "bottomright"});
   control.onAdd = function () {
     var div = L.DomUtil.create("div", "bm-panel bm-time");
@@ -182,8 +296,8 @@ class _TimeFilter(MacroElement):
     def __init__(self, key: str, months: list[dict]):
         super().__init__()
         self._name = "TimeFilter"
-        self.key = key
-        self.months = months
+        self.key_json = safe_json(key)
+        self.months_json = safe_json(months)
 
 
 class _Legend(MacroElement):
@@ -192,7 +306,7 @@ class _Legend(MacroElement):
   var control = L.control({position: "bottomleft"});
   control.onAdd = function () {
     var div = L.DomUtil.create("div", "bm-panel bm-legend");
-    div.innerHTML = {{ this.html|tojson }};
+    div.innerHTML = {{ this.html_json }};
     L.DomEvent.disableScrollPropagation(div);
     return div;
   };
@@ -207,7 +321,8 @@ class _Legend(MacroElement):
         for item in items:
             shape = f"{item.shape}-dashed" if item.dashed and f"{item.shape}-dashed" in SHAPES else item.shape
             rows.append(f"<li>{symbol_svg(shape, item.colour, 18)}<span>{escape(item.label)}</span></li>")
-        self.html = '<details open><summary><b>Legend</b></summary><ul>' + "".join(rows) + "</ul></details>"
+        self.html_json = safe_json('<details open><summary><b>Legend</b></summary><ul>' + "".join(rows)
+                                   + "</ul></details>")
 
 
 def month_steps(markers) -> list[dict]:
@@ -227,19 +342,34 @@ def month_steps(markers) -> list[dict]:
 
 
 
+def escape(text: str) -> str:
+    """HTML-escape, braces included (see the module docstring)."""
+    return _html.escape(str(text)).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def safe_json(value) -> str:
+    """Compact JSON that is safe inside <script> and inert to a second Jinja pass."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    for raw, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
+                      ("{{", "{\\u007b"), ("{%", "{\\u0025"), ("{#", "{\\u0023"),
+                      ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, code)
+    return text
+
+
 class _Attribution(MacroElement):
     """Credits for vector data, shown in Leaflet's attribution control."""
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.html|tojson }});"
+        "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.html_json }});"
         "{% endmacro %}"
     )
 
     def __init__(self, html: str):
         super().__init__()
         self._name = "Attribution"
-        self.html = html
+        self.html_json = safe_json(html)
 
 
 def text_html(text: Text) -> str:
@@ -248,32 +378,12 @@ def text_html(text: Text) -> str:
     return '<div class="bm-tip">' + "<br>".join(parts) + "</div>"
 
 
-def _feature_collection(layer: Layer) -> dict:
-    features = []
-    for i, (geom, props) in enumerate(zip(layer.frame.geometry.values, layer.frame.to_dict("records"))):
-        if geom is None or geom.is_empty:
-            continue
-        properties = {"_style": layer.style.for_feature(props)}
-        if layer.tooltip:
-            properties["_tip"] = text_html(layer.tooltip[i])
-        if layer.popup:
-            properties["_pop"] = popup_html(layer.popup[i])
-        rounded = shapely.transform(geom, lambda xy: np.round(xy, COORD_DECIMALS))
-        features.append({"type": "Feature", "properties": properties,
-                         "geometry": json.loads(shapely.to_geojson(rounded))})
-    return {"type": "FeatureCollection", "features": features}
-
-
 def _labels(labels) -> folium.FeatureGroup:
     group = folium.FeatureGroup(control=False)
     for lat, lon, label, css in labels:
         folium.Marker([lat, lon], icon=folium.DivIcon(
             html=f'<div class="bm-label {escape(css)}">{escape(label)}</div>', icon_size=(0, 0))).add_to(group)
     return group
-
-
-def _style(feature: dict) -> dict:
-    return feature["properties"]["_style"]
 
 
 def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[float, float, float, float]) -> Figure:
@@ -307,19 +417,10 @@ def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[floa
             _labels(layer.labels).add_to(group)
             group.add_to(fmap)
             continue
-        data = _feature_collection(layer)
-        tooltip = folium.GeoJsonTooltip(fields=["_tip"], labels=False, sticky=True) if layer.tooltip else None
-        popup = folium.GeoJsonPopup(fields=["_pop"], labels=False, max_width=380) if layer.popup else None
-        points = bool(set(layer.frame.geometry.geom_type) & {"Point", "MultiPoint"})
-        marker = folium.CircleMarker(radius=layer.style.radius) if points else None
+        group = folium.FeatureGroup(name=escape(layer.name), show=layer.show).add_to(fmap)
         if layer.feature_labels:  # the layer and its labels switch on and off together
-            holder = folium.FeatureGroup(name=escape(layer.name), show=layer.show).add_to(fmap)
-            _labels(layer.feature_labels).add_to(holder)
-            folium.GeoJson(data, style_function=_style, tooltip=tooltip, popup=popup, marker=marker,
-                           control=False, smooth_factor=0.5).add_to(holder)
-        else:
-            folium.GeoJson(data, name=escape(layer.name), style_function=_style, tooltip=tooltip, popup=popup,
-                           marker=marker, show=layer.show, smooth_factor=0.5).add_to(fmap)
+            _labels(layer.feature_labels).add_to(group)
+        fmap.add_child(_Shapes(group, layer.name, shapes_data(layer)))
     if not recipe.center:
         fmap.fit_bounds([[south, west], [north, east]])
     folium.LayerControl(collapsed=False).add_to(fmap)
@@ -347,11 +448,18 @@ def _add_markers(fmap: folium.Map, layer: MarkerLayer) -> None:
     else:
         group = folium.FeatureGroup(name=escape(layer.name), show=layer.show)
     group.add_to(fmap)
-    data = [{"id": m.id, "lat": m.lat, "lon": m.lon, "title": m.title, "size": m.size,
-             "icon": symbol_svg(m.shape, m.colour, m.size),
-             "tip": text_html(m.tooltip), "pop": popup_html(m.popup), "start": m.start, "end": m.end}
-            for m in layer.markers]
-    fmap.add_child(_Markers(group, layer.name, data))
+    icons: list = []
+    icon_index: dict[tuple, int] = {}
+    data = []
+    for m in layer.markers:
+        key = (m.shape, m.colour, m.size)
+        if key not in icon_index:  # one icon per symbol, not one per marker
+            icon_index[key] = len(icons)
+            icons.append([symbol_svg(m.shape, m.colour, m.size), m.size])
+        data.append({"id": m.id, "lat": round(m.lat, COORD_DECIMALS), "lon": round(m.lon, COORD_DECIMALS),
+                     "title": m.title, "size": m.size, "icon": icon_index[key], "tip": text_html(m.tooltip),
+                     "pop": popup_html(m.popup), "start": m.start, "end": m.end})
+    fmap.add_child(_Markers(group, layer.name, data, icons))
     if layer.time_filter:
         steps = month_steps(layer.markers)
         if steps:

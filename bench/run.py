@@ -1,0 +1,241 @@
+"""Benchmark: bordermap against GeoDataFrame.explore() and plain folium, on the same layers.
+
+Usage:  python bench/run.py [--sizes 1000,10000,100000] [--out bench/RESULTS.md]
+
+For each scenario it measures, side by side in one run:
+  build    seconds to produce the HTML (median of 3 runs; 1 run at 100k)
+  bytes    size of the HTML file (CDN mode for all three, as a user would get it)
+  draw     milliseconds from navigation start to the first frame after the page's
+           scripts ran, in headless Chromium (/usr/bin/chromium), with Leaflet loaded
+           from the same local files for every page (bordermap --self-contained; the
+           others with their CDN Leaflet URLs rewritten to those files)
+  heap     the page's used JS heap after drawing (performance.memory)
+Scenarios: the default map's layers, then 1k/10k/100k synthetic events (+1k polygons).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from bordermap import assets, build, events, sources
+from bordermap.recipe import Recipe, layer_spec
+
+CATEGORIES = ["attack", "raid", "border clash", "political event", "diplomatic event", "recruitment"]
+ACTORS = ["TTP", "BLA", "BLF", "Jaish ul-Adl", "Fatemiyoun Brigade", "Afghan Taliban"]
+CHROMIUM = "/usr/bin/chromium"
+DRAW_TIMEOUT_MS = 120_000
+
+
+# --- the layers both sides draw -------------------------------------------------------------
+
+def default_frames() -> dict[str, gpd.GeoDataFrame]:
+    b = sources.load_boundaries()
+    records = events.load_events()
+    points = events.to_frame(r for r in records if r.lon is not None)
+    return {"provinces": b.admin1, "neighbours": b.countries[b.countries["role"] == "neighbour"],
+            "borders": b.borders, "former": b.former, "events": points}
+
+
+def synthetic_events(n: int, folder: Path, seed: int = 7) -> Path:
+    """n events in the events schema, at random places inside Pakistan, Afghanistan and Iran."""
+    rng = random.Random(seed)
+    admin1 = sources.load_boundaries().admin1
+    rows = []
+    box = (60.0, 24.5, 75.0, 37.5)
+    while len(rows) < n:
+        batch = gpd.GeoDataFrame(geometry=[shapely.Point(rng.uniform(box[0], box[2]), rng.uniform(box[1], box[3]))
+                                           for _ in range(max(1000, n - len(rows)))], crs=4326)
+        joined = gpd.sjoin(batch, admin1[["code", "geometry"]], predicate="within")
+        for geom, code in zip(joined.geometry, joined["code"]):
+            if len(rows) >= n:
+                break
+            i = len(rows)
+            day = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(1500))
+            rows.append({"id": f"syn-{i}", "title": f"Synthetic event {i}", "category": rng.choice(CATEGORIES),
+                         "date": day.isoformat(), "date_precision": "day", "actors": rng.choice(ACTORS),
+                         "location_precision": "town", "admin1": code, "units": "", "place": f"Place {i % 500}",
+                         "location_basis": "synthetic benchmark point", "summary": "A synthetic event for the benchmark.",
+                         "sources": "Benchmark | synthetic data", "longitude": round(geom.x, 5),
+                         "latitude": round(geom.y, 5)})
+    path = folder / f"events-{n}.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def synthetic_polygons(n: int, folder: Path, seed: int = 11) -> Path:
+    rng = random.Random(seed)
+    polys = [shapely.Point(rng.uniform(61, 74), rng.uniform(25, 37)).buffer(rng.uniform(0.02, 0.08), 8)
+             for _ in range(n)]
+    frame = gpd.GeoDataFrame({"kind": [rng.choice("abcd") for _ in range(n)]}, geometry=polys, crs=4326)
+    path = folder / f"polygons-{n}.geojson"
+    frame.to_file(path, driver="GeoJSON", engine="pyogrio")
+    return path
+
+
+# --- the three ways to make a map -----------------------------------------------------------
+
+def make_explore(frames: dict[str, gpd.GeoDataFrame], path: Path) -> None:
+    m = None
+    for frame in frames.values():
+        m = frame.explore(m=m) if m is not None else frame.explore()
+    m.save(path)
+
+
+def make_folium(frames: dict[str, gpd.GeoDataFrame], path: Path) -> None:
+    m = folium.Map(location=[31, 67], zoom_start=5)
+    for name, frame in frames.items():
+        folium.GeoJson(frame, name=name).add_to(m)
+    m.save(path)
+
+
+def timed(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+# --- the browser --------------------------------------------------------------------------------
+
+def localise(html: str) -> str:
+    """Point CDN Leaflet at the packaged copy; drop other CDN assets none of these maps need to draw."""
+    html = html.replace(assets.LEAFLET_JS, assets.local_file(assets.LEAFLET_JS).as_uri())
+    html = html.replace(assets.LEAFLET_CSS, assets.local_file(assets.LEAFLET_CSS).as_uri())
+    html = re.sub(r'<script src="https?://[^"]+"></script>', "", html)
+    return re.sub(r'<link rel="stylesheet" href="https?://[^"]+"/>', "", html)
+
+
+def draw(browser, path: Path) -> tuple[float | None, float | None]:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(path.as_uri(), wait_until="load", timeout=DRAW_TIMEOUT_MS)
+        ms = page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame("
+                           "() => r(performance.now()))))")
+        heap = page.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize : null")
+        drawn = page.evaluate("() => document.querySelectorAll('.leaflet-interactive, .leaflet-marker-icon').length")
+        return (ms if drawn else None), heap
+    except Exception as exc:  # a page that never loads is a result, not a crash
+        print(f"    {path.name}: did not draw ({type(exc).__name__})", file=sys.stderr)
+        return None, None
+    finally:
+        page.close()
+
+
+# --- scenarios ----------------------------------------------------------------------------------
+
+def scenario(name: str, work: Path, browser, frames, recipe, *, layers=(), events_files=(), repeat=3) -> list[dict]:
+    out = []
+    html = work / f"{name}-bordermap.html"
+    local = work / f"{name}-bordermap-local.html"
+
+    def ours():
+        (_,) = build(recipe, work / "b", layers=layers, events_files=events_files)
+
+    seconds = timed(ours, repeat)
+    (built,) = build(recipe, work / "b", layers=layers, events_files=events_files)
+    built.replace(html)
+    (sc,) = build(recipe, work / "sc", layers=layers, events_files=events_files, self_contained=True)
+    sc.replace(local)
+    runs = [("bordermap", seconds, html, local)]
+    for label, maker in (("explore()", make_explore), ("folium GeoJson", make_folium)):
+        path = work / f"{name}-{label.split('(')[0].split()[0]}.html"
+        secs = timed(lambda: maker(frames, path), repeat)
+        localised = path.with_name(path.stem + "-local.html")
+        localised.write_text(localise(path.read_text(encoding="utf-8")), encoding="utf-8")
+        runs.append((label, secs, path, localised))
+    for label, secs, path, local_path in runs:
+        ms, heap = draw(browser, local_path)
+        out.append({"scenario": name, "tool": label, "build_s": secs, "bytes": path.stat().st_size,
+                    "draw_ms": ms, "heap_mb": heap / 1e6 if heap else None})
+        print(f"  {name:14} {label:15} build {secs:6.2f} s  {path.stat().st_size / 1e6:7.2f} MB  "
+              f"draw {'—' if ms is None else f'{ms:8.0f} ms'}", file=sys.stderr)
+    return out
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = next((int(line.split()[1]) // 1024 // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), 0)
+    chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
+    versions = {p: __import__(p).__version__ for p in ("geopandas", "folium", "shapely")}
+    return (f"{cpu}, {os.cpu_count()} cores, {mem} GiB RAM; Python {platform.python_version()}; {chromium}; "
+            + ", ".join(f"{k} {v}" for k, v in versions.items()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("RESULTS.md"))
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    results = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        work = Path(tmp)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--enable-precise-memory-info"])
+        frames = default_frames()
+        results += scenario("default map", work, browser, frames, None)
+        polygons = synthetic_polygons(1000, work)
+        for n in (int(s) for s in args.sizes.split(",")):
+            csv = synthetic_events(n, work)
+            recipe = Recipe(name=f"events-{n}", title=f"{n} synthetic events", include=("provinces", "borders"),
+                            basemap=False)
+            spec = layer_spec({"path": str(polygons), "name": "polygons"})
+            pts = gpd.read_file(csv, engine="pyogrio", X_POSSIBLE_NAMES="longitude", Y_POSSIBLE_NAMES="latitude")
+            pts = pts.set_crs(4326, allow_override=True)
+            scale_frames = {"provinces": frames["provinces"], "borders": frames["borders"],
+                            "polygons": gpd.read_file(polygons), "events": pts}
+            results += scenario(f"{n:,} events", work, browser, scale_frames, recipe, layers=[spec],
+                                events_files=[csv], repeat=1 if n >= 100_000 else 3)
+        browser.close()
+    write_results(results, args.out)
+
+
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def write_results(results: list[dict], out: Path) -> None:
+    """Replace the measured table between the markers in RESULTS.md; keep the prose around it."""
+    lines = [START, f"Run {dt.date.today().isoformat()} with `python bench/run.py` on: {machine()}.", "",
+             "| scenario | tool | build (s) | HTML (MB) | HTML vs explore() | draw in Chromium (ms) | JS heap (MB) |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    explore_bytes = {r["scenario"]: r["bytes"] for r in results if r["tool"] == "explore()"}
+    for r in results:
+        ratio = r["bytes"] / explore_bytes[r["scenario"]]
+        draw_ms = "did not draw in 120 s" if r["draw_ms"] is None else f"{r['draw_ms']:.0f}"
+        heap = "—" if r["heap_mb"] is None else f"{r['heap_mb']:.0f}"
+        lines.append(f"| {r['scenario']} | {r['tool']} | {r['build_s']:.2f} | {r['bytes'] / 1e6:.2f} | "
+                     f"{ratio:.0%} | {draw_ms} | {heap} |")
+    lines.append(END)
+    table = "\n".join(lines)
+    text = out.read_text(encoding="utf-8") if out.exists() else f"# Benchmark results\n\n{START}\n{END}\n"
+    before, _, rest = text.partition(START)
+    _, _, after = rest.partition(END)
+    out.write_text(before + table + after, encoding="utf-8")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

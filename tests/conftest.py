@@ -89,14 +89,30 @@ def layer_control(html: str) -> dict[str, str]:
 
 
 def marker_sets(html: str) -> dict[str, list[dict]]:
-    """Marker data each marker layer is built from, keyed by layer name."""
+    """Marker data each marker layer is built from, keyed by layer name.
+
+    Titles, tooltips and popups are looked up in the page's string table and
+    rebuilt as the HTML the reader sees (through the renderer's own escaping).
+    """
+    from bordermap.layers import Popup, Text
+    from bordermap.render_html import popup_html, text_html
     soup = BeautifulSoup(html, "html.parser")
     script = "\n".join(s.get_text() for s in soup.find_all("script"))
     decoder = json.JSONDecoder()
     out = {}
     for m in re.finditer(r"var data = \[", script):
         data, end = decoder.raw_decode(script, m.end() - 1)
+        strings, _ = decoder.raw_decode(script, script.index("var strings = ", end) + len("var strings = "))
         key = re.search(r"window\.bordermap\.layers\[(\"(?:[^\"\\]|\\.)*\")\]", script[end:])
+        for d in data:
+            s_ = strings.__getitem__
+            d["title"] = s_(d["title"])
+            d["tip"] = text_html(Text(s_(d["tip"][0]), tuple(s_(i) for i in d["tip"][1])))
+            heading, rows, body, sources, notes, _ = d["pop"]
+            d["pop"] = popup_html(Popup(s_(heading), tuple((s_(k), s_(v)) for k, v in rows),
+                                        tuple(s_(b) for b in body),
+                                        tuple((s_(t), s_(u) if u >= 0 else "") for t, u in sources),
+                                        tuple(s_(n) for n in notes)))
         out[json.loads(key.group(1))] = data
     return out
 

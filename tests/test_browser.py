@@ -10,6 +10,7 @@ import shutil
 import pytest
 
 from bordermap import build
+from bordermap.recipe import builtin_recipes
 
 from .conftest import DATA
 
@@ -34,9 +35,9 @@ def browser():
 @pytest.fixture(scope="module")
 def maps(tmp_path_factory):
     out = tmp_path_factory.mktemp("maps")
-    (default,) = build(None, out, self_contained=True)
+    built = {name: build(name, out, self_contained=True)[0] for name in builtin_recipes()}
     (analyst,) = build(DATA / "recipes" / "analyst.toml", out, self_contained=True)
-    return {"default": default, "analyst": analyst}
+    return {"default": built["border-region"], "analyst": analyst, **built}
 
 
 class Page:
@@ -50,6 +51,7 @@ class Page:
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         self.page.goto(path.as_uri())
         self.page.wait_for_function("() => window.L && document.querySelectorAll('path.leaflet-interactive').length")
+        self.page.wait_for_timeout(600)  # let the opening zoom animation finish
 
     def _console(self, message):
         # Offline, the optional online basemap's tiles fail to load; that is expected.
@@ -76,8 +78,9 @@ def open_map(browser):
 FIND_MAP = "Object.values(window).find(v => v instanceof L.Map)"
 
 
-def test_default_map_draws_without_errors(open_map, maps):
-    page = open_map(maps["default"])
+@pytest.mark.parametrize("name", sorted(builtin_recipes()))
+def test_each_built_map_draws_without_errors(open_map, maps, name):
+    page = open_map(maps[name])
     assert page.js("document.querySelectorAll('path.leaflet-interactive').length") > 80
     assert page.js("window.bordermap.layers['Events and places'].markers.length") >= 13
     assert page.js("document.querySelectorAll('.leaflet-marker-icon').length") > 5  # clusters and markers
@@ -112,7 +115,7 @@ def test_analyst_layer_has_its_style(open_map, maps):
 
 def test_popup_shows_date_actors_and_sources(open_map, maps):
     page = open_map(maps["default"])
-    text = page.js("""() => new Promise(done => {
+    text = page.js("""() => new Promise((done, fail) => { setTimeout(() => fail('no popup in 10 s'), 10000);
         const entry = window.bordermap.layers['Events and places'];
         const m = entry.markers.find(m => m.bordermap.id === 'serena-hotel-bombing-2021');
         entry.group.zoomToShowLayer(m, () => { m.openPopup();
@@ -144,3 +147,15 @@ def test_layer_control_toggles_a_layer(open_map, maps):
     assert page.js(paths) < before
     page.page.get_by_label("Group areas", exact=True).check()
     assert page.js(paths) == before
+
+
+def test_event_popups_show_hostile_text_as_text(open_map, maps):
+    page = open_map(maps["analyst"])  # its recipe adds tests/data/events_good.csv
+    text = page.js("""() => new Promise((done, fail) => { setTimeout(() => fail('no popup in 10 s'), 10000);
+        const entry = window.bordermap.layers['Events and places'];
+        const m = entry.markers.find(m => m.bordermap.id === 'chaman-test');
+        entry.group.zoomToShowLayer(m, () => { m.openPopup();
+            done(document.querySelector('.leaflet-popup-content').innerText); }); })""")
+    assert "A CSV record. <img src=x onerror=alert(1)> {{ 7*191 }}" in text
+    assert page.js("document.querySelectorAll('.leaflet-popup-content img').length") == 0
+    assert page.dialogs == [] and page.errors == []

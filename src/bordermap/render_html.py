@@ -223,31 +223,85 @@ class _Markers(MacroElement):
 (function () {
   var group = {{ this.group.get_name() }};
   var data = {{ this.data_json }};
+  var strings = {{ this.strings_json }};
   var icons = {{ this.icons_json }}.map(function (i) {
     return L.divIcon({html: i[0], className: "bm-marker", iconSize: [i[1], i[1]], iconAnchor: [i[1] / 2, i[1] / 2]});
   });
+  // Popups and tooltips are built from the string table with textContent, only when opened.
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined) { e.textContent = strings[text]; }
+    return e;
+  }
+  function tipNode(t) {
+    var div = el("div", "bm-tip");
+    div.appendChild(el("b", "", t[0]));
+    t[1].forEach(function (line) { div.appendChild(document.createElement("br")); div.appendChild(el("span", "", line)); });
+    return div;
+  }
+  function popNode(p) {
+    var div = el("div", "bm-pop");
+    div.appendChild(el("h3", "", p[0]));
+    if (p[1].length) {
+      var table = el("table");
+      p[1].forEach(function (row) {
+        var tr = el("tr"); tr.appendChild(el("th", "", row[0])); tr.appendChild(el("td", "", row[1]));
+        table.appendChild(tr);
+      });
+      div.appendChild(table);
+    }
+    p[2].forEach(function (text) { div.appendChild(el("p", "", text)); });
+    if (p[3].length) {
+      div.appendChild(el("b", "", p[5]));
+      var ol = el("ol");
+      p[3].forEach(function (source) {
+        var li = el("li", "", source[0]);
+        var url = source[1] >= 0 ? strings[source[1]] : "";
+        if (/^https?:[/][/]/i.test(url)) {
+          var a = document.createElement("a");
+          a.href = url; a.target = "_blank"; a.rel = "noopener noreferrer"; a.textContent = "link";
+          li.appendChild(document.createTextNode(" ")); li.appendChild(a);
+        }
+        ol.appendChild(li);
+      });
+      div.appendChild(ol);
+    }
+    p[4].forEach(function (note) { div.appendChild(el("p", "bm-note", note)); });
+    return div;
+  }
   var markers = data.map(function (d) {
     var m = L.marker([d.lat, d.lon], {
-      icon: icons[d.icon], title: d.title, alt: d.title, keyboard: true, riseOnHover: true,
+      icon: icons[d.icon], title: strings[d.title], alt: strings[d.title], keyboard: true, riseOnHover: true,
       zIndexOffset: -10 * d.size});
-    m.bindTooltip(d.tip, {direction: "top", offset: [0, -8]});
-    m.bindPopup(d.pop, {maxWidth: 380});
+    m.bindTooltip(function () { return tipNode(d.tip); }, {direction: "top", offset: [0, -8]});
+    m.bindPopup(function () { return popNode(d.pop); }, {maxWidth: 380});
     m.bordermap = {id: d.id, start: d.start, end: d.end};
     return m;
   });
-  if (group.addLayers) { group.addLayers(markers); } else { markers.forEach(function (m) { group.addLayer(m); }); }
   window.bordermap = window.bordermap || {layers: {}};
+  window.bordermap.pending = (window.bordermap.pending || 0) + 1;
+  function done() { window.bordermap.pending -= 1; window.bordermap.ready = window.bordermap.pending === 0; }
+  if (group.addLayers && group._map && group.options.chunkedLoading) {
+    // chunked: the map paints first, markers join in slices; ready once the last slice is in
+    group.options.chunkProgress = function (processed, total) { if (processed === total) { done(); } };
+    group.addLayers(markers, true);
+  } else {
+    if (group.addLayers) { group.addLayers(markers, true); } else { markers.forEach(function (m) { group.addLayer(m); }); }
+    done();
+  }
   window.bordermap.layers[{{ this.key_json }}] = {group: group, markers: markers};
 })();
 {% endmacro %}""")
 
-    def __init__(self, group, key: str, data: list[dict], icons: list):
+    def __init__(self, group, key: str, data: list[dict], icons: list, strings: list[str]):
         super().__init__()
         self._name = "Markers"
         self.group = group
         self.key_json = safe_json(key)
         self.data_json = safe_json(data)
         self.icons_json = safe_json(icons)
+        self.strings_json = safe_json(strings)
 
 
 class _TimeFilter(MacroElement):
@@ -270,20 +324,22 @@ class _TimeFilter(MacroElement):
     [from, to].forEach(function (el) { el.min = 0; el.max = months.length - 1; el.step = 1; });
     from.value = 0; to.value = months.length - 1;
     function label(i) { return months[i].label; }
+    var current = entry.markers.length;  // every marker is on the map when the page opens
     function apply() {
       var a = Math.min(+from.value, +to.value), b = Math.max(+from.value, +to.value);
-      var lo = months[a].start, hi = months[b].end, shown = 0;
+      var lo = months[a].start, hi = months[b].end;
       div.querySelector(".bm-from").textContent = label(a);
       div.querySelector(".bm-to").textContent = label(b);
       var keep = entry.markers.filter(function (m) {
         var d = m.bordermap;
-        var ok = !d.start || (d.end >= lo && d.start <= hi);
-        if (ok) { shown += 1; }
-        return ok;
+        return !d.start || (d.end >= lo && d.start <= hi);
       });
-      entry.group.clearLayers();
-      if (entry.group.addLayers) { entry.group.addLayers(keep); } else { keep.forEach(function (m) { entry.group.addLayer(m); }); }
-      div.querySelector(".bm-count").textContent = shown + " of " + entry.markers.length + " shown.";
+      if (keep.length !== current || a !== 0 || b !== months.length - 1) {
+        entry.group.clearLayers();
+        if (entry.group.addLayers) { entry.group.addLayers(keep); } else { keep.forEach(function (m) { entry.group.addLayer(m); }); }
+      }
+      current = keep.length;
+      div.querySelector(".bm-count").textContent = keep.length + " of " + entry.markers.length + " shown.";
     }
     from.addEventListener("input", apply); to.addEventListener("input", apply);
     apply();
@@ -323,6 +379,34 @@ class _Legend(MacroElement):
             rows.append(f"<li>{symbol_svg(shape, item.colour, 18)}<span>{escape(item.label)}</span></li>")
         self.html_json = safe_json('<details open><summary><b>Legend</b></summary><ul>' + "".join(rows)
                                    + "</ul></details>")
+
+
+class StringTable:
+    """Each distinct string once; popups and tooltips refer to strings by index.
+
+    Thousands of events repeat the same labels and values; the page carries
+    them once and the browser builds each popup, with textContent, when it opens.
+    """
+
+    def __init__(self) -> None:
+        self.strings: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def add(self, text: str) -> int:
+        if text not in self._index:
+            self._index[text] = len(self.strings)
+            self.strings.append(text)
+        return self._index[text]
+
+    def text(self, text: Text) -> list:
+        return [self.add(text.heading), [self.add(line) for line in text.lines if line]]
+
+    def popup(self, popup: Popup) -> list:
+        """[heading, rows, body, sources, notes, "Sources"] as string indexes (url -1 when none)."""
+        return [self.add(popup.heading), [[self.add(k), self.add(v)] for k, v in popup.rows],
+                [self.add(p) for p in popup.body if p],
+                [[self.add(t), self.add(u) if u else -1] for t, u in popup.sources],
+                [self.add(n) for n in popup.notes if n], self.add("Sources")]
 
 
 def month_steps(markers) -> list[dict]:
@@ -439,9 +523,10 @@ def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[floa
 
 def _add_markers(fmap: folium.Map, layer: MarkerLayer) -> None:
     if layer.cluster:
+        # chunkedLoading keeps the page responsive while tens of thousands of markers cluster
         group = MarkerCluster(name=escape(layer.name), show=layer.show,
                               options={"maxClusterRadius": 40, "spiderfyOnMaxZoom": True,
-                                       "showCoverageOnHover": False})
+                                       "showCoverageOnHover": False, "chunkedLoading": True})
         group.default_js = [("markerclusterjs", assets.MARKERCLUSTER_JS)]
         group.default_css = [("markerclustercss", assets.MARKERCLUSTER_CSS[0]),
                              ("markerclusterdefaultcss", assets.MARKERCLUSTER_CSS[1])]
@@ -450,6 +535,7 @@ def _add_markers(fmap: folium.Map, layer: MarkerLayer) -> None:
     group.add_to(fmap)
     icons: list = []
     icon_index: dict[tuple, int] = {}
+    table = StringTable()
     data = []
     for m in layer.markers:
         key = (m.shape, m.colour, m.size)
@@ -457,9 +543,9 @@ def _add_markers(fmap: folium.Map, layer: MarkerLayer) -> None:
             icon_index[key] = len(icons)
             icons.append([symbol_svg(m.shape, m.colour, m.size), m.size])
         data.append({"id": m.id, "lat": round(m.lat, COORD_DECIMALS), "lon": round(m.lon, COORD_DECIMALS),
-                     "title": m.title, "size": m.size, "icon": icon_index[key], "tip": text_html(m.tooltip),
-                     "pop": popup_html(m.popup), "start": m.start, "end": m.end})
-    fmap.add_child(_Markers(group, layer.name, data, icons))
+                     "title": table.add(m.title), "size": m.size, "icon": icon_index[key],
+                     "tip": table.text(m.tooltip), "pop": table.popup(m.popup), "start": m.start, "end": m.end})
+    fmap.add_child(_Markers(group, layer.name, data, icons, table.strings))
     if layer.time_filter:
         steps = month_steps(layer.markers)
         if steps:

@@ -45,10 +45,15 @@ def default_html(tmp_path_factory) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def page_script(html: str) -> str:
+    """All of a page's inline JavaScript, parsed out of the real HTML."""
+    soup = BeautifulSoup(html, "html.parser")
+    return "\n".join(s.get_text() for s in soup.find_all("script"))
+
+
 def geojson_layers(html: str) -> dict[str, dict]:
     """Each shaded/line layer's group variable -> its features, decoded to GeoJSON-like dicts."""
-    soup = BeautifulSoup(html, "html.parser")
-    script = "\n".join(s.get_text() for s in soup.find_all("script"))
+    script = page_script(html)
     decoder = json.JSONDecoder()
     found = {}
     for match in re.finditer(r"var group = (\w+);\s*var data = \{", script):
@@ -96,8 +101,7 @@ def marker_sets(html: str) -> dict[str, list[dict]]:
     """
     from bordermap.layers import Popup, Text
     from bordermap.render_html import popup_html, text_html
-    soup = BeautifulSoup(html, "html.parser")
-    script = "\n".join(s.get_text() for s in soup.find_all("script"))
+    script = page_script(html)
     decoder = json.JSONDecoder()
     out = {}
     for m in re.finditer(r"var data = \[", script):

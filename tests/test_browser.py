@@ -62,6 +62,14 @@ class Page:
     def js(self, script, arg=None):
         return self.page.evaluate(script, arg)
 
+    def event_popup(self, event_id: str) -> str:
+        """Open an event's popup as a reader would (zooming into its cluster); return its text."""
+        return self.js("""(id) => new Promise((done, fail) => { setTimeout(() => fail('no popup in 10 s'), 10000);
+            const entry = window.bordermap.layers['Events and places'];
+            const m = entry.markers.find(m => m.bordermap.id === id);
+            entry.group.zoomToShowLayer(m, () => { m.openPopup();
+                done(document.querySelector('.leaflet-popup-content').innerText); }); })""", event_id)
+
 
 @pytest.fixture
 def open_map(browser):
@@ -115,11 +123,7 @@ def test_analyst_layer_has_its_style(open_map, maps):
 
 def test_popup_shows_date_actors_and_sources(open_map, maps):
     page = open_map(maps["default"])
-    text = page.js("""() => new Promise((done, fail) => { setTimeout(() => fail('no popup in 10 s'), 10000);
-        const entry = window.bordermap.layers['Events and places'];
-        const m = entry.markers.find(m => m.bordermap.id === 'serena-hotel-bombing-2021');
-        entry.group.zoomToShowLayer(m, () => { m.openPopup();
-            done(document.querySelector('.leaflet-popup-content').innerText); }); })""")
+    text = page.event_popup("serena-hotel-bombing-2021")
     assert "21 April 2021 (to the day)" in text
     assert "Tehrik-i-Taliban Pakistan (TTP)" in text
     assert "Sources" in text and "The Withdrawal of US Troops from Afghanistan" in text
@@ -151,11 +155,7 @@ def test_layer_control_toggles_a_layer(open_map, maps):
 
 def test_event_popups_show_hostile_text_as_text(open_map, maps):
     page = open_map(maps["analyst"])  # its recipe adds tests/data/events_good.csv
-    text = page.js("""() => new Promise((done, fail) => { setTimeout(() => fail('no popup in 10 s'), 10000);
-        const entry = window.bordermap.layers['Events and places'];
-        const m = entry.markers.find(m => m.bordermap.id === 'chaman-test');
-        entry.group.zoomToShowLayer(m, () => { m.openPopup();
-            done(document.querySelector('.leaflet-popup-content').innerText); }); })""")
+    text = page.event_popup("chaman-test")
     assert "A CSV record. <img src=x onerror=alert(1)> {{ 7*191 }}" in text
     assert page.js("document.querySelectorAll('.leaflet-popup-content img').length") == 0
     assert page.dialogs == [] and page.errors == []

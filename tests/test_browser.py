@@ -44,11 +44,12 @@ class Page:
     """A loaded map with what the page said: console errors and dialogs."""
 
     def __init__(self, browser, path):
-        self.errors, self.dialogs = [], []
+        self.errors, self.dialogs, self.requests = [], [], []
         self.page = browser.new_page(viewport={"width": 1280, "height": 900})
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.goto(path.as_uri())
         self.page.wait_for_function("() => window.L && document.querySelectorAll('path.leaflet-interactive').length")
         self.page.wait_for_timeout(600)  # let the opening zoom animation finish
@@ -159,3 +160,9 @@ def test_event_popups_show_hostile_text_as_text(open_map, maps):
     assert "A CSV record. <img src=x onerror=alert(1)> {{ 7*191 }}" in text
     assert page.js("document.querySelectorAll('.leaflet-popup-content img').length") == 0
     assert page.dialogs == [] and page.errors == []
+
+
+def test_self_contained_pages_make_no_network_requests(open_map, maps):
+    page = open_map(maps["default"])
+    assert [u for u in page.requests if not u.startswith(("file:", "data:"))] == []
+    assert page.page.get_by_label("Basemap: OpenStreetMap (online)").is_checked() is False  # there, but off

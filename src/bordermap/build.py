@@ -46,7 +46,7 @@ def render(recipe: Recipe | str | Path | None, out_dir: Path | None = None, *,
            self_contained: bool = False, note: Note | None = None) -> tuple[Path, bytes]:
     """The HTML page's path and bytes, without writing anything."""
     recipe, drawn, bounds = _assemble(recipe, events_files, layers, note)
-    figure = render_html.render(drawn, recipe, bounds)
+    figure = render_html.render(drawn, recipe, bounds, offline=self_contained)
     return output_path(out_dir, recipe.name), render_html.to_html(figure, self_contained=self_contained)
 
 

@@ -470,8 +470,13 @@ def _labels(labels) -> folium.FeatureGroup:
     return group
 
 
-def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[float, float, float, float]) -> Figure:
-    """Build the page; ids are made deterministic so equal inputs give equal bytes."""
+def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[float, float, float, float],
+           *, offline: bool = False) -> Figure:
+    """Build the page; ids are made deterministic so equal inputs give equal bytes.
+
+    ``offline`` pages keep the online basemap in the layer control but switched off:
+    unreachable tile requests would otherwise hold the page's loading back by seconds.
+    """
     figure = Figure(title=escape(recipe.title))
     west, south, east, north = bounds
     centre = list(recipe.center) if recipe.center else [(south + north) / 2, (west + east) / 2]
@@ -485,7 +490,7 @@ def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[floa
     figure.add_child(fmap)
     if recipe.basemap:
         folium.TileLayer("OpenStreetMap", name="Basemap: OpenStreetMap (online)", overlay=True, control=True,
-                         show=True).add_to(fmap)
+                         show=not offline).add_to(fmap)
     credits: list[str] = []
     legend: list[LegendItem] = []
     for layer in layers:

@@ -24,9 +24,7 @@ REFERENCE = DATA / "reference" / "border-region-900x675.png"
 def figure():
     recipe, drawn, bounds = _assemble(None, (), (), None)
     context = layers_mod.boundary_layers(sources.load_boundaries(), Recipe(name="_", title="_"))
-    fig = render_static.render(drawn, recipe, bounds, context=context)
-    yield fig
-    matplotlib.pyplot.close(fig.figure)
+    return render_static.render(drawn, recipe, bounds, context=context)  # not registered with pyplot
 
 
 def test_png_has_the_requested_size(tmp_path):

@@ -56,21 +56,26 @@ def export(recipe: Recipe | str | Path | None = None, out_dir: Path | None = Non
     """A static figure (PNG, SVG or PDF) of the same recipe, for reports."""
     from . import render_static  # matplotlib loads only when a figure is wanted
 
-    recipe, drawn, bounds = _assemble(recipe, events_files, layers, note)
-    context = layers_mod.boundary_layers(sources.load_boundaries(), recipe_mod.Recipe(name="_", title="_"))
+    boundaries = sources.load_boundaries()
+    recipe, drawn, bounds = _assemble(recipe, events_files, layers, note, boundaries)
+    context = layers_mod.boundary_layers(boundaries, recipe_mod.Recipe(name="_", title="_"))
     figure = render_static.render(drawn, recipe, bounds, size=size, dpi=dpi, context=context)
     path = output_path(out_dir, recipe.name, suffix=f".{fmt}")
     write_atomic(path, render_static.to_bytes(figure, fmt))
     return [path]
 
 
-def _assemble(recipe, events_files, layers, note) -> tuple[Recipe, list, tuple]:
-    """Recipe -> (recipe with extras, layers to draw, frame): shared by every renderer."""
+def _assemble(recipe, events_files, layers, note,
+              boundaries: sources.Boundaries | None = None) -> tuple[Recipe, list, tuple]:
+    """Recipe -> (recipe with extras, layers to draw, frame): shared by every renderer.
+
+    ``boundaries`` lets a caller that needs them too read (and verify) them once.
+    """
     if not isinstance(recipe, Recipe):
         recipe = recipe_mod.find(recipe)
     recipe = recipe.with_extra(tuple(layers), tuple(Path(p) for p in events_files))
     output_path(None, recipe.name)  # refuse a bad output name before any work
-    boundaries = sources.load_boundaries()
+    boundaries = boundaries or sources.load_boundaries()
     drawn = layers_mod.boundary_layers(boundaries, recipe)
     releases = geoboundaries.cached("ADM2")
     drawn += [layers_mod.district_layer(r) for r in releases]

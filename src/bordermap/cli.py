@@ -142,7 +142,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         out = args.out or settings.geodata_dir()
         written = [] if args.curated_only else databuild.build_geodata(
             out, source=args.source, expected_sha256=args.sha256)
-        if args.curated_only or (out / "events.geojson").exists():
+        if args.curated_only or (out / events.EVENTS_FILE).exists():
             written += databuild.register_curated(out)
         for path in dict.fromkeys(written):
             print(f"wrote {path}")

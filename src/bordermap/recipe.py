@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,6 @@ class Recipe:
 
     def with_extra(self, layers: tuple[LayerSpec, ...] = (), events: tuple[Path, ...] = ()) -> "Recipe":
         """The same recipe with command-line layers and events added."""
-        from dataclasses import replace
         return replace(self, layers=self.layers + tuple(layers), events=self.events + tuple(events))
 
 

@@ -13,24 +13,25 @@ import textwrap
 from dataclasses import dataclass
 
 import matplotlib
+import numpy as np
+import shapely
+from matplotlib import patheffects
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PatchCollection
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, PathPatch, Rectangle
+from matplotlib.path import Path as MplPath
+from pyproj import CRS, Transformer
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import shapely  # noqa: E402
-from matplotlib import patheffects  # noqa: E402
-from matplotlib.collections import PatchCollection  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch, PathPatch, Rectangle  # noqa: E402
-from matplotlib.path import Path as MplPath  # noqa: E402
-from pyproj import CRS, Transformer  # noqa: E402
-
-from .layers import Layer, LegendItem, MarkerLayer  # noqa: E402
-from .recipe import Recipe  # noqa: E402
+from .layers import Layer, LegendItem, MarkerLayer
+from .recipe import Recipe
 
 FORMATS = ("png", "svg", "pdf")
 FONT = "DejaVu Sans"  # shipped with matplotlib: the same glyphs on every machine
+#: Settings applied only while a figure is drawn and saved; matplotlib's global state is left alone.
+DRAW_RC = {"font.family": FONT}
+SAVE_RC = {"svg.hashsalt": "bordermap", "svg.fonttype": "path"}
 #: marker shape -> (matplotlib marker, filled)
 MARKERS = {"circle": ("o", True), "square": ("s", True), "diamond": ("D", True), "triangle": ("^", True),
            "star": ("*", True), "cross": ("P", True), "ring": ("o", False)}
@@ -44,8 +45,8 @@ LABEL_OFFSETS = [(6, 0, "left", "center"), (-6, 0, "right", "center"), (0, 6, "c
 class Figure:
     """The figure and what a test needs to check it: where labels ended up."""
 
-    figure: plt.Figure
-    map_axes: plt.Axes
+    figure: MplFigure
+    map_axes: matplotlib.axes.Axes
     labels: list  # matplotlib Text objects that were placed
     dropped: list  # label strings that found no free place
     projection: str
@@ -67,9 +68,15 @@ def render(layers: list, recipe: Recipe, bounds: tuple[float, float, float, floa
            size: tuple[int, int] = (1800, 1350), dpi: int = 200,
            context: list | None = None) -> Figure:
     """Draw the map. ``context`` layers (whole region) feed the inset locator map."""
-    plt.rcParams.update({"font.family": FONT, "svg.hashsalt": "bordermap", "svg.fonttype": "path"})
+    with matplotlib.rc_context(DRAW_RC):
+        return _render(layers, recipe, bounds, size=size, dpi=dpi, context=context)
+
+
+def _render(layers, recipe, bounds, *, size, dpi, context) -> Figure:
     width, height = size[0] / dpi, size[1] / dpi
-    fig = plt.figure(figsize=(width, height), dpi=dpi)
+    # A Figure with its own Agg canvas: no pyplot, so the user's backend and figure list stay untouched.
+    fig = MplFigure(figsize=(width, height), dpi=dpi)
+    FigureCanvasAgg(fig)
     crs, projection_text = projection_for(bounds)
     to_map = Transformer.from_crs(4326, crs, always_xy=True)
     ax = fig.add_axes((0.02, 0.13, 0.66, 0.74))
@@ -125,8 +132,8 @@ def to_bytes(fig: Figure, fmt: str) -> bytes:
     metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
                 "pdf": {"CreationDate": None, "Creator": None, "Producer": None}}[fmt]
     buffer = io.BytesIO()
-    fig.figure.savefig(buffer, format=fmt, dpi=fig.figure.dpi, metadata=metadata)
-    plt.close(fig.figure)
+    with matplotlib.rc_context(SAVE_RC):
+        fig.figure.savefig(buffer, format=fmt, dpi=fig.figure.dpi, metadata=metadata)
     return buffer.getvalue()
 
 

@@ -1,3 +1,4 @@
+import importlib.util
 import json
 import os
 import re
@@ -51,9 +52,30 @@ def page_script(html: str) -> str:
     return "\n".join(s.get_text() for s in soup.find_all("script"))
 
 
+def page_data(html: str) -> dict:
+    """The page's data block (#bm-data): string table, items, months, search places."""
+    node = BeautifulSoup(html, "html.parser").find("script", id="bm-data")
+    assert node is not None, "no data block in the page"
+    return json.loads(node.get_text())
+
+
+def _popup(data: dict, encoded: list) -> str:
+    """A popup as string indexes -> the HTML a reader sees (through the renderer's own escaping)."""
+    from bordermap.layers import Popup
+    from bordermap.render_html import popup_html
+    s_ = data["strings"].__getitem__
+    heading, rows, body, sources, notes, _ = encoded
+    return popup_html(Popup(s_(heading), tuple((s_(k), s_(v)) for k, v in rows), tuple(s_(b) for b in body),
+                            tuple((s_(t), s_(u) if u >= 0 else "") for t, u in sources), tuple(s_(n) for n in notes)))
+
+
 def geojson_layers(html: str) -> dict[str, dict]:
-    """Each shaded/line layer's group variable -> its features, decoded to GeoJSON-like dicts."""
+    """Each shaded/line layer's group variable -> its features, decoded to GeoJSON-like dicts.
+
+    A feature drawn for an item carries the item's id (``_item``) and popup.
+    """
     script = page_script(html)
+    page = page_data(html)
     decoder = json.JSONDecoder()
     found = {}
     for match in re.finditer(r"var group = (\w+);\s*var data = \{", script):
@@ -62,6 +84,10 @@ def geojson_layers(html: str) -> dict[str, dict]:
         for f in data["features"]:
             props = {"_style": data["styles"][f["s"]]}
             props.update({k: f[c] for k, c in (("_tip", "t"), ("_pop", "p")) if c in f})
+            if "r" in f:
+                item = page["items"][f["r"]]
+                props["_item"] = item["i"]
+                props.setdefault("_pop", _popup(page, item["o"]))
             parts = [[decode_polyline(text, data["decimals"]) for text in part[1]] for part in f["g"]]
             features.append({"type": "Feature", "properties": props, "geometry": {"parts": parts}})
         found.setdefault(match.group(1), {"type": "FeatureCollection", "features": []})["features"] += features
@@ -96,35 +122,39 @@ def layer_control(html: str) -> dict[str, str]:
 def marker_sets(html: str) -> dict[str, list[dict]]:
     """Marker data each marker layer is built from, keyed by layer name.
 
-    Titles, tooltips and popups are looked up in the page's string table and
-    rebuilt as the HTML the reader sees (through the renderer's own escaping).
+    What a marker shares with its item (id, title, dates, tooltip, popup) is
+    filled in from the item, as the page does; text is looked up in the page's
+    string table and rebuilt as the HTML the reader sees.
     """
-    from bordermap.layers import Popup, Text
-    from bordermap.render_html import popup_html, text_html
+    from bordermap.layers import Text
+    from bordermap.render_html import text_html
     script = page_script(html)
+    page = page_data(html)
+    s_ = page["strings"].__getitem__
     decoder = json.JSONDecoder()
     out = {}
     for m in re.finditer(r"var data = \[", script):
         data, end = decoder.raw_decode(script, m.end() - 1)
-        strings, _ = decoder.raw_decode(script, script.index("var strings = ", end) + len("var strings = "))
-        key = re.search(r"window\.bordermap\.layers\[(\"(?:[^\"\\]|\\.)*\")\]", script[end:])
+        key = re.search(r"bordermap\.addMarkers\(\w+, (\"(?:[^\"\\]|\\.)*\")", script[end:])
         for d in data:
-            s_ = strings.__getitem__
+            item = page["items"][d["r"]] if "r" in d else None
+            if item is not None:
+                d.setdefault("id", item["i"])
+                d.setdefault("title", item["t"])
+                d.setdefault("tip", [item["t"], [item["d"]]])
+                d.setdefault("pop", item["o"])
+                d["start"], d["end"], d["item"] = item.get("s", ""), item.get("e", ""), item["i"]
             d["title"] = s_(d["title"])
             d["tip"] = text_html(Text(s_(d["tip"][0]), tuple(s_(i) for i in d["tip"][1])))
-            heading, rows, body, sources, notes, _ = d["pop"]
-            d["pop"] = popup_html(Popup(s_(heading), tuple((s_(k), s_(v)) for k, v in rows),
-                                        tuple(s_(b) for b in body),
-                                        tuple((s_(t), s_(u) if u >= 0 else "") for t, u in sources),
-                                        tuple(s_(n) for n in notes)))
+            d["pop"] = _popup(page, d["pop"])
         out[json.loads(key.group(1))] = data
     return out
 
 
 def time_filter_months(html: str) -> list[dict]:
-    m = re.search(r"var months = (\[.*?\]);\n", html, re.S)
-    assert m, "no time filter in the page"
-    return json.loads(m.group(1))
+    months = page_data(html)["months"]
+    assert months, "no time filter in the page"
+    return months
 
 
 def legend_labels(html: str) -> list[str]:
@@ -133,3 +163,82 @@ def legend_labels(html: str) -> list[str]:
     assert m, "no legend in the page"
     soup = BeautifulSoup(json.loads(m.group(1)), "html.parser")
     return [li.get_text() for li in soup.find_all("li")]
+
+
+# --- a real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright) -----------------
+
+XSS = "<img src=x onerror=alert(1)>"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+#: Browser tests skip without Chromium or Playwright, unless BORDERMAP_REQUIRE_BROWSER is set (CI sets it).
+HAVE_BROWSER = os.path.exists(CHROMIUM) and importlib.util.find_spec("playwright") is not None
+needs_browser = pytest.mark.skipif(not HAVE_BROWSER and not os.environ.get("BORDERMAP_REQUIRE_BROWSER"),
+                                   reason="Chromium or Playwright is not installed")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright import sync_api
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def maps(tmp_path_factory):
+    """Every built-in recipe and the analyst test recipe, built self-contained once per session."""
+    from bordermap import build
+    from bordermap.recipe import builtin_recipes
+    out = tmp_path_factory.mktemp("maps")
+    built = {name: build(name, out, self_contained=True)[0] for name in builtin_recipes()}
+    (analyst,) = build(DATA / "recipes" / "analyst.toml", out, self_contained=True)
+    return {"default": built["border-region"], "analyst": analyst, **built}
+
+
+class Page:
+    """A loaded map with what the page said: console errors and dialogs."""
+
+    def __init__(self, browser, path, hash: str = "", size: tuple[int, int] = (1280, 900)):
+        self.errors, self.dialogs, self.requests = [], [], []
+        self.page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.goto(path.as_uri() + hash)
+        self.page.wait_for_function("() => window.bordermap && window.bordermap.started")
+        self.page.wait_for_timeout(600)  # let the opening zoom animation finish
+
+    def _console(self, message):
+        # Offline, the optional online basemap's tiles fail to load; that is expected.
+        tile = "tile.openstreetmap.org" in (message.location or {}).get("url", "")
+        if message.type == "error" and not tile:
+            self.errors.append(f"{message.text} ({(message.location or {}).get('url', '')})")
+
+    def js(self, script, arg=None):
+        return self.page.evaluate(script, arg)
+
+    def event_popup(self, event_id: str) -> str:
+        """Open an event's popup as a reader would (zooming into its cluster); return its text."""
+        return self.js("""(id) => new Promise((done, fail) => { setTimeout(() => fail('no popup in 10 s'), 10000);
+            const entry = window.bordermap.layers['Events and places'];
+            const m = entry.markers.find(m => m.bordermap.id === id);
+            entry.group.zoomToShowLayer(m, () => { m.openPopup();
+                done(document.querySelector('.leaflet-popup-content').innerText); }); })""", event_id)
+
+
+@pytest.fixture
+def open_map(browser):
+    pages = []
+
+    def _open(path, hash: str = "", size: tuple[int, int] = (1280, 900)):
+        pages.append(Page(browser, path, hash, size))
+        return pages[-1]
+    yield _open
+    for p in pages:
+        p.page.close()
+
+

@@ -4,85 +4,13 @@ Maps are built self-contained, so they draw with no network. Without Chromium
 these tests skip, unless BORDERMAP_REQUIRE_BROWSER is set (CI sets it).
 """
 
-import os
-import shutil
-
 import pytest
 
-from bordermap import build
 from bordermap.recipe import builtin_recipes
 
-from .conftest import DATA
+from .conftest import XSS, needs_browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-XSS = "<img src=x onerror=alert(1)>"
-
-if not os.path.exists(CHROMIUM) and not os.environ.get("BORDERMAP_REQUIRE_BROWSER"):
-    pytest.skip("Chromium is not installed", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def maps(tmp_path_factory):
-    out = tmp_path_factory.mktemp("maps")
-    built = {name: build(name, out, self_contained=True)[0] for name in builtin_recipes()}
-    (analyst,) = build(DATA / "recipes" / "analyst.toml", out, self_contained=True)
-    return {"default": built["border-region"], "analyst": analyst, **built}
-
-
-class Page:
-    """A loaded map with what the page said: console errors and dialogs."""
-
-    def __init__(self, browser, path):
-        self.errors, self.dialogs, self.requests = [], [], []
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.goto(path.as_uri())
-        self.page.wait_for_function("() => window.L && document.querySelectorAll('path.leaflet-interactive').length")
-        self.page.wait_for_timeout(600)  # let the opening zoom animation finish
-
-    def _console(self, message):
-        # Offline, the optional online basemap's tiles fail to load; that is expected.
-        tile = "tile.openstreetmap.org" in (message.location or {}).get("url", "")
-        if message.type == "error" and not tile:
-            self.errors.append(f"{message.text} ({(message.location or {}).get('url', '')})")
-
-    def js(self, script, arg=None):
-        return self.page.evaluate(script, arg)
-
-    def event_popup(self, event_id: str) -> str:
-        """Open an event's popup as a reader would (zooming into its cluster); return its text."""
-        return self.js("""(id) => new Promise((done, fail) => { setTimeout(() => fail('no popup in 10 s'), 10000);
-            const entry = window.bordermap.layers['Events and places'];
-            const m = entry.markers.find(m => m.bordermap.id === id);
-            entry.group.zoomToShowLayer(m, () => { m.openPopup();
-                done(document.querySelector('.leaflet-popup-content').innerText); }); })""", event_id)
-
-
-@pytest.fixture
-def open_map(browser):
-    pages = []
-
-    def _open(path):
-        pages.append(Page(browser, path))
-        return pages[-1]
-    yield _open
-    for p in pages:
-        p.page.close()
-
+pytestmark = needs_browser
 
 FIND_MAP = "Object.values(window).find(v => v instanceof L.Map)"
 
@@ -93,7 +21,7 @@ def test_each_built_map_draws_without_errors(open_map, maps, name):
     assert page.js("document.querySelectorAll('path.leaflet-interactive').length") > 80
     assert page.js("window.bordermap.layers['Events and places'].markers.length") >= 13
     assert page.js("document.querySelectorAll('.leaflet-marker-icon').length") > 5  # clusters and markers
-    assert page.page.locator(".bm-legend").is_visible() and page.page.locator(".bm-time").is_visible()
+    assert page.page.locator(".bm-legend").is_visible() and page.page.locator("#bm-time").is_visible()
     assert page.errors == [] and page.dialogs == []
 
 
@@ -134,12 +62,12 @@ def test_time_filter_changes_what_is_visible(open_map, maps):
     page = open_map(maps["default"])
     count = "window.bordermap.layers['Events and places'].group.getLayers().length"
     total = page.js(count)
-    slider = page.page.locator(".bm-from-input")
-    slider.fill(str(page.js("document.querySelector('.bm-from-input').max")))  # from the last month only
+    slider = page.page.locator(".bm-from input")
+    slider.fill(str(page.js("document.querySelector('.bm-from input').max")))  # from the last month only
     after = page.js(count)
     undated = page.js("window.bordermap.layers['Events and places'].markers.filter(m => !m.bordermap.start).length")
     assert undated <= after < total
-    assert "Sep 2023" in page.page.locator(".bm-time").inner_text()
+    assert "Sep 2023" in page.page.locator("#bm-time").inner_text()
     slider.fill("0")
     assert page.js(count) == total
 

@@ -63,18 +63,24 @@ def test_popups_escape_every_value_and_allow_only_web_links():
 
 
 def test_marker_data_travels_as_json_not_as_markup():
-    from bordermap.layers import Marker, MarkerLayer, Popup
+    from bordermap.layers import Item, Marker, MarkerLayer, Popup
     marker = Marker(id="x", lat=30.0, lon=67.0, colour="#000000", shape="star", title=ATTACK,
-                    tooltip=Text(ATTACK), popup=Popup(ATTACK), start="2021-01-01", end="2021-01-31")
+                    tooltip=Text(ATTACK, ("January 2021",)), popup=Popup(ATTACK), start="2021-01-01",
+                    end="2021-01-31", record="x")
+    item = Item(id="x", title=ATTACK, category="attack", date="January 2021", start="2021-01-01",
+                end="2021-01-31", actors=(ATTACK,), popup=Popup(ATTACK))
     recipe = Recipe(name="t", title="t", basemap=False)
     html = render_html.to_html(render_html.render(
-        [MarkerLayer(name="Events", markers=(marker,), time_filter=True)], recipe, (60, 25, 75, 38))).decode()
+        [MarkerLayer(name="Events", markers=(marker,), items=(item,))], recipe, (60, 25, 75, 38))).decode()
     assert "<img src=x" not in html and "<script>alert(2)" not in html
     assert html.count("</script>") == html.count("<script")
-    from .conftest import marker_sets, time_filter_months
+    from .conftest import marker_sets, page_data, time_filter_months
     (data,) = marker_sets(html).values()
     assert data[0]["title"] == ATTACK  # the title is passed as data; Leaflet sets it as an attribute
     assert [m["label"] for m in time_filter_months(html)] == ["Jan 2021"]
+    # What the marker shares with its item travels once, with the item.
+    raw = page_data(html)
+    assert raw["strings"].count(ATTACK) == 1 and ATTACK in raw["strings"]
 
 
 TEMPLATE = "{{ 7*191 }} {% if true %}yes{% endif %} {# gone #}"

@@ -22,7 +22,8 @@ REFERENCE = DATA / "reference" / "border-region-900x675.png"
 
 @pytest.fixture(scope="module")
 def figure():
-    recipe, drawn, bounds = _assemble(None, (), (), None)
+    a = _assemble(None, (), (), None)
+    recipe, drawn, bounds = a.recipe, a.layers, a.bounds
     context = layers_mod.boundary_layers(sources.load_boundaries(), Recipe(name="_", title="_"))
     return render_static.render(drawn, recipe, bounds, context=context)  # not registered with pyplot
 

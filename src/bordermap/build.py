@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from . import events
 from . import layers as layers_mod
-from . import geoboundaries, layerio, recipe as recipe_mod, render_html, settings, sources, validate
+from . import geoboundaries, guide, layerio, recipe as recipe_mod, render_html, settings, sources, validate
 from ._io import write_atomic
 from .errors import LayerError, OutputError
 from .recipe import LayerSpec, Recipe
@@ -45,9 +45,11 @@ def render(recipe: Recipe | str | Path | None, out_dir: Path | None = None, *,
            events_files: Sequence[Path] = (), layers: Sequence[LayerSpec] = (),
            self_contained: bool = False, note: Note | None = None) -> tuple[Path, bytes]:
     """The HTML page's path and bytes, without writing anything."""
-    recipe, drawn, bounds = _assemble(recipe, events_files, layers, note)
-    figure = render_html.render(drawn, recipe, bounds, offline=self_contained)
-    return output_path(out_dir, recipe.name), render_html.to_html(figure, self_contained=self_contained)
+    a = _assemble(recipe, events_files, layers, note)
+    page_guide = guide.build(a.boundaries, a.recipe, a.layers, districts=a.districts,
+                             district_shapes=a.district_shapes, releases=a.releases)
+    figure = render_html.render(a.layers, a.recipe, a.bounds, offline=self_contained, guide=page_guide)
+    return output_path(out_dir, a.recipe.name), render_html.to_html(figure, self_contained=self_contained)
 
 
 def export(recipe: Recipe | str | Path | None = None, out_dir: Path | None = None, *, fmt: str = "png",
@@ -56,36 +58,52 @@ def export(recipe: Recipe | str | Path | None = None, out_dir: Path | None = Non
     """A static figure (PNG, SVG or PDF) of the same recipe, for reports."""
     from . import render_static  # matplotlib loads only when a figure is wanted
 
-    boundaries = sources.load_boundaries()
-    recipe, drawn, bounds = _assemble(recipe, events_files, layers, note, boundaries)
-    context = layers_mod.boundary_layers(boundaries, recipe_mod.Recipe(name="_", title="_"))
-    figure = render_static.render(drawn, recipe, bounds, size=size, dpi=dpi, context=context)
-    path = output_path(out_dir, recipe.name, suffix=f".{fmt}")
+    a = _assemble(recipe, events_files, layers, note)
+    context = layers_mod.boundary_layers(a.boundaries, recipe_mod.Recipe(name="_", title="_"))
+    figure = render_static.render(a.layers, a.recipe, a.bounds, size=size, dpi=dpi, context=context)
+    path = output_path(out_dir, a.recipe.name, suffix=f".{fmt}")
     write_atomic(path, render_static.to_bytes(figure, fmt))
     return [path]
 
 
-def _assemble(recipe, events_files, layers, note,
-              boundaries: sources.Boundaries | None = None) -> tuple[Recipe, list, tuple]:
-    """Recipe -> (recipe with extras, layers to draw, frame): shared by every renderer.
+class Assembled(NamedTuple):
+    """A recipe made concrete: what every renderer draws, and what it was drawn from."""
 
-    ``boundaries`` lets a caller that needs them too read (and verify) them once.
-    """
+    recipe: Recipe
+    layers: list
+    bounds: tuple[float, float, float, float]
+    boundaries: sources.Boundaries
+    districts: dict
+    district_shapes: dict
+    releases: list
+
+
+def _assemble(recipe, events_files, layers, note) -> Assembled:
+    """Recipe -> layers to draw and the map's frame: shared by every renderer."""
     if not isinstance(recipe, Recipe):
         recipe = recipe_mod.find(recipe)
     recipe = recipe.with_extra(tuple(layers), tuple(Path(p) for p in events_files))
     output_path(None, recipe.name)  # refuse a bad output name before any work
-    boundaries = boundaries or sources.load_boundaries()
+    note = note or (lambda _: None)
+    boundaries = sources.load_boundaries()
     drawn = layers_mod.boundary_layers(boundaries, recipe)
     releases = geoboundaries.cached("ADM2")
     drawn += [layers_mod.district_layer(r) for r in releases]
+    districts: dict = {}
+    shapes: dict = {}
     if {"events", "areas"} & set(recipe.include) or recipe.events:
-        drawn += _event_layers(recipe, boundaries, releases, note or (lambda _: None))
+        districts = events.load_districts()
+        if releases:
+            shapes, unmatched = geoboundaries.match_districts(districts, releases, boundaries.admin1)
+            for code in unmatched:
+                note(f"district {code} ({districts[code].name}) has no match in the cached geoBoundaries "
+                     "districts; it is shown as a point at its headquarters")
+        drawn += _event_layers(recipe, boundaries, districts, shapes)
     names = {layer.name for layer in drawn}
     for spec in recipe.layers:
         checked = load_layer(spec)
         for text in checked.notes:
-            (note or (lambda _: None))(f"{spec.path}: {text}")
+            note(f"{spec.path}: {text}")
         layer = layers_mod.analyst_layer(checked.frame, spec)
         unique, n = layer.name, 1
         while unique in names:  # the layer control needs distinct names
@@ -93,7 +111,8 @@ def _assemble(recipe, events_files, layers, note,
             unique = f"{layer.name} ({n})"
         names.add(unique)
         drawn.append(dataclasses.replace(layer, name=unique))
-    return recipe, drawn, layers_mod.frame_bounds(boundaries, recipe)
+    return Assembled(recipe, drawn, layers_mod.frame_bounds(boundaries, recipe), boundaries, districts, shapes,
+                     releases)
 
 
 def load_layer(spec: LayerSpec) -> validate.Checked:
@@ -109,14 +128,7 @@ def load_layer(spec: LayerSpec) -> validate.Checked:
     return checked
 
 
-def _event_layers(recipe: Recipe, boundaries: sources.Boundaries, releases, note: Note) -> list:
-    districts = events.load_districts()
-    shapes: dict = {}
-    if releases:
-        shapes, unmatched = geoboundaries.match_districts(districts, releases, boundaries.admin1)
-        for code in unmatched:
-            note(f"district {code} ({districts[code].name}) has no match in the cached geoBoundaries "
-                 "districts; it is shown as a point at its headquarters")
+def _event_layers(recipe: Recipe, boundaries: sources.Boundaries, districts: dict, shapes: dict) -> list:
     units = set(boundaries.admin1["code"]) | set(districts)
     # The recipe's include list chooses among the curated records; an analyst's
     # own files are always drawn.

@@ -52,6 +52,12 @@ PRECISIONS: dict[str, str] = {
     "country": "a country",
 }
 
+#: The same, as a reader's filter names them.
+PRECISION_LABELS: dict[str, str] = {
+    "site": "Exact site", "town": "Town or city", "near": "Near a named place", "district": "District",
+    "province": "Province", "region": "Region", "country": "Country",
+}
+
 DATE_PRECISIONS = ("day", "month", "year", "range", "undated")
 _DATE_FORMS = {"day": r"\d{4}-\d{2}-\d{2}", "month": r"\d{4}-\d{2}", "year": r"\d{4}"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")

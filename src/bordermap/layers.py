@@ -79,6 +79,29 @@ class LegendItem:
 
 
 @dataclass(frozen=True)
+class Item:
+    """One record as the reader's list, facets, search and time filter see it.
+
+    Markers and shapes point back to their item by ``id``, so one filter state
+    can show or hide everything a record draws.
+    """
+
+    id: str
+    title: str
+    category: str
+    date: str  # the reader's form, a range shown as a range
+    start: str = ""  # ISO days; empty when undated
+    end: str = ""
+    actors: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()
+    precision: str = ""
+    where: str = ""
+    popup: Popup | None = None
+    radius: float = 0.0  # metres of location uncertainty drawn around the item's markers
+
+
+@dataclass(frozen=True)
 class Layer:
     name: str
     frame: gpd.GeoDataFrame
@@ -90,6 +113,7 @@ class Layer:
     attribution: tuple[str, ...] = ()
     legend: tuple[LegendItem, ...] = ()
     feature_labels: tuple[tuple[float, float, str, str], ...] = ()  # drawn with the layer
+    items: tuple[Item, ...] = ()  # records drawn here; a "record" column ties features to them
 
 
 @dataclass(frozen=True)
@@ -108,6 +132,8 @@ class Marker:
     end: str = ""
     size: int = 22  # pixels; rings for several records at one town grow outwards
     label: str = ""  # short name written beside the symbol in static figures
+    record: str = ""  # the Item this marker draws
+    approximate: bool = False  # drawn with a dashed halo: the location is not an exact site
 
 
 @dataclass(frozen=True)
@@ -115,10 +141,10 @@ class MarkerLayer:
     name: str
     markers: tuple[Marker, ...]
     cluster: bool = True
-    time_filter: bool = False
     show: bool = True
     attribution: tuple[str, ...] = ()
     legend: tuple[LegendItem, ...] = ()
+    items: tuple[Item, ...] = ()
 
 
 def focus_mask(admin1: gpd.GeoDataFrame, focus: tuple[str, ...]):
@@ -213,7 +239,7 @@ CATEGORY_SYMBOLS: dict[str, tuple[str, str]] = {
     "raid": ("#CC79A7", "diamond"),
     "border clash": ("#E69F00", "square"),
     "political event": ("#0072B2", "circle"),
-    "diplomatic event": ("#56B4E9", "circle"),
+    "diplomatic event": ("#56B4E9", "hexagon"),
     "recruitment": ("#F0E442", "star"),
     "border crossing": ("#1a1a1a", "cross"),
     "place": ("#ffffff", "circle"),
@@ -233,6 +259,14 @@ AREA_OVERLAYS = {  # category -> (layer name, shown by default)
     "cross-border movement": ("Cross-border movement", False),
     "refugee-hosting area": ("Refugee-hosting provinces", False),
 }
+#: Location precisions drawn as a circle of this radius (metres) around the point.
+UNCERTAINTY_M = {"town": 10_000.0, "near": 25_000.0}
+#: Location precisions drawn as the shaded unit(s) the record names, when their shapes are on the map.
+UNIT_PRECISIONS = ("district", "province", "region", "country")
+UNCERTAINTY_LAYER = "Location uncertainty"
+UNCERTAINTY_NOTE = ("Location uncertainty: the unit, or the circle (10 km for a town, 25 km for 'near'), "
+                    "an event is known to")
+APPROXIMATE_NOTE = "Dashed halo: the location is approximate (a town, a district or nearer), not an exact site"
 HQ_NOTE = "District shown as a point at its headquarters town: no open district boundary is embedded"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
@@ -285,6 +319,7 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
 
     ``district_shapes`` maps district ids to (polygon, source name, release) from
     the geoBoundaries cache; a district without one is drawn at its headquarters.
+    Every record becomes one Item; what it draws refers back to it.
     """
     district_shapes = district_shapes or {}
     from .events import CATEGORIES
@@ -293,7 +328,9 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
     for d in districts.values():
         unit_names[d.id] = f"{d.name} district, {unit_names.get(d.parent, d.parent)}"
     admin1 = boundaries.admin1.set_index("code")
+    items = {r.id: record_item(r, actors, admin1, districts, unit_names) for r in records}
     symbols: list[Marker] = []
+    uncertain: list[dict] = []
     out: list = []
     for record in records:
         if CATEGORIES[record.category] == "area" or not markers:
@@ -303,7 +340,7 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
             (districts[u].hq_lat, districts[u].hq_lon, f"shown at {districts[u].hq_name}, the district headquarters")
             for u in record.units if u in districts]
         for n, (lat, lon, note) in enumerate(where):
-            popup = record_popup(record, actors, unit_names)
+            popup = items[record.id].popup
             if note:
                 popup = Popup(popup.heading, popup.rows + (("Shown", note),), popup.body, popup.sources, popup.notes)
             period = record.period
@@ -312,19 +349,38 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
                 shape=shape, title=record.title,
                 tooltip=Text(record.title, (format_date(record),)), popup=popup,
                 start=period[0].isoformat() if period else "", end=period[1].isoformat() if period else "",
-                label=_short_place(record.place) if not note else districts[record.units[n]].hq_name))
+                label=_short_place(record.place) if not note else districts[record.units[n]].hq_name,
+                record=record.id, approximate=record.location_precision != "site"))
+        if record.location_precision in UNIT_PRECISIONS:
+            for code in (record.admin1,) if record.admin1 and not record.units else record.units:
+                geom = admin1.loc[code].geometry if code in admin1.index else \
+                    district_shapes[code][0] if code in district_shapes else None
+                if geom is not None:
+                    uncertain.append({"record": record.id, "colour": colour, "geometry": geom})
+    marker_records = [items[r.id] for r in records if CATEGORIES[r.category] != "area" and markers]
     used = sorted({r.category for r in records if CATEGORIES[r.category] != "area"}, key=list(CATEGORY_SYMBOLS).index)
     legend = tuple(LegendItem(c[0].upper() + c[1:], *CATEGORY_SYMBOLS[c]) for c in used)
+    if any(m.approximate for m in symbols):
+        legend += (LegendItem(APPROXIMATE_NOTE, "#555555", "halo"),)
     credits = ("Events: summaries of cited articles (see each popup)", "Place coordinates: GeoNames (CC BY 4.0)")
     if markers:
-        out.append(MarkerLayer(name="Events and places", markers=tuple(symbols), cluster=True, time_filter=True,
-                               attribution=credits, legend=legend))
+        out.append(MarkerLayer(name="Events and places", markers=tuple(symbols), cluster=True,
+                               attribution=credits, legend=legend, items=tuple(marker_records)))
+    if any(i.radius for i in marker_records) or uncertain:
+        frame = gpd.GeoDataFrame(uncertain, geometry="geometry", crs=4326) if uncertain else \
+            gpd.GeoDataFrame({"record": [], "colour": []}, geometry=[], crs=4326)
+        out.append(Layer(
+            name=UNCERTAINTY_LAYER, frame=frame,
+            style=Style(color="#555555", weight=2, fill_opacity=0.1, dash_array="5 4", by="record",
+                        classes={r["record"]: {"color": r["colour"], "fillColor": r["colour"]} for r in uncertain}),
+            tooltip=tuple(Text(items[r["record"]].title, ("Located only to this unit",)) for r in uncertain),
+            legend=(LegendItem(UNCERTAINTY_NOTE, "#555555", "area", True),)))
 
     for category, (name, show) in AREA_OVERLAYS.items():
         recs = [r for r in records if r.category == category] if areas else []
         if not recs:
             continue
-        rows, tips, pops, ring_markers, legend_items = [], [], [], [], []
+        rows, tips, ring_markers, legend_items = [], [], [], []
         rings_at: dict[str, int] = {}
         for record in recs:
             colour = _area_colour(record)
@@ -332,26 +388,24 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
             label = ", ".join(actors.short(a) for a in record.actors) or record.category.capitalize()
             item = LegendItem(f"{label}: {record.title}", colour, "area", dashed)
             legend_items.append(item)
-            popup = record_popup(record, actors, unit_names)
+            popup = items[record.id].popup
             for code in record.units:
                 if code in admin1.index:
                     rows.append({"record": record.id, "colour": colour, "dashed": dashed,
                                  "geometry": admin1.loc[code].geometry})
                     tips.append(Text(record.title, (unit_names[code], f"Located to: {record.location_precision}")))
-                    pops.append(popup)
                 elif code in district_shapes:
                     geom, source_name, release = district_shapes[code]
                     d = districts[code]
                     rows.append({"record": record.id, "colour": colour, "dashed": dashed, "geometry": geom})
                     tips.append(Text(record.title, (f"{d.name} district ({release.country} {release.level}: "
                                                     f"{source_name})", f"Located to: {record.location_precision}")))
-                    pops.append(popup)
                 elif code in districts:
                     d = districts[code]
                     nth = rings_at[code] = rings_at.get(code, -1) + 1
                     ring_markers.append(Marker(
                         id=f"{record.id}@{code}", lat=d.hq_lat, lon=d.hq_lon, colour=colour, shape="ring",
-                        size=22 + 14 * nth, label=d.name,
+                        size=22 + 14 * nth, label=d.name, record=record.id,
                         title=f"{record.title}: {d.name}",
                         tooltip=Text(f"{d.name} district", (record.title, f"Shown at {d.hq_name} (headquarters)")),
                         popup=Popup(popup.heading, popup.rows + (("Shown", f"{d.name} district, at {d.hq_name}, "
@@ -362,19 +416,38 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
         used = {district_shapes[c][2].attribution for r in recs for c in r.units if c in district_shapes}
         legend_items.extend(LegendItem(f"District areas from {text.removeprefix('Districts: ')}", "#555555", "area")
                             for text in sorted(used))
+        area_items = tuple(items[r.id] for r in recs)
         if rows:
             frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
             style = Style(color="#333333", weight=1.5, fill_opacity=0.38, by="record", classes={
                 r["record"]: {"fillColor": r["colour"], "color": r["colour"], "weight": 2.5,
                               **({"dashArray": "6 4"} if r["dashed"] else {})} for r in rows})
-            out.append(Layer(name=name, frame=frame, style=style, tooltip=tuple(tips), popup=tuple(pops),
-                             show=show, legend=tuple(legend_items), attribution=tuple(sorted(used))))
-            legend_items = []
+            out.append(Layer(name=name, frame=frame, style=style, tooltip=tuple(tips), show=show,
+                             legend=tuple(legend_items), attribution=tuple(sorted(used)), items=area_items))
+            legend_items, area_items = [], ()
         if ring_markers:
             out.append(MarkerLayer(name=f"{name}: districts (shown at headquarters towns)",
                                    markers=tuple(ring_markers), cluster=False, show=show,
-                                   legend=tuple(legend_items)))
+                                   legend=tuple(legend_items), items=area_items))
     return out
+
+
+def record_item(record, actors, admin1, districts, unit_names: dict[str, str]) -> Item:
+    """The reader's view of a record: facet values named as a reader knows them."""
+    provinces: dict[str, str] = {}
+    for code in ((record.admin1,) if record.admin1 else ()) + tuple(record.units):
+        province = districts[code].parent if code in districts else code
+        if province in admin1.index:
+            provinces[admin1.loc[province, "name"]] = admin1.loc[province, "country"]
+    period = record.period
+    where = record.place or "; ".join(unit_names.get(u, u) for u in record.units)
+    return Item(
+        id=record.id, title=record.title, category=record.category, date=format_date(record),
+        start=period[0].isoformat() if period else "", end=period[1].isoformat() if period else "",
+        actors=tuple(_actor_label(a, actors) for a in record.actors),
+        countries=tuple(dict.fromkeys(provinces.values())), provinces=tuple(provinces),
+        precision=record.location_precision, where=where, popup=record_popup(record, actors, unit_names),
+        radius=UNCERTAINTY_M.get(record.location_precision, 0.0) if record.lon is not None else 0.0)
 
 
 def _short_place(place: str) -> str:

@@ -15,11 +15,12 @@ that, a property such as ``{{ 7*7 }}`` would be evaluated at build time.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html as _html
 import json
+from importlib import resources
 
 import folium
-import numpy as np
 import shapely
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
@@ -27,45 +28,13 @@ from jinja2 import Template
 from folium.plugins import MarkerCluster
 
 from . import assets
-from .layers import Layer, LegendItem, MarkerLayer, Popup, Text
+from .events import CATEGORIES, PRECISION_LABELS
+from .guide import Guide
+from .layers import UNCERTAINTY_LAYER, Item, Layer, LegendItem, MarkerLayer, Popup, Text
 from .recipe import Recipe
 
 #: Decimal places kept in the page's coordinates (about 1 m at these latitudes).
 COORD_DECIMALS = 5
-
-PAGE_CSS = """
-<style>
-  .leaflet-container, .bm-title { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
-  .leaflet-container { background: #eef1f4; }
-  .bm-title { position: absolute; top: 10px; left: 54px; z-index: 1000; max-width: min(28rem, 70vw);
-    background: rgba(255,255,255,0.92); padding: 6px 10px; border-radius: 4px;
-    box-shadow: 0 1px 4px rgba(0,0,0,0.3); }
-  .bm-title h1 { font-size: 16px; margin: 0; }
-  .bm-title p { font-size: 12px; margin: 2px 0 0; color: #333; }
-  .bm-label { white-space: nowrap; transform: translate(-50%, -50%); pointer-events: none;
-    text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; color: #1a1a1a; }
-  .bm-label.country { font-size: 13px; font-weight: 700; letter-spacing: 0.12em; color: #333; }
-  .bm-label.province { font-size: 12px; font-style: italic; }
-  .bm-label.analyst { font-size: 11px; }
-  .bm-tip b { font-size: 13px; }
-  .bm-marker { background: none; border: none; }
-  .bm-pop h3 { font-size: 14px; margin: 0 0 4px; }
-  .bm-pop table { border-collapse: collapse; font-size: 12px; margin-bottom: 4px; }
-  .bm-pop th { text-align: left; vertical-align: top; padding: 1px 8px 1px 0; color: #555; font-weight: 600; }
-  .bm-pop p { margin: 4px 0; font-size: 12px; }
-  .bm-pop ol { margin: 2px 0 0 18px; padding: 0; font-size: 11px; }
-  .bm-pop .bm-note { color: #555; font-size: 11px; }
-  .bm-panel { background: rgba(255,255,255,0.94); padding: 6px 9px; border-radius: 4px;
-    box-shadow: 0 1px 4px rgba(0,0,0,0.3); font-size: 12px; max-width: 22rem; }
-  .bm-panel h2 { font-size: 12px; margin: 0 0 4px; }
-  .bm-legend ul { list-style: none; margin: 4px 0 0; padding: 0; max-height: 30vh; overflow-y: auto; }
-  .bm-legend summary { cursor: pointer; }
-  .bm-legend li { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
-  .bm-legend svg { flex: none; }
-  .bm-time label { display: block; }
-  .bm-time input { width: 100%; }
-</style>
-"""
 
 #: SVG bodies of the marker shapes in a 24x24 box; {f} fill, {s} stroke.
 SHAPES = {
@@ -75,6 +44,9 @@ SHAPES = {
     "triangle": '<polygon points="12,2.5 21.5,20 2.5,20" fill="{f}" stroke="{s}" stroke-width="2"/>',
     "star": '<polygon points="12,1.5 14.9,8.6 22.5,9.1 16.7,14 18.5,21.5 12,17.4 5.5,21.5 7.3,14 '
             '1.5,9.1 9.1,8.6" fill="{f}" stroke="{s}" stroke-width="1.6"/>',
+    "hexagon": '<polygon points="12,2 20.7,7 20.7,17 12,22 3.3,17 3.3,7" fill="{f}" stroke="{s}" stroke-width="2"/>',
+    "halo": '<circle cx="12" cy="12" r="10" fill="none" stroke="{f}" stroke-width="1.6" stroke-dasharray="3 2"/>'
+            '<circle cx="12" cy="12" r="4" fill="{f}"/>',
     "cross": '<path d="M8.5 2.5h7v6h6v7h-6v6h-7v-6h-6v-7h6z" fill="{f}" stroke="#ffffff" stroke-width="1.5"/>',
     "ring": '<circle cx="12" cy="12" r="8" fill="{f}" fill-opacity="0.25" stroke="{f}" stroke-width="3" '
             'stroke-dasharray="4 2.5"/>',
@@ -86,8 +58,13 @@ SHAPES = {
 }
 
 
-def symbol_svg(shape: str, colour: str, size: int = 22) -> str:
+def symbol_svg(shape: str, colour: str, size: int = 22, approximate: bool = False) -> str:
+    """A marker or legend symbol; ``approximate`` adds the dashed halo of an inexact location."""
     body = SHAPES[shape].format(f=escape(colour), s="#1a1a1a")
+    if approximate:
+        body = ('<circle cx="12" cy="12" r="11" fill="#ffffff" fill-opacity="0.55" stroke="#1a1a1a" '
+                'stroke-width="1.2" stroke-dasharray="2.5 2"/>'
+                f'<g transform="translate(12 12) scale(0.72) translate(-12 -12)">{body}</g>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 24 24" '
             f'aria-hidden="true" focusable="false">{body}</svg>')
 
@@ -102,9 +79,7 @@ def popup_html(popup: Popup) -> str:
     if popup.sources:
         items = []
         for text, url in popup.sources:
-            link = (f' <a href="{escape(url)}" target="_blank" rel="noopener noreferrer">link</a>'
-                    if url.lower().startswith(("http://", "https://")) else "")
-            items.append(f"<li>{escape(text)}{link}</li>")
+            items.append(f"<li>{escape(text)}{_link(url, ' ')}</li>")
         out.append("<b>Sources</b><ol>" + "".join(items) + "</ol>")
     out.extend(f'<p class="bm-note">{escape(n)}</p>' for n in popup.notes if n)
     return "".join(out) + "</div>"
@@ -150,38 +125,7 @@ class _Shapes(MacroElement):
 (function () {
   var group = {{ this.group.get_name() }};
   var data = {{ this.data_json }};
-  function decode(str) {
-    var points = [], index = 0, lat = 0, lng = 0, f = Math.pow(10, data.decimals);
-    while (index < str.length) {
-      var values = [0, 0];
-      for (var k = 0; k < 2; k++) {
-        var shift = 0, result = 0, b;
-        do { b = str.charCodeAt(index++) - 63; result |= (b & 0x1f) << shift; shift += 5; } while (b >= 0x20);
-        values[k] = (result & 1) ? ~(result >> 1) : (result >> 1);
-      }
-      lat += values[0]; lng += values[1];
-      points.push([lat / f, lng / f]);
-    }
-    return points;
-  }
-  var layers = [];
-  data.features.forEach(function (feature) {
-    var style = data.styles[feature.s];
-    feature.g.forEach(function (part) {
-      var layer;
-      if (part[0] === 0) { layer = L.polygon(part[1].map(decode), style); }
-      else if (part[0] === 1) { layer = L.polyline(decode(part[1][0]), style); }
-      else { layer = L.circleMarker(decode(part[1][0])[0], style); }
-      if (feature.t) { layer.bindTooltip(feature.t, {sticky: true}); }
-      if (feature.p) { layer.bindPopup(feature.p, {maxWidth: 380}); }
-      layer.bordermap = {tip: feature.t || "", pop: feature.p || ""};
-      layer.addTo(group);
-      layers.push(layer);
-    });
-  });
-  window.bordermap = window.bordermap || {layers: {}};
-  window.bordermap.shapes = window.bordermap.shapes || {};
-  window.bordermap.shapes[{{ this.key_json }}] = layers;
+  bordermap.addShapes(group, {{ this.key_json }}, data);
 })();
 {% endmacro %}""")
 
@@ -193,8 +137,13 @@ class _Shapes(MacroElement):
         self.data_json = safe_json(data)
 
 
-def shapes_data(layer: Layer) -> dict:
-    """A layer as compact data: each distinct style once, geometry as encoded polylines."""
+def shapes_data(layer: Layer, item_index: dict[str, int] | None = None) -> dict:
+    """A layer as compact data: each distinct style once, geometry as encoded polylines.
+
+    A feature whose ``record`` is an item on the page refers to it (``r``) and takes its popup from it.
+    """
+    item_index = item_index or {}
+    records_of = list(layer.frame["record"]) if "record" in layer.frame.columns else [None] * len(layer.frame)
     styles: list[dict] = []
     index: dict[str, int] = {}
     features = []
@@ -212,148 +161,45 @@ def shapes_data(layer: Layer) -> dict:
             feature["t"] = text_html(layer.tooltip[i])
         if layer.popup:
             feature["p"] = popup_html(layer.popup[i])
+        if records_of[i] in item_index:
+            feature["r"] = item_index[records_of[i]]
         features.append(feature)
     return {"decimals": COORD_DECIMALS, "styles": styles, "features": features}
 
 
 class _Markers(MacroElement):
-    """Adds point symbols to a layer group from JSON data (no string templating of values)."""
+    """Point symbols from JSON data; popups are built from the page's string table when opened."""
 
     _template = Template("""{% macro script(this, kwargs) %}
 (function () {
   var group = {{ this.group.get_name() }};
   var data = {{ this.data_json }};
-  var strings = {{ this.strings_json }};
-  var icons = {{ this.icons_json }}.map(function (i) {
-    return L.divIcon({html: i[0], className: "bm-marker", iconSize: [i[1], i[1]], iconAnchor: [i[1] / 2, i[1] / 2]});
-  });
-  // Popups and tooltips are built from the string table with textContent, only when opened.
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) { e.className = cls; }
-    if (text !== undefined) { e.textContent = strings[text]; }
-    return e;
-  }
-  function tipNode(t) {
-    var div = el("div", "bm-tip");
-    div.appendChild(el("b", "", t[0]));
-    t[1].forEach(function (line) { div.appendChild(document.createElement("br")); div.appendChild(el("span", "", line)); });
-    return div;
-  }
-  function popNode(p) {
-    var div = el("div", "bm-pop");
-    div.appendChild(el("h3", "", p[0]));
-    if (p[1].length) {
-      var table = el("table");
-      p[1].forEach(function (row) {
-        var tr = el("tr"); tr.appendChild(el("th", "", row[0])); tr.appendChild(el("td", "", row[1]));
-        table.appendChild(tr);
-      });
-      div.appendChild(table);
-    }
-    p[2].forEach(function (text) { div.appendChild(el("p", "", text)); });
-    if (p[3].length) {
-      div.appendChild(el("b", "", p[5]));
-      var ol = el("ol");
-      p[3].forEach(function (source) {
-        var li = el("li", "", source[0]);
-        var url = source[1] >= 0 ? strings[source[1]] : "";
-        if (/^https?:[/][/]/i.test(url)) {
-          var a = document.createElement("a");
-          a.href = url; a.target = "_blank"; a.rel = "noopener noreferrer"; a.textContent = "link";
-          li.appendChild(document.createTextNode(" ")); li.appendChild(a);
-        }
-        ol.appendChild(li);
-      });
-      div.appendChild(ol);
-    }
-    p[4].forEach(function (note) { div.appendChild(el("p", "bm-note", note)); });
-    return div;
-  }
-  var markers = data.map(function (d) {
-    var m = L.marker([d.lat, d.lon], {
-      icon: icons[d.icon], title: strings[d.title], alt: strings[d.title], keyboard: true, riseOnHover: true,
-      zIndexOffset: -10 * d.size});
-    m.bindTooltip(function () { return tipNode(d.tip); }, {direction: "top", offset: [0, -8]});
-    m.bindPopup(function () { return popNode(d.pop); }, {maxWidth: 380});
-    m.bordermap = {id: d.id, start: d.start, end: d.end};
-    return m;
-  });
-  window.bordermap = window.bordermap || {layers: {}};
-  window.bordermap.pending = (window.bordermap.pending || 0) + 1;
-  function done() { window.bordermap.pending -= 1; window.bordermap.ready = window.bordermap.pending === 0; }
-  if (group.addLayers && group._map && group.options.chunkedLoading) {
-    // chunked: the map paints first, markers join in slices; ready once the last slice is in
-    group.options.chunkProgress = function (processed, total) { if (processed === total) { done(); } };
-    group.addLayers(markers, true);
-  } else {
-    if (group.addLayers) { group.addLayers(markers, true); } else { markers.forEach(function (m) { group.addLayer(m); }); }
-    done();
-  }
-  window.bordermap.layers[{{ this.key_json }}] = {group: group, markers: markers};
+  var icons = {{ this.icons_json }};
+  bordermap.addMarkers(group, {{ this.key_json }}, data, icons);
 })();
 {% endmacro %}""")
 
-    def __init__(self, group, key: str, data: list[dict], icons: list, strings: list[str]):
+    def __init__(self, group, key: str, data: list[dict], icons: list):
         super().__init__()
         self._name = "Markers"
         self.group = group
         self.key_json = safe_json(key)
         self.data_json = safe_json(data)
         self.icons_json = safe_json(icons)
-        self.strings_json = safe_json(strings)
 
 
-class _TimeFilter(MacroElement):
-    """Two month sliders; dated markers outside the span are hidden, undated ones stay."""
+class _Reader(MacroElement):
+    """Starts the reader's panel once every layer and the layer control exist."""
 
     _template = Template("""{% macro script(this, kwargs) %}
-(function () {
-  var months = {{ this.months_json }};
-  var entry = window.bordermap.layers[{{ this.key_json }}];
-  var control = L.control({position: "bottomright"});
-  control.onAdd = function () {
-    var div = L.DomUtil.create("div", "bm-panel bm-time");
-    div.innerHTML = '<h2>Time filter</h2>' +
-      '<label>From <span class="bm-from"></span><input type="range" class="bm-from-input" aria-label="From month"></label>' +
-      '<label>To <span class="bm-to"></span><input type="range" class="bm-to-input" aria-label="To month"></label>' +
-      '<div class="bm-time-note">Undated items always shown. <span class="bm-count"></span></div>';
-    L.DomEvent.disableClickPropagation(div);
-    L.DomEvent.disableScrollPropagation(div);
-    var from = div.querySelector(".bm-from-input"), to = div.querySelector(".bm-to-input");
-    [from, to].forEach(function (el) { el.min = 0; el.max = months.length - 1; el.step = 1; });
-    from.value = 0; to.value = months.length - 1;
-    function label(i) { return months[i].label; }
-    var current = entry.markers.length;  // every marker is on the map when the page opens
-    function apply() {
-      var a = Math.min(+from.value, +to.value), b = Math.max(+from.value, +to.value);
-      var lo = months[a].start, hi = months[b].end;
-      div.querySelector(".bm-from").textContent = label(a);
-      div.querySelector(".bm-to").textContent = label(b);
-      var keep = entry.markers.filter(function (m) {
-        var d = m.bordermap;
-        return !d.start || (d.end >= lo && d.start <= hi);
-      });
-      if (keep.length !== current || a !== 0 || b !== months.length - 1) {
-        entry.group.clearLayers();
-        if (entry.group.addLayers) { entry.group.addLayers(keep); } else { keep.forEach(function (m) { entry.group.addLayer(m); }); }
-      }
-      current = keep.length;
-      div.querySelector(".bm-count").textContent = keep.length + " of " + entry.markers.length + " shown.";
-    }
-    from.addEventListener("input", apply); to.addEventListener("input", apply);
-    apply();
-    return div;
-  };
-  control.addTo({{ this._parent.get_name() }});
-})();
+bordermap.start({{ this._parent.get_name() }}, {{ this.control.get_name() }},
+                {{ this.control.get_name() }}_layers.overlays);
 {% endmacro %}""")
 
-    def __init__(self, key: str, months: list[dict]):
+    def __init__(self, control):
         super().__init__()
-        self._name = "TimeFilter"
-        self.key_json = safe_json(key)
-        self.months_json = safe_json(months)
+        self._name = "Reader"
+        self.control = control
 
 
 class _Legend(MacroElement):
@@ -471,11 +317,12 @@ def _labels(labels) -> folium.FeatureGroup:
 
 
 def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[float, float, float, float],
-           *, offline: bool = False) -> Figure:
+           *, offline: bool = False, guide: Guide | None = None) -> Figure:
     """Build the page; ids are made deterministic so equal inputs give equal bytes.
 
     ``offline`` pages keep the online basemap in the layer control but switched off:
     unreachable tile requests would otherwise hold the page's loading back by seconds.
+    ``guide`` fills the reader's panel: search index, sources, how to cite.
     """
     figure = Figure(title=escape(recipe.title))
     west, south, east, north = bounds
@@ -491,6 +338,10 @@ def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[floa
     if recipe.basemap:
         folium.TileLayer("OpenStreetMap", name="Basemap: OpenStreetMap (online)", overlay=True, control=True,
                          show=not offline).add_to(fmap)
+    table = StringTable()
+    items = list({item.id: item for layer in layers for item in layer.items}.values())
+    encoded = [_item_data(item, table) for item in items]
+    item_index = {item.id: n for n, item in enumerate(items)}
     credits: list[str] = []
     legend: list[LegendItem] = []
     for layer in layers:
@@ -499,7 +350,7 @@ def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[floa
                 credits.append(credit)
         legend.extend(i for i in layer.legend if i not in legend)
         if isinstance(layer, MarkerLayer):
-            _add_markers(fmap, layer)
+            _add_markers(fmap, layer, table, item_index, encoded)
             continue
         if layer.labels:
             group = folium.FeatureGroup(name=escape(layer.name), show=layer.show)
@@ -509,24 +360,55 @@ def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[floa
         group = folium.FeatureGroup(name=escape(layer.name), show=layer.show).add_to(fmap)
         if layer.feature_labels:  # the layer and its labels switch on and off together
             _labels(layer.feature_labels).add_to(group)
-        fmap.add_child(_Shapes(group, layer.name, shapes_data(layer)))
+        fmap.add_child(_Shapes(group, layer.name, shapes_data(layer, item_index)))
     if not recipe.center:
         fmap.fit_bounds([[south, west], [north, east]])
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    control = folium.LayerControl(collapsed=False).add_to(fmap)
     if credits:
         fmap.add_child(_Attribution(escape("; ".join(credits))))
     if legend:
         fmap.add_child(_Legend(legend))
-    figure.header.add_child(Element(PAGE_CSS), name="bm_css")
+    fmap.add_child(_Reader(control))
+
+    guide = guide or Guide(places=(), credits=(), articles=(), vintage="", notes=(), cite="")
+    data = {"strings": table.strings, "items": encoded, "months": month_steps(items),
+            "places": [[p.name, p.kind, p.detail, *p.bounds, list(p.aliases)] for p in guide.places]}
+    if any(layer.name == UNCERTAINTY_LAYER for layer in layers):
+        data["uncertainty"] = UNCERTAINTY_LAYER
+    figure.header.add_child(Element(f"<script>{page_asset('bordermap.js')}</script>"), name="bm_js")
+    body = figure.html
+    # In the body, so that it follows (and can refine) the stylesheets folium puts in the head.
+    body.add_child(Element(f"<style>{page_asset('bordermap.css')}</style>"), name="bm_css")
+    body.add_child(Element('<button type="button" class="bm-skip" id="bm-skip">Skip to the list of events</button>'),
+                   name="bm_skip")
     title = f'<div class="bm-title"><h1>{escape(recipe.title)}</h1>'
     if recipe.description:
         title += f"<p>{escape(recipe.description)}</p>"
-    fmap.get_root().html.add_child(Element(title + "</div>"), name="bm_title")
+    body.add_child(Element(title + "</div>"), name="bm_title")
+    body.add_child(Element(f'<script type="application/json" id="bm-data">{safe_json(data)}</script>'),
+                   name="bm_data")
+    body.add_child(Element(panel_html(recipe, guide, items)), name="bm_panel")
     _deterministic_ids(figure)
     return figure
 
 
-def _add_markers(fmap: folium.Map, layer: MarkerLayer) -> None:
+def _item_data(item: Item, table: StringTable) -> dict:
+    """An item as the page's data: text as string-table indexes, empty fields left out."""
+    out = {"i": item.id, "t": table.add(item.title), "d": table.add(item.date),
+           "c": table.add(item.category[:1].upper() + item.category[1:]),
+           "a": [table.add(a) for a in item.actors], "k": [table.add(c) for c in item.countries],
+           "p": [table.add(p) for p in item.provinces],
+           "q": table.add(PRECISION_LABELS.get(item.precision, item.precision)),
+           "w": table.add(item.where), "o": table.popup(item.popup or Popup(item.title))}
+    if item.start:
+        out["s"], out["e"] = item.start, item.end
+    if item.radius:
+        out["r"] = item.radius
+    return out
+
+
+def _add_markers(fmap: folium.Map, layer: MarkerLayer, table: StringTable, item_index: dict[str, int],
+                 encoded: list[dict]) -> None:
     if layer.cluster:
         # chunkedLoading keeps the page responsive while tens of thousands of markers cluster
         group = MarkerCluster(name=escape(layer.name), show=layer.show,
@@ -540,21 +422,84 @@ def _add_markers(fmap: folium.Map, layer: MarkerLayer) -> None:
     group.add_to(fmap)
     icons: list = []
     icon_index: dict[tuple, int] = {}
-    table = StringTable()
     data = []
     for m in layer.markers:
-        key = (m.shape, m.colour, m.size)
+        key = (m.shape, m.colour, m.size, m.approximate)
         if key not in icon_index:  # one icon per symbol, not one per marker
             icon_index[key] = len(icons)
-            icons.append([symbol_svg(m.shape, m.colour, m.size), m.size])
-        data.append({"id": m.id, "lat": round(m.lat, COORD_DECIMALS), "lon": round(m.lon, COORD_DECIMALS),
-                     "title": table.add(m.title), "size": m.size, "icon": icon_index[key],
-                     "tip": table.text(m.tooltip), "pop": table.popup(m.popup), "start": m.start, "end": m.end})
-    fmap.add_child(_Markers(group, layer.name, data, icons, table.strings))
-    if layer.time_filter:
-        steps = month_steps(layer.markers)
-        if steps:
-            fmap.add_child(_TimeFilter(layer.name, steps))
+            icons.append([symbol_svg(m.shape, m.colour, m.size, m.approximate), m.size])
+        d = {"lat": round(m.lat, COORD_DECIMALS), "lon": round(m.lon, COORD_DECIMALS), "size": m.size,
+             "icon": icon_index[key]}
+        # What the marker shares with its item is sent once, with the item.
+        item = encoded[item_index[m.record]] if m.record in item_index else None
+        if item is None:
+            d.update({"id": m.id, "start": m.start, "end": m.end})
+        else:
+            d["r"] = item_index[m.record]
+            if m.id != item["i"]:
+                d["id"] = m.id
+        title, tip, pop = table.add(m.title), table.text(m.tooltip), table.popup(m.popup)
+        if item is None or title != item["t"]:
+            d["title"] = title
+        if item is None or tip != [item["t"], [item["d"]]]:
+            d["tip"] = tip
+        if item is None or pop != item["o"]:
+            d["pop"] = pop
+        data.append(d)
+    fmap.add_child(_Markers(group, layer.name, data, icons))
+
+
+def panel_html(recipe: Recipe, guide: Guide, items: list[Item]) -> str:
+    """The reader's side panel. Static HTML, every value escaped; the page's script fills the lists."""
+    areas = sum(1 for i in items if CATEGORIES.get(i.category) == "area")
+    about = escape(recipe.description) + " " if recipe.description else ""
+    if items:
+        about += escape(f"The map draws {len(items) - areas} events and places and {areas} areas from cited "
+                        "articles. The list below gives each of them as text, with date, actors, place and "
+                        "sources; choosing one shows it on the map.")
+    hidden = "" if items else " hidden"
+    credits = "".join(f"<li><b>{escape(c.what)}</b>: {escape(c.source)}. Licence: {escape(c.licence)}."
+                      f"{_link(c.url, ' ')}</li>" for c in guide.credits)
+    articles = "".join(f"<li>{escape(text)}{_link(url, ' ')}</li>" for text, url in guide.articles)
+    notes = "".join(f"<p>{escape(n)}</p>" for n in guide.notes)
+    sources = (f"<h3>Data and software</h3><ul>{credits}</ul>" if credits else "") + \
+        (f"<h3>Boundary vintage</h3><p>{escape(guide.vintage)}</p>" if guide.vintage else "") + \
+        (f"<h3>Please note</h3>{notes}" if notes else "") + \
+        (f"<h3>Articles cited</h3><ol>{articles}</ol>" if articles else "") + \
+        (f"<h3>How to cite this map</h3><p>{escape(guide.cite)}</p>" if guide.cite else "")
+    return f"""<aside id="bm-panel" aria-label="Map guide: search, filters, events and sources">
+<div class="bm-head"><button type="button" id="bm-toggle" aria-expanded="true" aria-controls="bm-body">Search, filters, events and sources</button></div>
+<div id="bm-body">
+<p class="bm-about">{about}</p>
+<div class="bm-search" role="search">
+<label for="bm-q">Search places, districts, events and groups</label>
+<input id="bm-q" type="search" role="combobox" aria-autocomplete="list" aria-expanded="false" aria-controls="bm-hits" autocomplete="off" spellcheck="false">
+<ul id="bm-hits" role="listbox" aria-label="Search results" hidden></ul>
+</div>
+<p id="bm-status" role="status" aria-live="polite"></p>
+<details id="bm-filters" open{hidden}><summary>Filters</summary><div id="bm-facets"></div><div id="bm-time"></div><button type="button" id="bm-clear">Clear all filters</button></details>
+<details id="bm-events" open{hidden}><summary>Events, places and areas (<span id="bm-count">{len(items)}</span>)</summary>
+<ol id="bm-list" aria-label="Events, places and areas"></ol><button type="button" id="bm-more" hidden>Show more</button></details>
+<details id="bm-sources"><summary>Sources, licences and how to cite</summary>{sources}</details>
+</div>
+</aside>"""
+
+
+def _link(url: str, before: str = "") -> str:
+    """A link that opens apart from the map; only http(s) addresses become links."""
+    if not url.lower().startswith(("http://", "https://")):
+        return ""
+    return f'{before}<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">link</a>'
+
+
+@functools.cache
+def page_asset(name: str) -> str:
+    """The page's own script or stylesheet, shipped in the package (written for bordermap)."""
+    text = (resources.files("bordermap") / "page" / name).read_text(encoding="utf-8")
+    # branca renders page elements as Jinja templates (see the module docstring).
+    if any(mark in text for mark in ("{{", "{%", "{#")) or "</" + "script" in text:
+        raise RuntimeError(f"page/{name} must not contain Jinja delimiters or a closing script tag")
+    return text
 
 
 def to_html(figure: Figure, *, self_contained: bool = False) -> bytes:

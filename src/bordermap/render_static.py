@@ -20,7 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, PathPatch, Rectangle
+from matplotlib.patches import Circle, Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 from pyproj import CRS, Transformer
 
@@ -34,7 +34,8 @@ DRAW_RC = {"font.family": FONT}
 SAVE_RC = {"svg.hashsalt": "bordermap", "svg.fonttype": "path"}
 #: marker shape -> (matplotlib marker, filled)
 MARKERS = {"circle": ("o", True), "square": ("s", True), "diamond": ("D", True), "triangle": ("^", True),
-           "star": ("*", True), "cross": ("P", True), "ring": ("o", False)}
+           "star": ("*", True), "cross": ("P", True), "ring": ("o", False), "hexagon": ("h", True),
+           "halo": ("o", False)}
 HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 LABEL_OFFSETS = [(6, 0, "left", "center"), (-6, 0, "right", "center"), (0, 6, "center", "bottom"),
                  (0, -6, "center", "top"), (5, 5, "left", "bottom"), (-5, 5, "right", "bottom"),
@@ -189,8 +190,14 @@ def _polygon_path(geom) -> MplPath:
 
 
 def _draw_markers(ax, layer: MarkerLayer, to_map, label_requests) -> None:
+    radius = {item.id: item.radius for item in layer.items if item.radius}
     for m in layer.markers:
         x, y = to_map.transform(m.lon, m.lat)
+        if m.record in radius:  # the projection is equal-area and in metres: the circle is to scale
+            ax.add_patch(Circle((x, y), radius[m.record], facecolor=m.colour, alpha=0.15, edgecolor="none",
+                                zorder=4))
+            ax.add_patch(Circle((x, y), radius[m.record], facecolor="none", edgecolor="#555555",
+                                linewidth=0.5, linestyle=(0, (2, 1.5)), zorder=4))
         marker, filled = MARKERS.get(m.shape, ("o", True))
         size = 5.5 * (m.size / 22) if m.shape == "ring" else 5.5
         ax.plot(x, y, marker=marker, markersize=size * (1.35 if marker == "*" else 1),

@@ -361,8 +361,6 @@ def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[floa
         if layer.feature_labels:  # the layer and its labels switch on and off together
             _labels(layer.feature_labels).add_to(group)
         fmap.add_child(_Shapes(group, layer.name, shapes_data(layer, item_index)))
-    if not recipe.center:
-        fmap.fit_bounds([[south, west], [north, east]])
     control = folium.LayerControl(collapsed=False).add_to(fmap)
     if credits:
         fmap.add_child(_Attribution(escape("; ".join(credits))))
@@ -373,6 +371,8 @@ def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[floa
     guide = guide or Guide(places=(), credits=(), articles=(), vintage="", notes=(), cite="")
     data = {"strings": table.strings, "items": encoded, "months": month_steps(items),
             "places": [[p.name, p.kind, p.detail, *p.bounds, list(p.aliases)] for p in guide.places]}
+    if not recipe.center:  # the page fits the frame itself, after reading any view in the link
+        data["fit"] = [[south, west], [north, east]]
     if any(layer.name == UNCERTAINTY_LAYER for layer in layers):
         data["uncertainty"] = UNCERTAINTY_LAYER
     figure.header.add_child(Element(f"<script>{page_asset('bordermap.js')}</script>"), name="bm_js")

@@ -81,6 +81,9 @@
     return div;
   };
 
+  // narrower than the screen on a phone; tall popups scroll (see the stylesheet)
+  function popupOptions() { return {maxWidth: Math.min(380, window.innerWidth - 70)}; }
+
   function settle() {
     if (bm.pending === 0 && !bm.ready) {
       bm.ready = true;
@@ -102,7 +105,7 @@
       var m = L.marker([d.lat, d.lon], {icon: made[d.icon], title: title, alt: title, keyboard: true,
                                          riseOnHover: true, zIndexOffset: -10 * d.size});
       m.bindTooltip(function () { return bm.tipNode(tip); }, {direction: "top", offset: [0, -8]});
-      m.bindPopup(function () { return bm.popNode(pop); }, {maxWidth: 380});
+      m.bindPopup(function () { return bm.popNode(pop); }, popupOptions());
       m.bordermap = {id: d.id || (it && it.id), rid: it ? it.id : null,
                      start: it ? it.start : (d.start || ""), end: it ? it.end : (d.end || "")};
       if (it) { it.parts.push({layer: m, group: group}); }
@@ -150,8 +153,8 @@
         else if (part[0] === 1) { layer = L.polyline(decode(part[1][0]), style); }
         else { layer = L.circleMarker(decode(part[1][0])[0], style); }
         if (feature.t) { layer.bindTooltip(feature.t, {sticky: true}); }
-        if (feature.p) { layer.bindPopup(feature.p, {maxWidth: 380}); }
-        else if (it) { layer.bindPopup(function () { return bm.popNode(it.pop); }, {maxWidth: 380}); }
+        if (feature.p) { layer.bindPopup(feature.p, popupOptions()); }
+        else if (it) { layer.bindPopup(function () { return bm.popNode(it.pop); }, popupOptions()); }
         layer.bordermap = {tip: feature.t || "", pop: feature.p || "", rid: it ? it.id : null};
         if (it) { it.parts.push({layer: layer, group: group}); }
         layer.addTo(group);
@@ -166,7 +169,7 @@
   var FACETS = [["category", "Category"], ["actors", "Group or actor"], ["countries", "Country"],
                 ["provinces", "Province"], ["precision", "Located to"]];
   var PAGE = 100;        // list rows drawn at a time
-  var CIRCLE_ZOOM = 6;   // uncertainty circles are drawn from this zoom in
+  var CIRCLE_ZOOM = 7;   // uncertainty circles are drawn from this zoom in (below it they hide under the symbol)
   var CIRCLE_MAX = 2000; // and at most this many, those in view
 
   function norm(text) {
@@ -185,6 +188,9 @@
     var visible = new Set(items.map(function (it) { return it.id; }));
     var restoring = true, applying = false;  // no hash is written before the page's own hash is read
     var narrow = window.matchMedia("(max-width: 760px)");
+    map.getContainer().setAttribute("role", "region");
+    map.getContainer().setAttribute("aria-label", "Map: " + document.title +
+      ". The list of events, places and areas in the side panel gives the same content as text.");
     var $ = function (id) { return document.getElementById(id); };
     var status = $("bm-status"), list = $("bm-list"), more = $("bm-more");
     function say(text) { status.textContent = text; }
@@ -454,11 +460,12 @@
       index.push({label: name, kind: "Group or actor", detail: "shows only its items", actor: name, keys: [norm(name)]});
     });
     var input = $("bm-q"), hits = $("bm-hits"), found = L.layerGroup().addTo(map), active = -1, shown = [];
+    // exact, then prefix, then word start, then anywhere; a name beats an alias or an item's place
     function score(entry, q) {
       var best = 9;
-      entry.keys.forEach(function (k) {
+      entry.keys.forEach(function (k, n) {
         var s = k === q ? 0 : k.indexOf(q) === 0 ? 1 : (" " + k).indexOf(" " + q) >= 0 ? 2 : k.indexOf(q) >= 0 ? 3 : 9;
-        best = Math.min(best, s);
+        best = Math.min(best, s + (n > 0 ? 0.5 : 0));
       });
       return best;
     }
@@ -619,6 +626,8 @@
       }
       return true;
     }
+    // the opening view: the recipe's frame, unless the link names a view
+    if (data.fit && !/(^#|&)view=/.test(location.hash)) { map.fitBounds(data.fit, {animate: false}); }
     map.on("moveend", function () { drawCircles(); writeHash(); });
     map.on("overlayadd overlayremove", function () { writeHash(); });
     window.addEventListener("hashchange", readHash);

@@ -135,8 +135,9 @@ def draw(browser, path: Path) -> tuple[float | None, float | None, float | None]
         page.goto(path.as_uri(), wait_until="load", timeout=DRAW_TIMEOUT_MS)
         ms = page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame("
                            "() => r(performance.now()))))")
-        # bordermap clusters markers in slices after the first paint; the others draw synchronously
-        page.wait_for_function("() => !window.bordermap || window.bordermap.ready !== false",
+        # bordermap clusters markers in slices after the first paint and then starts its panel;
+        # the others draw synchronously
+        page.wait_for_function("() => !window.bordermap || window.bordermap.started === true",
                                timeout=DRAW_TIMEOUT_MS)
         ready = page.evaluate("() => performance.now()") if page.evaluate("() => !!window.bordermap") else ms
         heap = page.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize : null")

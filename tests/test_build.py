@@ -5,9 +5,9 @@ from html import escape
 import pytest
 from bs4 import BeautifulSoup
 
-from bordermap import events, layers
+from bordermap import events, layers, sources
 
-from .conftest import geojson_layers, layer_control, legend_labels, marker_sets, time_filter_months
+from .conftest import geojson_layers, layer_control, legend_labels, marker_sets, page_data, time_filter_months
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +84,58 @@ def test_attribution_names_every_source(default_html):
     for credit in ("Natural Earth 1:10m admin-1 (public domain)", "GeoNames (CC BY 4.0)",
                    "summaries of cited articles"):
         assert credit in default_html
+
+
+def test_items_carry_facets_dates_and_uncertainty(records):
+    b = sources.load_boundaries()
+    districts = events.load_districts()
+    drawn = layers.event_layers(records, b, districts, events.load_actors())
+    items = {i.id: i for layer in drawn for i in layer.items}
+    assert set(items) == {r.id for r in records}  # each record once, whatever it draws
+    raid = items["ttp-chitral-raid-2023"]
+    assert (raid.countries, raid.provinces) == (("Pakistan",), ("Khyber Pakhtunkhwa",))  # a district's province
+    assert raid.actors == ("Tehrik-i-Taliban Pakistan (TTP)",) and raid.radius == 0  # at its HQ, not a circle
+    assert (raid.start, raid.end) == ("2023-09-01", "2023-09-30")
+    assert items["chaman-border-escalation"].radius == layers.UNCERTAINTY_M["near"]
+    assert items["quetta"].radius == layers.UNCERTAINTY_M["town"]
+    assert set(items["fatemiyoun-iran-border"].provinces) == {"Herat", "Farah", "Nimruz"}
+    (uncertainty,) = [layer for layer in drawn if layer.name == layers.UNCERTAINTY_LAYER]
+    assert len(uncertainty.frame) == 0  # no district shapes cached: the raid stays a point at its HQ
+    markers = next(layer for layer in drawn if layer.name == "Events and places").markers
+    assert all(m.approximate and m.record for m in markers)  # no record here is located to an exact site
+
+
+def test_a_range_date_reads_as_a_range():
+    record = events.Record(
+        id="r", title="A range", category="attack", date="2021-08/2022-01", date_precision="range",
+        actors=(), location_precision="site", units=(), admin1="PK-BA", place="Quetta", location_basis="test",
+        summary="s", sources=(events.Source("A", "W"),), lon=67.0, lat=30.2)
+    b = sources.load_boundaries()
+    drawn = layers.event_layers([record], b, {}, events.load_actors())
+    (item,) = drawn[0].items
+    assert item.date == "August 2021 – January 2022 (range)"
+    assert (item.start, item.end) == ("2021-08-01", "2022-01-31") and item.radius == 0
+    assert not drawn[0].markers[0].approximate  # an exact site is the one plain pin
+    assert layers.UNCERTAINTY_LAYER not in {layer.name for layer in drawn}
+
+
+def test_province_precision_events_shade_their_province():
+    record = events.Record(
+        id="p", title="Somewhere in Balochistan", category="attack", date="2022", date_precision="year",
+        actors=(), location_precision="province", units=(), admin1="PK-BA", place="", location_basis="test",
+        summary="s", sources=(events.Source("A", "W"),), lon=66.0, lat=28.5)
+    b = sources.load_boundaries()
+    drawn = layers.event_layers([record], b, {}, events.load_actors())
+    (uncertainty,) = [layer for layer in drawn if layer.name == layers.UNCERTAINTY_LAYER]
+    assert list(uncertainty.frame["record"]) == ["p"]
+    assert uncertainty.frame.geometry.iloc[0].equals(b.admin1.set_index("code").loc["PK-BA"].geometry)
+
+
+def test_the_page_lists_every_item_once_with_its_facets(default_html, records):
+    data = page_data(default_html)
+    s_ = data["strings"].__getitem__
+    ids = [i["i"] for i in data["items"]]
+    assert len(ids) == len(set(ids)) and set(ids) == {r.id for r in records}
+    attack = next(i for i in data["items"] if i["i"] == "serena-hotel-bombing-2021")
+    assert (s_(attack["c"]), s_(attack["q"]), [s_(k) for k in attack["k"]]) == ("Attack", "Town or city", ["Pakistan"])
+    assert data["uncertainty"] == layers.UNCERTAINTY_LAYER and data["fit"]

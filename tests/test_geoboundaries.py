@@ -5,12 +5,13 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from bs4 import BeautifulSoup
 
 from bordermap import events, geoboundaries
 from bordermap.errors import SourceError
 from bordermap.sources import load_boundaries
 
-from .conftest import DATA, geojson_layers, layer_control, legend_labels, marker_sets
+from .conftest import DATA, geojson_layers, layer_control, legend_labels, marker_sets, page_data
 
 FIXTURE = (DATA / "geoboundaries" / "PAK_ADM2.geojson").read_bytes()
 
@@ -113,6 +114,15 @@ def test_builds_use_cached_district_polygons(run, env, tmp_path):
     assert "District areas from geoBoundaries gbOpen PAK ADM2 (Creative Commons Attribution 4.0 International " \
            "(CC BY 4.0); source: Test source)" in legend_labels(html)
     assert "Districts: geoBoundaries gbOpen PAK ADM2" in html  # attribution
+    # an event known only to its district is drawn with the district's shape as its uncertainty
+    uncertain = geojson_layers(html)[overlays["Location uncertainty"]]
+    assert sorted(f["properties"]["_item"] for f in uncertain["features"]) == \
+        ["jaish-ul-adl-panjgur-nushki", "jaish-ul-adl-panjgur-nushki", "ttp-chitral-raid-2023"]  # Panjgur, Nushki
+    # the search box zooms to the district's shape, and the sources panel names the release
+    kech = next(p for p in page_data(html)["places"] if p[0] == "Kech")
+    assert kech[3] < kech[5] and kech[4] < kech[6]  # an extent, not a point
+    sources = BeautifulSoup(html, "html.parser").find(id="bm-sources").get_text(" ")
+    assert "District boundaries (PAK ADM2)" in sources and "Test source" in sources
 
 
 def test_the_parent_province_decides_between_same_named_districts(env, monkeypatch):

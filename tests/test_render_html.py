@@ -104,3 +104,27 @@ def test_safe_json_round_trips_and_hides_delimiters():
     assert json.loads(text) == value
     for bad in ("{{", "{%", "{#", "<", ">", "&", "'"):
         assert bad not in text
+
+
+def test_the_panel_escapes_every_value_and_links_only_to_the_web():
+    from bordermap.guide import Credit, Guide, Place
+    hostile = Guide(places=(Place(ATTACK, ATTACK, ATTACK, (66.0, 29.0, 66.0, 29.0), (TEMPLATE,)),),
+                    credits=(Credit(ATTACK, TEMPLATE, ATTACK, "javascript:alert(1)"),
+                             Credit("ok", "ok", "ok", "https://example.org/?a=1&b=<2>")),
+                    articles=((ATTACK, "data:text/html,x"),), vintage=TEMPLATE, notes=(ATTACK,), cite=TEMPLATE)
+    recipe = Recipe(name="t", title=ATTACK, description=TEMPLATE, basemap=False)
+    html = render_html.to_html(render_html.render([], recipe, (60, 25, 75, 38), guide=hostile)).decode()
+    from bs4 import BeautifulSoup
+    panel = BeautifulSoup(html, "html.parser").find(id="bm-panel")
+    assert panel.find("img") is None and panel.find("script") is None
+    assert [a["href"] for a in panel.find_all("a")] == ["https://example.org/?a=1&b=<2>"]
+    text = panel.get_text(" ")
+    assert ATTACK in text and "{{ 7*191 }}" in text and "1337" not in html
+    from .conftest import page_data
+    assert page_data(html)["places"][0][:2] == [ATTACK, ATTACK]  # data, never markup
+
+
+def test_page_assets_are_inert_to_templating():
+    for name in ("bordermap.js", "bordermap.css"):
+        text = render_html.page_asset(name)
+        assert text and not any(mark in text for mark in ("{{", "{%", "{#"))

@@ -270,7 +270,7 @@ def test_the_page_works_on_a_phone(open_map, maps):
     assert page.js("document.documentElement.scrollWidth") <= 390
     box = page.page.locator(".folium-map").bounding_box()
     assert box["width"] == 390 and box["height"] > 700
-    assert page.js("!document.querySelector('.leaflet-control-layers-expanded')")  # layer list folded away
+    assert page.js("!!document.querySelector('#bm-layer-list .leaflet-control-layers')")  # in the panel, not on the map
     toggle.click()
     assert toggle.get_attribute("aria-expanded") == "true"
     panel = page.page.locator("#bm-panel").bounding_box()
@@ -317,7 +317,7 @@ def test_the_sources_panel_is_there_offline(open_map, maps):
     for needle in ("Natural Earth", "Public domain", "GeoNames", "CC BY 4.0", "Leaflet", "Durand Line", "Kashmir",
                    "not an endorsement", "How to cite this map", "Muhammad Amir Rana"):
         assert needle in text
-    hrefs = page.js("[...document.querySelectorAll('#bm-panel a')].map(a => [a.href, a.rel, a.target])")
+    hrefs = page.js("[...document.querySelectorAll('#bm-sources a')].map(a => [a.href, a.rel, a.target])")
     assert hrefs and all(re.match(r"https?://", h) and r == "noopener noreferrer" and t == "_blank"
                          for h, r, t in hrefs)
 

@@ -82,7 +82,7 @@
   };
 
   // narrower than the screen on a phone; tall popups scroll (see the stylesheet)
-  function popupOptions() { return {maxWidth: Math.min(380, window.innerWidth - 70)}; }
+  function popupOptions() { return {maxWidth: Math.min(380, window.innerWidth - 70), autoPanPaddingTopLeft: [10, 90]}; }
 
   function settle() {
     if (bm.pending === 0 && !bm.ready) {
@@ -562,9 +562,13 @@
       var first = list.querySelector("button") || input;
       first.focus();
     });
+    // the layer switches live in the panel, where they cover no part of the map
+    if (control && $("bm-layer-list")) {
+      $("bm-layer-list").appendChild(control.getContainer());
+      control.expand();
+    }
     if (narrow.matches) {
       openPanel(false);
-      if (control) { control.collapse(); map.on("click", control.collapse, control); }
       var legend = document.querySelector(".bm-legend details");
       if (legend) { legend.open = false; }
     }

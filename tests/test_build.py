@@ -105,13 +105,17 @@ def test_items_carry_facets_dates_and_uncertainty(records):
     assert all(m.approximate and m.record for m in markers)  # no record here is located to an exact site
 
 
+def _one_record_drawn(**fields):
+    """The layers drawn for one attack in Balochistan with the given fields."""
+    record = events.Record(**{
+        "id": "r", "title": "A test", "category": "attack", "date": "", "date_precision": "undated", "actors": (),
+        "location_precision": "site", "units": (), "admin1": "PK-BA", "place": "", "location_basis": "test",
+        "summary": "s", "sources": (events.Source("A", "W"),), "lon": 67.0, "lat": 30.2, **fields})
+    return layers.event_layers([record], sources.load_boundaries(), {}, events.load_actors())
+
+
 def test_a_range_date_reads_as_a_range():
-    record = events.Record(
-        id="r", title="A range", category="attack", date="2021-08/2022-01", date_precision="range",
-        actors=(), location_precision="site", units=(), admin1="PK-BA", place="Quetta", location_basis="test",
-        summary="s", sources=(events.Source("A", "W"),), lon=67.0, lat=30.2)
-    b = sources.load_boundaries()
-    drawn = layers.event_layers([record], b, {}, events.load_actors())
+    drawn = _one_record_drawn(date="2021-08/2022-01", date_precision="range")
     (item,) = drawn[0].items
     assert item.date == "August 2021 – January 2022 (range)"
     assert (item.start, item.end) == ("2021-08-01", "2022-01-31") and item.radius == 0
@@ -120,15 +124,11 @@ def test_a_range_date_reads_as_a_range():
 
 
 def test_province_precision_events_shade_their_province():
-    record = events.Record(
-        id="p", title="Somewhere in Balochistan", category="attack", date="2022", date_precision="year",
-        actors=(), location_precision="province", units=(), admin1="PK-BA", place="", location_basis="test",
-        summary="s", sources=(events.Source("A", "W"),), lon=66.0, lat=28.5)
-    b = sources.load_boundaries()
-    drawn = layers.event_layers([record], b, {}, events.load_actors())
+    drawn = _one_record_drawn(location_precision="province")
     (uncertainty,) = [layer for layer in drawn if layer.name == layers.UNCERTAINTY_LAYER]
-    assert list(uncertainty.frame["record"]) == ["p"]
-    assert uncertainty.frame.geometry.iloc[0].equals(b.admin1.set_index("code").loc["PK-BA"].geometry)
+    assert list(uncertainty.frame["record"]) == ["r"]
+    admin1 = sources.load_boundaries().admin1.set_index("code")
+    assert uncertainty.frame.geometry.iloc[0].equals(admin1.loc["PK-BA"].geometry)
 
 
 def test_the_page_lists_every_item_once_with_its_facets(default_html, records):

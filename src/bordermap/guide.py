@@ -73,7 +73,7 @@ def build(boundaries: Boundaries, recipe: Recipe, layers: Iterable, *,
           districts: Mapping[str, events.District] | None = None,
           district_shapes: Mapping[str, tuple] | None = None, releases: Iterable = ()) -> Guide:
     """The guide for one map; ``layers`` are the drawn layers (their items' sources are listed)."""
-    layers = list(layers)
+    layers, releases = list(layers), list(releases)
     districts = districts or {}
     district_shapes = district_shapes or {}
     files = manifest.load(settings.geodata_dir())["files"]
@@ -108,7 +108,6 @@ def build(boundaries: Boundaries, recipe: Recipe, layers: Iterable, *,
                 articles.update(dict.fromkeys(item.popup.sources))
     vintage = (f"Boundaries: {boundary_src.get('name', 'Natural Earth')}, "
                f"{boundary_src.get('version', 'version not recorded')}.")
-    releases = list(releases)
     if releases:
         vintage += " District boundaries: " + "; ".join(
             f"geoBoundaries {r.country} {r.level} built {r.record.get('build_date', '?')}"

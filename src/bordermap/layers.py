@@ -328,7 +328,8 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
     for d in districts.values():
         unit_names[d.id] = f"{d.name} district, {unit_names.get(d.parent, d.parent)}"
     admin1 = boundaries.admin1.set_index("code")
-    items = {r.id: record_item(r, actors, admin1, districts, unit_names) for r in records}
+    provinces = {r.code: (r.name, r.country) for r in boundaries.admin1.itertuples(index=False)}
+    items = {r.id: record_item(r, actors, provinces, districts, unit_names) for r in records}
     symbols: list[Marker] = []
     uncertain: list[dict] = []
     out: list = []
@@ -432,20 +433,25 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
     return out
 
 
-def record_item(record, actors, admin1, districts, unit_names: dict[str, str]) -> Item:
-    """The reader's view of a record: facet values named as a reader knows them."""
-    provinces: dict[str, str] = {}
+def record_item(record, actors, provinces: Mapping[str, tuple[str, str]], districts,
+                unit_names: dict[str, str]) -> Item:
+    """The reader's view of a record: facet values named as a reader knows them.
+
+    ``provinces`` maps first-level codes to (name, country).
+    """
+    named: dict[str, str] = {}
     for code in ((record.admin1,) if record.admin1 else ()) + tuple(record.units):
         province = districts[code].parent if code in districts else code
-        if province in admin1.index:
-            provinces[admin1.loc[province, "name"]] = admin1.loc[province, "country"]
+        if province in provinces:
+            name, country = provinces[province]
+            named[name] = country
     period = record.period
     where = record.place or "; ".join(unit_names.get(u, u) for u in record.units)
     return Item(
         id=record.id, title=record.title, category=record.category, date=format_date(record),
         start=period[0].isoformat() if period else "", end=period[1].isoformat() if period else "",
         actors=tuple(_actor_label(a, actors) for a in record.actors),
-        countries=tuple(dict.fromkeys(provinces.values())), provinces=tuple(provinces),
+        countries=tuple(dict.fromkeys(named.values())), provinces=tuple(named),
         precision=record.location_precision, where=where, popup=record_popup(record, actors, unit_names),
         radius=UNCERTAINTY_M.get(record.location_precision, 0.0) if record.lon is not None else 0.0)
 

@@ -255,9 +255,9 @@ class StringTable:
                 [self.add(n) for n in popup.notes if n], self.add("Sources")]
 
 
-def month_steps(markers) -> list[dict]:
-    """Every month from the earliest to the latest dated marker, for the time slider."""
-    dated = [m for m in markers if m.start]
+def month_steps(items) -> list[dict]:
+    """Every month from the earliest to the latest dated item (or marker), for the time sliders."""
+    dated = [m for m in items if m.start]
     if not dated:
         return []
     first, last = min(m.start for m in dated), max(m.end for m in dated)
@@ -350,7 +350,7 @@ def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[floa
                 credits.append(credit)
         legend.extend(i for i in layer.legend if i not in legend)
         if isinstance(layer, MarkerLayer):
-            _add_markers(fmap, layer, table, item_index, encoded)
+            _add_markers(fmap, layer, table, items, item_index, encoded)
             continue
         if layer.labels:
             group = folium.FeatureGroup(name=escape(layer.name), show=layer.show)
@@ -407,8 +407,8 @@ def _item_data(item: Item, table: StringTable) -> dict:
     return out
 
 
-def _add_markers(fmap: folium.Map, layer: MarkerLayer, table: StringTable, item_index: dict[str, int],
-                 encoded: list[dict]) -> None:
+def _add_markers(fmap: folium.Map, layer: MarkerLayer, table: StringTable, items: list[Item],
+                 item_index: dict[str, int], encoded: list[dict]) -> None:
     if layer.cluster:
         # chunkedLoading keeps the page responsive while tens of thousands of markers cluster
         group = MarkerCluster(name=escape(layer.name), show=layer.show,
@@ -431,20 +431,20 @@ def _add_markers(fmap: folium.Map, layer: MarkerLayer, table: StringTable, item_
         d = {"lat": round(m.lat, COORD_DECIMALS), "lon": round(m.lon, COORD_DECIMALS), "size": m.size,
              "icon": icon_index[key]}
         # What the marker shares with its item is sent once, with the item.
-        item = encoded[item_index[m.record]] if m.record in item_index else None
+        n = item_index.get(m.record)
+        item = items[n] if n is not None else None
         if item is None:
             d.update({"id": m.id, "start": m.start, "end": m.end})
         else:
-            d["r"] = item_index[m.record]
-            if m.id != item["i"]:
+            d["r"] = n
+            if m.id != item.id:
                 d["id"] = m.id
-        title, tip, pop = table.add(m.title), table.text(m.tooltip), table.popup(m.popup)
-        if item is None or title != item["t"]:
-            d["title"] = title
-        if item is None or tip != [item["t"], [item["d"]]]:
-            d["tip"] = tip
-        if item is None or pop != item["o"]:
-            d["pop"] = pop
+        if item is None or m.title != item.title:
+            d["title"] = table.add(m.title)
+        if item is None or m.tooltip != Text(item.title, (item.date,)):
+            d["tip"] = table.text(m.tooltip)
+        if item is None or (m.popup is not item.popup and table.popup(m.popup) != encoded[n]["o"]):
+            d["pop"] = table.popup(m.popup)
         data.append(d)
     fmap.add_child(_Markers(group, layer.name, data, icons))
 

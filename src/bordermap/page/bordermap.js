@@ -23,12 +23,17 @@
   function str(i) { return bm.data().strings[i]; }
   function strs(list) { return list.map(str); }
 
+  // Facet values as arrays of strings, one shared array for each distinct list: 100k items repeat few.
+  var lists = Object.create(null);
+  function list(indexes) {
+    var key = indexes.join(",");
+    return lists[key] || (lists[key] = indexes.map(function (i) { return cache.strings[i]; }));
+  }
   function decodeItem(d, index) {
     var s = cache.strings;
     return {index: index, id: d.i, title: s[d.t], date: s[d.d], start: d.s || "", end: d.e || "",
-            category: [s[d.c]], actors: d.a.map(function (i) { return s[i]; }),
-            countries: d.k.map(function (i) { return s[i]; }), provinces: d.p.map(function (i) { return s[i]; }),
-            precision: [s[d.q]], where: s[d.w], pop: d.o, tip: [d.t, [d.d]], titleIndex: d.t,
+            category: list([d.c]), actors: list(d.a), countries: list(d.k), provinces: list(d.p),
+            precision: list([d.q]), where: s[d.w], pop: d.o, titleIndex: d.t, dateIndex: d.d,
             radius: d.r || 0, parts: []};
   }
 
@@ -101,10 +106,11 @@
     var markers = data.map(function (d) {
       var it = d.r === undefined ? null : items[d.r];
       var title = str(d.title !== undefined ? d.title : it.titleIndex);
-      var tip = d.tip || it.tip, pop = d.pop || it.pop;
+      var pop = d.pop || it.pop;
       var m = L.marker([d.lat, d.lon], {icon: made[d.icon], title: title, alt: title, keyboard: true,
                                          riseOnHover: true, zIndexOffset: -10 * d.size});
-      m.bindTooltip(function () { return bm.tipNode(tip); }, {direction: "top", offset: [0, -8]});
+      m.bindTooltip(function () { return bm.tipNode(d.tip || [it.titleIndex, [it.dateIndex]]); },
+                    {direction: "top", offset: [0, -8]});
       m.bindPopup(function () { return bm.popNode(pop); }, popupOptions());
       m.bordermap = {id: d.id || (it && it.id), rid: it ? it.id : null,
                      start: it ? it.start : (d.start || ""), end: it ? it.end : (d.end || "")};
@@ -196,26 +202,33 @@
     function say(text) { status.textContent = text; }
     var sorted = items.slice().sort(function (a, b) {
       var x = a.start || "9999", y = b.start || "9999";
-      return x < y ? -1 : x > y ? 1 : a.title.localeCompare(b.title);
+      return x < y ? -1 : x > y ? 1 : a.title < b.title ? -1 : a.title > b.title ? 1 : 0;
     });
 
-    // -- filtering: one state drives markers, shapes, circles, counts and the list
-    function passes(it, except) {
-      for (var n = 0; n < FACETS.length; n++) {
-        var key = FACETS[n][0], chosen = state.facets[key];
-        if (key === except || chosen.size === 0) { continue; }
-        if (!it[key].some(function (v) { return chosen.has(v); })) { return false; }
-      }
+    // -- filtering: one state drives markers, shapes, circles, counts and the list.
+    // misses(it): -1 when the item passes, n when only facet n rules it out (it still counts
+    // in facet n's live counts), -2 when the time span or two facets rule it out.
+    function misses(it) {
       if (it.start && months.length) {
         var lo = months[Math.min(state.from, state.to)].start, hi = months[Math.max(state.from, state.to)].end;
-        if (it.end < lo || it.start > hi) { return false; }
+        if (it.end < lo || it.start > hi) { return -2; }
       }
-      return true;
+      var only = -1;
+      for (var n = 0; n < FACETS.length; n++) {
+        var chosen = state.facets[FACETS[n][0]], values = it[FACETS[n][0]], hit = chosen.size === 0;
+        for (var v = 0; !hit && v < values.length; v++) { hit = chosen.has(values[v]); }
+        if (!hit) {
+          if (only >= 0) { return -2; }
+          only = n;
+        }
+      }
+      return only;
     }
 
     function apply() {
       applying = true;
-      visible = new Set(items.filter(function (it) { return passes(it); }).map(function (it) { return it.id; }));
+      visible = new Set();
+      items.forEach(function (it) { it.miss = misses(it); if (it.miss === -1) { visible.add(it.id); } });
       Object.keys(bm.layers).forEach(function (key) {
         var entry = bm.layers[key];
         var keep = entry.markers.filter(function (m) { return !m.bordermap.rid || visible.has(m.bordermap.rid); });
@@ -294,16 +307,22 @@
       facetBox.appendChild(set);
     });
     function updateCounts() {
-      Object.keys(boxes).forEach(function (key) {
-        var counts = Object.create(null);
-        items.forEach(function (it) {
-          if (passes(it, key)) { it[key].forEach(function (v) { counts[v] = (counts[v] || 0) + 1; }); }
+      var counts = FACETS.map(function () { return Object.create(null); });
+      items.forEach(function (it) {
+        FACETS.forEach(function (f, n) {
+          if (it.miss === -1 || it.miss === n) {
+            it[f[0]].forEach(function (v) { counts[n][v] = (counts[n][v] || 0) + 1; });
+          }
         });
+      });
+      FACETS.forEach(function (f, n) {
+        var key = f[0];
+        if (!boxes[key]) { return; }
         Object.keys(boxes[key]).forEach(function (value) {
-          var b = boxes[key][value], n = counts[value] || 0;
+          var b = boxes[key][value], count = counts[n][value] || 0;
           b.box.checked = state.facets[key].has(value);
-          b.count.textContent = " (" + n + ")";
-          b.label.classList.toggle("bm-zero", n === 0);
+          b.count.textContent = " (" + count + ")";
+          b.label.classList.toggle("bm-zero", count === 0);
         });
       });
     }
@@ -448,17 +467,22 @@
     });
 
     // -- search: places and units from the page's own index, items, groups
-    var index = (data.places || []).map(function (p) {
-      return {label: p[0], kind: p[1], detail: p[2], bounds: p.slice(3, 7),
-              keys: [p[0]].concat(p[7] || []).map(norm)};
-    });
-    items.forEach(function (it) {
-      index.push({label: it.title, kind: it.category[0], detail: [it.date, it.where].join(" · "), item: it,
-                  keys: [norm(it.title), norm(it.where)]});
-    });
-    Object.keys(boxes.actors || {}).forEach(function (name) {
-      index.push({label: name, kind: "Group or actor", detail: "shows only its items", actor: name, keys: [norm(name)]});
-    });
+    var index = null;
+    function searchIndex() {  // built on the first search: a page with 100k events opens sooner
+      if (index) { return index; }
+      index = (data.places || []).map(function (p) {
+        return {label: p[0], kind: p[1], detail: p[2], bounds: p.slice(3, 7),
+                keys: [p[0]].concat(p[7] || []).map(norm)};
+      });
+      items.forEach(function (it) {
+        index.push({label: it.title, kind: it.category[0], detail: [it.date, it.where].join(" · "), item: it,
+                    keys: [norm(it.title), norm(it.where)]});
+      });
+      Object.keys(boxes.actors || {}).forEach(function (name) {
+        index.push({label: name, kind: "Group or actor", detail: "shows only its items", actor: name, keys: [norm(name)]});
+      });
+      return index;
+    }
     var input = $("bm-q"), hits = $("bm-hits"), found = L.layerGroup().addTo(map), active = -1, shown = [];
     // exact, then prefix, then word start, then anywhere; a name beats an alias or an item's place
     function score(entry, q) {
@@ -475,7 +499,7 @@
       active = -1;
       shown = [];
       if (q.length < 2) { close(); return; }
-      shown = index.map(function (e) { return [score(e, q), e]; })
+      shown = searchIndex().map(function (e) { return [score(e, q), e]; })
         .filter(function (p) { return p[0] < 9; })
         .sort(function (a, b) { return a[0] - b[0] || a[1].label.localeCompare(b[1].label); })
         .slice(0, 8).map(function (p) { return p[1]; });

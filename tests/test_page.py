@@ -332,3 +332,31 @@ def test_hostile_text_stays_text_in_the_list_and_search(open_map, maps):
     assert hits == [] or all("<" not in h or XSS in h for h in hits)
     assert page.js("document.querySelectorAll('#bm-panel img, .leaflet-popup img').length") == 0
     assert page.dialogs == [] and page.errors == []
+
+
+def test_what_happened_near_chaman_by_whom_according_to_whom_by_keyboard_alone(open_map, maps):
+    """The issue's 'done when', as a keyboard user: search, pick, read actors and sources, share the link."""
+    page = open_map(maps["default"])
+    keys = page.page.keyboard
+    for _ in range(3):  # skip button, panel toggle, search box
+        keys.press("Tab")
+    assert page.js("document.activeElement.id") == "bm-q"
+    keys.type("Chaman")
+    page.page.wait_for_selector("#bm-hits:not([hidden])")
+    hits = page.page.locator("#bm-hits .bm-hit-label").all_inner_texts()
+    keys.press("ArrowDown")
+    for _ in range(hits.index("Escalation at the Chaman border")):
+        keys.press("ArrowDown")
+    keys.press("Enter")
+    detail = page.page.locator("#bm-list li.bm-selected .bm-detail")
+    detail.wait_for()
+    text = detail.inner_text()
+    assert "Government of Pakistan" in text and "Afghan Taliban" in text  # by whom
+    assert "K. Zia" in text and "G. Jaffar and J. Islam" in text  # according to whom, and through whom
+    page.page.wait_for_function(f"{POPUP}.includes('Escalation at the Chaman border')", timeout=10000)
+    page.page.wait_for_timeout(400)
+    link = page.page.url
+    again = open_map(maps["default"], hash=link[link.index("#"):])
+    again.page.wait_for_function(f"{POPUP}.includes('Escalation at the Chaman border')", timeout=10000)
+    assert again.js("document.querySelector('#bm-list li.bm-selected').dataset.id") == "chaman-border-escalation"
+    assert [u for u in page.requests + again.requests if not u.startswith(("file:", "data:"))] == []

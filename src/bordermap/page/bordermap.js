@@ -660,7 +660,13 @@
     map.on("overlayadd overlayremove", function () { writeHash(); });
     window.addEventListener("hashchange", readHash);
 
+    // filters wait until every marker is placed: a page with 100k events clusters them in slices
+    var controls = document.querySelectorAll("#bm-filters input, #bm-filters button");
+    Array.prototype.forEach.call(controls, function (c) { c.disabled = true; });
+    panel.setAttribute("aria-busy", "true");
     bm.whenReady(function () {
+      Array.prototype.forEach.call(controls, function (c) { c.disabled = false; });
+      panel.removeAttribute("aria-busy");
       if (!readHash()) { apply(); }
       bm.started = true;
     });

@@ -1,6 +1,5 @@
 """The curated events / places / group-areas layer in geodata/: content, locations, provenance."""
 
-import json
 import re
 from pathlib import Path
 

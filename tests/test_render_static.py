@@ -11,7 +11,7 @@ import matplotlib.image as mpimg  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.testing.compare import compare_images  # noqa: E402
 
-from bordermap import build, layers as layers_mod, render_static, sources  # noqa: E402
+from bordermap import layers as layers_mod, render_static, sources  # noqa: E402
 from bordermap.build import _assemble, export  # noqa: E402
 from bordermap.recipe import Recipe  # noqa: E402
 

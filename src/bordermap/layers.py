@@ -264,8 +264,8 @@ UNCERTAINTY_M = {"town": 10_000.0, "near": 25_000.0}
 #: Location precisions drawn as the shaded unit(s) the record names, when their shapes are on the map.
 UNIT_PRECISIONS = ("district", "province", "region", "country")
 UNCERTAINTY_LAYER = "Location uncertainty"
-UNCERTAINTY_NOTE = ("Location uncertainty: the unit, or the circle (10 km for a town, 25 km for 'near'), "
-                    "an event is known to")
+UNCERTAINTY_NOTE = (f"Location uncertainty: the unit, or the circle ({UNCERTAINTY_M['town'] / 1000:.0f} km for a "
+                    f"town, {UNCERTAINTY_M['near'] / 1000:.0f} km for 'near'), an event is known to")
 APPROXIMATE_NOTE = "Dashed halo: the location is approximate (a town, a district or nearer), not an exact site"
 HQ_NOTE = "District shown as a point at its headquarters town: no open district boundary is embedded"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -340,16 +340,15 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
         where = [(record.lat, record.lon, "")] if record.lon is not None else [
             (districts[u].hq_lat, districts[u].hq_lon, f"shown at {districts[u].hq_name}, the district headquarters")
             for u in record.units if u in districts]
+        item = items[record.id]
         for n, (lat, lon, note) in enumerate(where):
-            popup = items[record.id].popup
+            popup = item.popup
             if note:
                 popup = Popup(popup.heading, popup.rows + (("Shown", note),), popup.body, popup.sources, popup.notes)
-            period = record.period
             symbols.append(Marker(
                 id=record.id if len(where) == 1 else f"{record.id}#{n + 1}", lat=lat, lon=lon, colour=colour,
-                shape=shape, title=record.title,
-                tooltip=Text(record.title, (format_date(record),)), popup=popup,
-                start=period[0].isoformat() if period else "", end=period[1].isoformat() if period else "",
+                shape=shape, title=record.title, tooltip=Text(item.title, (item.date,)), popup=popup,
+                start=item.start, end=item.end,
                 label=_short_place(record.place) if not note else districts[record.units[n]].hq_name,
                 record=record.id, approximate=record.location_precision != "site"))
         if record.location_precision in UNIT_PRECISIONS:

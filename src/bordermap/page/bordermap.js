@@ -357,12 +357,7 @@
     }
     function readTime() { state.from = +from.value; state.to = +to.value; showTime(); }
     showTime();
-    $("bm-clear").addEventListener("click", function () {
-      FACETS.forEach(function (f) { state.facets[f[0]].clear(); });
-      state.from = 0; state.to = Math.max(months.length - 1, 0);
-      showTime();
-      apply();
-    });
+    $("bm-clear").addEventListener("click", function () { clearFilters(); });
 
     // -- the list: the accessible way through the content
     function drawList() {

@@ -419,6 +419,14 @@
       if (row && opts.scroll) { row.scrollIntoView({block: "nearest"}); }
       if (opts.reveal) { reveal(byId[id], opts.keepView); }
     }
+    // everything the given items draw: markers' points and shapes' bounds
+    function extent(list) {
+      var bounds = L.latLngBounds([]);
+      list.forEach(function (it) {
+        it.parts.forEach(function (p) { bounds.extend(p.layer.getBounds ? p.layer.getBounds() : p.layer.getLatLng()); });
+      });
+      return bounds;
+    }
     function reveal(it, keepView, tries) {
       var part = it.parts.filter(function (p) { return p.group.hasLayer(p.layer); })[0];
       if (!part) { return; }
@@ -434,11 +442,7 @@
         if (!keepView) { map.setView(layer.getLatLng(), Math.max(map.getZoom(), 7)); }
         layer.openPopup();
       } else {
-        if (!keepView) {
-          var bounds = L.latLngBounds([]);
-          it.parts.forEach(function (p) { bounds.extend(p.layer.getBounds ? p.layer.getBounds() : p.layer.getLatLng()); });
-          map.fitBounds(bounds, {maxZoom: 8});
-        }
+        if (!keepView) { map.fitBounds(extent([it]), {maxZoom: 8}); }
         layer.openPopup(layer.getCenter ? layer.getCenter() : undefined);
       }
     }
@@ -530,15 +534,10 @@
         select(entry.item.id, {reveal: true, scroll: true});
         say(entry.label + ": opened on the map and in the list.");
       } else if (entry.actor) {
-        FACETS.forEach(function (f) { state.facets[f[0]].clear(); });
+        clearFacets();
         state.facets.actors.add(entry.actor);
         apply();
-        var bounds = L.latLngBounds([]);
-        items.forEach(function (it) {
-          if (visible.has(it.id)) {
-            it.parts.forEach(function (p) { bounds.extend(p.layer.getBounds ? p.layer.getBounds() : p.layer.getLatLng()); });
-          }
-        });
+        var bounds = extent(items.filter(function (it) { return visible.has(it.id); }));
         if (bounds.isValid()) { map.fitBounds(bounds, {maxZoom: 8, padding: [20, 20]}); }
         say("Showing the " + visible.size + " items of " + entry.actor + ". Clear the filters to see all again.");
       } else {
@@ -552,8 +551,9 @@
         say("Zoomed to " + entry.label + " (" + entry.detail + ").");
       }
     }
+    function clearFacets() { FACETS.forEach(function (f) { state.facets[f[0]].clear(); }); }
     function clearFilters() {
-      FACETS.forEach(function (f) { state.facets[f[0]].clear(); });
+      clearFacets();
       state.from = 0; state.to = Math.max(months.length - 1, 0);
       showTime();
       apply();

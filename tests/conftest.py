@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from bordermap import pagedata
+
 DATA = Path(__file__).parent / "data"
 
 # Tests never see the user's district cache: an empty one of their own (CLI
@@ -49,120 +51,76 @@ def default_html(tmp_path_factory) -> str:
 def page_script(html: str) -> str:
     """All of a page's inline JavaScript, parsed out of the real HTML."""
     soup = BeautifulSoup(html, "html.parser")
-    return "\n".join(s.get_text() for s in soup.find_all("script"))
+    return "\n".join(s.get_text() for s in soup.find_all("script") if s.get("type") != "application/json")
 
+
+# Pages are read through the package's own public decoder (bordermap.pagedata), never by pattern-matching
+# the page's text. Text comes back as the words the reader sees (the page puts it in with textContent).
 
 def page_data(html: str) -> dict:
-    """The page's data block (#bm-data): string table, items, months, search places."""
-    node = BeautifulSoup(html, "html.parser").find("script", id="bm-data")
-    assert node is not None, "no data block in the page"
-    return json.loads(node.get_text())
+    """The page's data document (#bm-data), checked for schema and version."""
+    return pagedata.read(html)
 
 
-def _popup(data: dict, encoded: list) -> str:
-    """A popup as string indexes -> the HTML a reader sees (through the renderer's own escaping)."""
-    from bordermap.layers import Popup
-    from bordermap.render_html import popup_html
-    s_ = data["strings"].__getitem__
-    heading, rows, body, sources, notes, _ = encoded
-    return popup_html(Popup(s_(heading), tuple((s_(k), s_(v)) for k, v in rows), tuple(s_(b) for b in body),
-                            tuple((s_(t), s_(u) if u >= 0 else "") for t, u in sources), tuple(s_(n) for n in notes)))
+def _text(text) -> str:
+    return "\n".join([text.heading, *text.lines]) if text is not None else ""
+
+
+def _pop(popup) -> str:
+    return pagedata.popup_text(popup) if popup is not None else ""
 
 
 def geojson_layers(html: str) -> dict[str, dict]:
-    """Each shaded/line layer's group variable -> its features, decoded to GeoJSON-like dicts.
-
-    A feature drawn for an item carries the item's id (``_item``) and popup.
-    """
-    script = page_script(html)
-    page = page_data(html)
-    decoder = json.JSONDecoder()
+    """Each shape layer's name -> its features as GeoJSON-like dicts (``_style``, ``_tip``, ``_pop``, ``_item``)."""
     found = {}
-    for match in re.finditer(r"var group = (\w+);\s*var data = \{", script):
-        data, _ = decoder.raw_decode(script, match.end() - 1)
+    for name, layer in pagedata.decode(html).layers.items():
+        if layer.kind != "shapes":
+            continue
         features = []
-        for f in data["features"]:
-            props = {"_style": data["styles"][f["s"]]}
-            props.update({k: f[c] for k, c in (("_tip", "t"), ("_pop", "p")) if c in f})
-            if "r" in f:
-                item = page["items"][f["r"]]
-                props["_item"] = item["i"]
-                props.setdefault("_pop", _popup(page, item["o"]))
-            parts = [[decode_polyline(text, data["decimals"]) for text in part[1]] for part in f["g"]]
-            features.append({"type": "Feature", "properties": props, "geometry": {"parts": parts}})
-        found.setdefault(match.group(1), {"type": "FeatureCollection", "features": []})["features"] += features
+        for f in layer.features:
+            props = {"_style": f.style}
+            if f.tooltip is not None:
+                props["_tip"] = _text(f.tooltip)
+            if f.popup is not None:
+                props["_pop"] = _pop(f.popup)
+            if f.item is not None:
+                props["_item"] = f.item
+            features.append({"type": "Feature", "properties": props, "geometry": f.geometry})
+        found[name] = {"type": "FeatureCollection", "features": features}
     return found
 
 
-def decode_polyline(text: str, decimals: int) -> list[tuple[float, float]]:
-    """Encoded polyline -> [(lon, lat), ...] (the inverse of render_html.encode_line)."""
-    values, shift, result = [], 0, 0
-    for char in text:
-        b = ord(char) - 63
-        result |= (b & 0x1F) << shift
-        shift += 5
-        if b < 0x20:
-            values.append(~(result >> 1) if result & 1 else result >> 1)
-            shift, result = 0, 0
-    lat = lon = 0
-    points = []
-    for dlat, dlon in zip(values[0::2], values[1::2]):
-        lat, lon = lat + dlat, lon + dlon
-        points.append((lon / 10 ** decimals, lat / 10 ** decimals))
-    return points
-
-
 def layer_control(html: str) -> dict[str, str]:
-    """Overlay names in the layer control -> JS variable of the layer."""
-    m = re.search(r"overlays\s*:\s*\{(.*?)\}", html, re.S)
-    assert m, "no layer control in the page"
-    return {json.loads(k): v for k, v in re.findall(r'("(?:[^"\\]|\\.)*")\s*:\s*(\w+)', m.group(1))}
+    """The names of the layers a reader can switch, each mapped to its key in :func:`geojson_layers`."""
+    page = pagedata.decode(html)
+    names = {name: name for name, layer in page.layers.items() if layer.control}
+    if page.doc.get("basemap"):
+        names[page.doc["basemap"]["name"]] = page.doc["basemap"]["name"]
+    return names
 
 
 def marker_sets(html: str) -> dict[str, list[dict]]:
-    """Marker data each marker layer is built from, keyed by layer name.
-
-    What a marker shares with its item (id, title, dates, tooltip, popup) is
-    filled in from the item, as the page does; text is looked up in the page's
-    string table and rebuilt as the HTML the reader sees.
-    """
-    from bordermap.layers import Text
-    from bordermap.render_html import text_html
-    script = page_script(html)
-    page = page_data(html)
-    s_ = page["strings"].__getitem__
-    decoder = json.JSONDecoder()
+    """Each marker layer's name -> its markers, with what they share with their item filled in as the page does."""
     out = {}
-    for m in re.finditer(r"var data = \[", script):
-        data, end = decoder.raw_decode(script, m.end() - 1)
-        key = re.search(r"bordermap\.addMarkers\(\w+, (\"(?:[^\"\\]|\\.)*\")", script[end:])
-        for d in data:
-            item = page["items"][d["r"]] if "r" in d else None
-            if item is not None:
-                d.setdefault("id", item["i"])
-                d.setdefault("title", item["t"])
-                d.setdefault("tip", [item["t"], [item["d"]]])
-                d.setdefault("pop", item["o"])
-                d["start"], d["end"], d["item"] = item.get("s", ""), item.get("e", ""), item["i"]
-            d["title"] = s_(d["title"])
-            d["tip"] = text_html(Text(s_(d["tip"][0]), tuple(s_(i) for i in d["tip"][1])))
-            d["pop"] = _popup(page, d["pop"])
-        out[json.loads(key.group(1))] = data
+    for name, layer in pagedata.decode(html).layers.items():
+        if layer.kind == "markers":
+            out[name] = [{"id": m.id, "lat": m.lat, "lon": m.lon, "title": m.title, "tip": _text(m.tooltip),
+                          "pop": _pop(m.popup), "start": m.start, "end": m.end, "item": m.item, "size": m.size}
+                         for m in layer.markers]
     return out
 
 
 def time_filter_months(html: str) -> list[dict]:
-    months = page_data(html)["months"]
+    months = pagedata.decode(html).months
     assert months, "no time filter in the page"
     return months
 
 
 def legend_labels(html: str) -> list[str]:
-    """The legend's entries, decoded from the JSON string the page inserts."""
-    m = re.search(r'"bm-panel bm-legend"\);\s*div\.innerHTML = ("(?:[^"\\]|\\.)*");', html)
-    assert m, "no legend in the page"
-    soup = BeautifulSoup(json.loads(m.group(1)), "html.parser")
-    return [li.get_text() for li in soup.find_all("li")]
+    """The legend's entries, in order."""
+    labels = list(pagedata.decode(html).legend)
+    assert labels, "no legend in the page"
+    return labels
 
 
 # --- a real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright) -----------------

@@ -12,7 +12,7 @@ from .conftest import XSS, needs_browser
 
 pytestmark = needs_browser
 
-FIND_MAP = "Object.values(window).find(v => v instanceof L.Map)"
+FIND_MAP = "window.bordermap.map"
 
 
 @pytest.mark.parametrize("name", sorted(builtin_recipes()))
@@ -26,12 +26,15 @@ def test_each_built_map_draws_without_errors(open_map, maps, name):
 
 
 def test_property_values_show_as_text_never_as_markup(open_map, maps):
+    from bordermap import pagedata
     page = open_map(maps["analyst"])
-    # A click and a hover on the feature, as a reader's would (the events reach folium's handlers).
-    page.js("""() => { const map = %s; let target = null;
-        map.eachLayer(l => { if (l.bordermap && (l.bordermap.pop || '').includes('&lt;img')) target = l; });
+    # the hostile feature, found in the page's data; then a click and a hover on it, as a reader's would
+    layers = pagedata.decode(maps["analyst"].read_text(encoding="utf-8")).layers
+    name, index = next((name, n) for name, layer in layers.items() for n, f in enumerate(layer.features)
+                       if f.popup is not None and XSS in pagedata.popup_text(f.popup))
+    page.js("""([name, index]) => { const target = window.bordermap.shapes[name].layers[index];
         target.fire('click', {latlng: target.getLatLng()}, true);
-        target.fire('mouseover', {latlng: target.getLatLng()}, true); }""" % FIND_MAP)
+        target.fire('mouseover', {latlng: target.getLatLng()}, true); }""", [name, index])
     assert XSS in page.page.locator(".leaflet-popup-content").inner_text()  # the attack string is visible text
     assert XSS in page.page.locator(".leaflet-tooltip").first.inner_text()
     assert page.page.locator(".bm-title h1").inner_text() == "Analyst test map <b>bold?</b> {{ 7*191 }}"

@@ -1,4 +1,4 @@
-"""The reader's panel (page/bordermap.js) in a real headless Chromium: facets, search, shareable
+"""The reader's panel (page/js) in a real headless Chromium: facets, search, shareable
 views, the event list, keyboard use, a phone-sized screen, honest precision.
 
 Expected answers are computed here from the curated records and boundaries, not
@@ -23,8 +23,8 @@ ON_MAP = """() => { const out = new Set(), bm = window.bordermap;
     Object.values(bm.shapes).forEach(e => e.layers.forEach(l => {
         if (l.bordermap.rid && e.group.hasLayer(l)) out.add(l.bordermap.rid); }));
     return [...out]; }"""
-CLUSTERED = "window.bordermap.layers['Events and places'].group._topClusterLevel.getChildCount()"
-MAP = "Object.values(window).find(v => v instanceof L.Map)"
+CLUSTERED = "window.bordermap.layers['Events and places'].group.getLayers().length"
+MAP = "window.bordermap.map"
 VIEW = f"(() => {{ const m = {MAP}, c = m.getCenter(); return [c.lat, c.lng, m.getZoom()]; }})()"
 POPUP = "(document.querySelector('.leaflet-popup-content') || {innerText: ''}).innerText"
 
@@ -268,13 +268,13 @@ def test_the_page_works_on_a_phone(open_map, maps):
     toggle = page.page.locator("#bm-toggle")
     assert toggle.get_attribute("aria-expanded") == "false"  # the map first, the panel a tap away
     assert page.js("document.documentElement.scrollWidth") <= 390
-    box = page.page.locator(".folium-map").bounding_box()
+    box = page.page.locator("#bm-map").bounding_box()
     assert box["width"] == 390 and box["height"] > 700
     assert page.js("!!document.querySelector('#bm-layer-list .leaflet-control-layers')")  # in the panel, not on the map
     toggle.click()
     assert toggle.get_attribute("aria-expanded") == "true"
     panel = page.page.locator("#bm-panel").bounding_box()
-    map_box = page.page.locator(".folium-map").bounding_box()
+    map_box = page.page.locator("#bm-map").bounding_box()
     assert panel["x"] >= 0 and panel["x"] + panel["width"] <= 390 and panel["y"] + panel["height"] <= 844
     assert map_box["y"] + map_box["height"] <= panel["y"] + 1  # the map sits above the open panel
     search = page.page.locator("#bm-q").bounding_box()

@@ -1,17 +1,21 @@
-"""Renderer: escaping of every value, deterministic ids, what the page contains."""
+"""Renderer: the page skeleton escapes every value, carries one data document, and is deterministic."""
 
 import re
+from pathlib import Path
 
 import geopandas as gpd
+import pytest
 import shapely
+from bs4 import BeautifulSoup
 
-from bordermap import render_html
-from bordermap.layers import Layer, Style, Text
+from bordermap import pagedata, render_html
+from bordermap.layers import Item, Layer, Marker, MarkerLayer, Popup, Style, Text
 from bordermap.recipe import Recipe
 
-from .conftest import geojson_layers, layer_control
+from .conftest import geojson_layers, layer_control, marker_sets, page_data, time_filter_months
 
 ATTACK = '<img src=x onerror=alert(1)></script><script>alert(2)</script>'
+TEMPLATE = "{{ 7*191 }} {% if true %}yes{% endif %} {# gone #}"
 
 
 def _page(title=ATTACK, layer_name=ATTACK, tip=ATTACK):
@@ -24,16 +28,14 @@ def _page(title=ATTACK, layer_name=ATTACK, tip=ATTACK):
     return render_html.to_html(render_html.render([layer, label], recipe, (60, 25, 75, 38))).decode()
 
 
-def test_text_is_escaped():
-    assert render_html.text_html(Text("<b>x</b>", ("a & b",))) == \
-        '<div class="bm-tip"><b>&lt;b&gt;x&lt;/b&gt;</b><br>a &amp; b</div>'
-
-
 def test_untrusted_strings_never_reach_the_page_as_markup():
     html = _page()
     assert "<img src=x" not in html and "<script>alert(2)" not in html
-    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # shown as text instead
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # the title, shown as text
     assert html.count("</script>") == html.count("<script")  # nothing closes a script early
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find("img") is None
+    assert len(soup.find_all("script", id=pagedata.ELEMENT_ID)) == 1
 
 
 def test_style_and_tooltip_travel_with_each_feature():
@@ -41,29 +43,29 @@ def test_style_and_tooltip_travel_with_each_feature():
     fc = geojson_layers(html)[layer_control(html)["Layer A"]]
     (feature,) = fc["features"]
     assert feature["properties"]["_style"]["color"] == "#123456"
-    assert "Quetta" in feature["properties"]["_tip"]
+    assert feature["properties"]["_tip"] == "Quetta\nQuetta"
     assert set(feature["properties"]) == {"_style", "_tip"}  # raw properties stay out of the page
+    assert shapely.equals(feature["geometry"], shapely.box(66, 29, 67, 30))
     assert "<title>T</title>" in html
 
 
-def test_ids_are_deterministic():
+def test_hostile_text_travels_as_data_exactly():
+    """The page sets text with textContent, so the document carries the exact string, unescaped."""
+    html = _page()
+    page = pagedata.decode(html)
+    (feature,) = page.layers[ATTACK].features
+    assert feature.tooltip == Text(ATTACK, (ATTACK,))
+    assert page.layers["Labels"].labels[0][2] == ATTACK
+    assert page.title == ATTACK
+
+
+def test_same_inputs_give_the_same_bytes():
     html = _page()
     assert html == _page()
-    assert not re.search(r"_[0-9a-f]{32}\b", html)
-
-
-def test_popups_escape_every_value_and_allow_only_web_links():
-    from bordermap.layers import Popup
-    html = render_html.popup_html(Popup(
-        heading=ATTACK, rows=(("Actors", ATTACK),), body=("${alert(3)} " + ATTACK,),
-        sources=((ATTACK, "javascript:alert(4)"), ("ok", "https://example.org/?a=1&b=<2>")), notes=(ATTACK,)))
-    assert "<img" not in html and "<script" not in html and "javascript:" not in html
-    assert html.count("&lt;img src=x onerror=alert(1)&gt;") == 5
-    assert '<a href="https://example.org/?a=1&amp;b=&lt;2&gt;" target="_blank" rel="noopener noreferrer">' in html
+    assert not re.search(r"_[0-9a-f]{32}\b", html)  # no random element ids
 
 
 def test_marker_data_travels_as_json_not_as_markup():
-    from bordermap.layers import Item, Marker, MarkerLayer, Popup
     marker = Marker(id="x", lat=30.0, lon=67.0, colour="#000000", shape="star", title=ATTACK,
                     tooltip=Text(ATTACK, ("January 2021",)), popup=Popup(ATTACK), start="2021-01-01",
                     end="2021-01-31", record="x")
@@ -74,36 +76,33 @@ def test_marker_data_travels_as_json_not_as_markup():
         [MarkerLayer(name="Events", markers=(marker,), items=(item,))], recipe, (60, 25, 75, 38))).decode()
     assert "<img src=x" not in html and "<script>alert(2)" not in html
     assert html.count("</script>") == html.count("<script")
-    from .conftest import marker_sets, page_data, time_filter_months
     (data,) = marker_sets(html).values()
-    assert data[0]["title"] == ATTACK  # the title is passed as data; Leaflet sets it as an attribute
+    assert data[0]["title"] == ATTACK and data[0]["item"] == "x"
+    assert (data[0]["start"], data[0]["end"]) == ("2021-01-01", "2021-01-31")
     assert [m["label"] for m in time_filter_months(html)] == ["Jan 2021"]
     # What the marker shares with its item travels once, with the item.
     raw = page_data(html)
-    assert raw["strings"].count(ATTACK) == 1 and ATTACK in raw["strings"]
+    assert raw["strings"].count(ATTACK) == 1
+    assert set(raw["layers"][0]["markers"][0]) == {"lat", "lon", "size", "icon", "r"}
 
 
-TEMPLATE = "{{ 7*191 }} {% if true %}yes{% endif %} {# gone #}"
-
-
-def test_template_syntax_in_data_is_never_evaluated():
-    """branca renders element output twice through Jinja; data must not be able to reach it."""
+def test_template_syntax_in_text_stays_literal():
     html = _page(title=TEMPLATE, layer_name=TEMPLATE, tip=TEMPLATE)
     assert "1337" not in html
-    assert "&#123;% if true %&#125;yes&#123;% endif %&#125;" in html  # the block survived as text
-    fc = next(iter(geojson_layers(html).values()))
-    tip = fc["features"][0]["properties"]["_tip"]
-    assert "&#123;&#123; 7*191 &#125;&#125;" in tip  # shown to the reader as the literal text
     assert TEMPLATE.replace("{", "&#123;").replace("}", "&#125;") in html  # the title, as text
+    (feature,) = pagedata.decode(html).layers[TEMPLATE].features
+    assert feature.tooltip.heading == TEMPLATE
 
 
 def test_safe_json_round_trips_and_hides_delimiters():
     import json
     value = {"a": ["{{x}}", "{%y%}", "{#z#}", "</script>", "a&b", "it's", "\u2028"]}
-    text = render_html.safe_json(value)
+    text = pagedata.safe_json(value)
     assert json.loads(text) == value
     for bad in ("{{", "{%", "{#", "<", ">", "&", "'"):
         assert bad not in text
+    with pytest.raises(ValueError):
+        pagedata.safe_json({"x": float("nan")})  # not JSON; a page would fail to parse it
 
 
 def test_the_panel_escapes_every_value_and_links_only_to_the_web():
@@ -114,17 +113,45 @@ def test_the_panel_escapes_every_value_and_links_only_to_the_web():
                     articles=((ATTACK, "data:text/html,x"),), vintage=TEMPLATE, notes=(ATTACK,), cite=TEMPLATE)
     recipe = Recipe(name="t", title=ATTACK, description=TEMPLATE, basemap=False)
     html = render_html.to_html(render_html.render([], recipe, (60, 25, 75, 38), guide=hostile)).decode()
-    from bs4 import BeautifulSoup
     panel = BeautifulSoup(html, "html.parser").find(id="bm-panel")
     assert panel.find("img") is None and panel.find("script") is None
     assert [a["href"] for a in panel.find_all("a")] == ["https://example.org/?a=1&b=<2>"]
     text = panel.get_text(" ")
     assert ATTACK in text and "{{ 7*191 }}" in text and "1337" not in html
-    from .conftest import page_data
     assert page_data(html)["places"][0][:2] == [ATTACK, ATTACK]  # data, never markup
 
 
-def test_page_assets_are_inert_to_templating():
+def test_page_assets_cannot_close_their_element():
     for name in ("bordermap.js", "bordermap.css"):
         text = render_html.page_asset(name)
-        assert text and not any(mark in text for mark in ("{{", "{%", "{#"))
+        assert text and "</script" not in text and "</style" not in text
+    script = render_html.page_asset("bordermap.js")
+    files = sorted(p.name for p in (Path(pagedata.__file__).parent / "page" / "js").glob("*.js"))
+    # every file of page/js, in name order, once
+    assert [m for m in re.findall(r"/\* page/js/([\w-]+\.js) \*/", script)] == files
+
+
+def test_reading_a_page_that_is_not_one_fails_with_one_clear_error():
+    html = _page()
+    with pytest.raises(pagedata.PageDataError, match="one #bm-data element; this one has 0"):
+        pagedata.read("<html><body>no data</body></html>")
+    doubled = html.replace("</body>", pagedata.element({"schema": "x"}) + "</body>")
+    with pytest.raises(pagedata.PageDataError, match="this one has 2"):
+        pagedata.read(doubled)
+    newer = html.replace('"version":1', '"version":99')
+    with pytest.raises(pagedata.PageDataError, match="version 99"):
+        pagedata.read(newer)
+
+
+def test_every_field_of_the_document_is_documented(default_html):
+    """docs/page-data.md names every key the writer emits, at every level."""
+    doc = page_data(default_html)
+    text = (Path(__file__).parent.parent / "docs" / "page-data.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`([A-Za-z]+)`", text))
+    keys = set(doc) | set(doc["view"]) | {k for i in doc["items"] for k in i}
+    for layer in doc["layers"]:
+        keys |= set(layer)
+        keys |= {k for m in layer.get("markers", ()) for k in m}
+        keys |= {k for f in layer.get("features", ()) for k in f}
+    keys |= set(doc["basemap"] or {})
+    assert keys - documented == set()

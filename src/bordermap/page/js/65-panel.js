@@ -1,0 +1,30 @@
+/* The side panel's frame: collapsible, a bottom sheet on a phone, the skip link, the layer switches. */
+(function (root) {
+  "use strict";
+  var bm = root.bordermap;
+
+  bm.panelFrame = function (ctx) {
+    var $ = function (id) { return document.getElementById(id); }, map = ctx.map, toggle = $("bm-toggle");
+    function open(on) {
+      document.body.classList.toggle("bm-collapsed", !on);
+      toggle.setAttribute("aria-expanded", on ? "true" : "false");
+      map.invalidateSize();
+    }
+    toggle.addEventListener("click", function () { open(document.body.classList.contains("bm-collapsed")); });
+    $("bm-skip").addEventListener("click", function () {
+      open(true);
+      $("bm-events").open = true;
+      (ctx.list.first() || $("bm-q")).focus();
+    });
+    // the layer switches live in the panel, where they cover no part of the map
+    if (ctx.control && $("bm-layer-list")) {
+      $("bm-layer-list").appendChild(ctx.control.getContainer());
+      ctx.control.expand();
+    }
+    if (window.matchMedia("(max-width: 760px)").matches) {
+      open(false);
+      var legend = document.querySelector(".bm-legend details");
+      if (legend) { legend.open = false; }
+    }
+  };
+})(typeof window !== "undefined" ? window : globalThis);

@@ -1,0 +1,100 @@
+/* Start-up: read the document, build the map, then the panel; one filter state drives markers, shapes,
+   circles, counts and the list. Runs when the script loads (it is the page's last element). */
+(function (root) {
+  "use strict";
+  var bm = root.bordermap;
+  bm.ready = false;
+  var waiting = [];
+  bm.whenReady = function (fn) { if (bm.ready) { fn(); } else { waiting.push(fn); } };
+
+  // Show or hide every marker and shape of the items that the filter state lets through.
+  function showVisible(visible) {
+    Object.keys(bm.layers).forEach(function (key) {
+      var entry = bm.layers[key];
+      var keep = entry.markers.filter(function (m) { return !m.bordermap.rid || visible.has(m.bordermap.rid); });
+      var same = keep.length === entry.shown.length && keep.every(function (m, i) { return m === entry.shown[i]; });
+      if (!same) {
+        entry.group.clearLayers();
+        if (entry.group.addLayers) { entry.group.addLayers(keep); } else { keep.forEach(function (m) { entry.group.addLayer(m); }); }
+        entry.shown = keep;
+      }
+    });
+    Object.keys(bm.shapes).forEach(function (key) {
+      var entry = bm.shapes[key];
+      entry.layers.forEach(function (layer) {
+        var rid = layer.bordermap.rid;
+        if (!rid) { return; }
+        var want = visible.has(rid);
+        if (want !== entry.group.hasLayer(layer)) {
+          if (want) { entry.group.addLayer(layer); } else { entry.group.removeLayer(layer); }
+        }
+      });
+    });
+  }
+
+  bm.start = function () {
+    var data = bm.readData(), panel = document.getElementById("bm-panel");
+    var built = bm.buildMap("bm-map", data, function () {
+      bm.ready = true;
+      waiting.splice(0).forEach(function (fn) { fn(); });
+    });
+    var map = built.map;
+    bm.map = map;
+    var ctx = {map: map, data: data, items: data.items, months: data.months, facets: data.facets,
+               overlays: built.overlays, control: built.control, hub: bm.hub(), boxes: {}, byId: Object.create(null),
+               applying: false, restoring: true};
+    data.items.forEach(function (it) { ctx.byId[it.id] = it; });
+    ctx.state = bm.filter.emptyState(ctx.facets, ctx.months);
+    ctx.state.sel = null;
+    ctx.visible = new Set(data.items.map(function (it) { return it.id; }));
+    map.getContainer().setAttribute("role", "region");
+    map.getContainer().setAttribute("aria-label", "Map: " + document.title +
+      ". The list of events, places and areas in the side panel gives the same content as text.");
+    var status = document.getElementById("bm-status");
+    ctx.say = function (text) { status.textContent = text; };
+    ctx.writeHash = function () {};  // replaced once the hash module is up
+    ctx.apply = function () {
+      ctx.applying = true;
+      var result = bm.filter.run(ctx.items, ctx.state, ctx.facets, ctx.months);
+      ctx.visible = result.visible;
+      showVisible(result.visible);
+      ctx.applying = false;
+      ctx.hub.emit("filtered", result);
+      ctx.say("Showing " + ctx.visible.size + " of " + ctx.items.length + " items.");
+      ctx.writeHash();
+    };
+    ctx.clearFacets = function () { ctx.facets.forEach(function (f) { ctx.state.facets[f[0]].clear(); }); };
+    ctx.clearFilters = function () {
+      ctx.clearFacets();
+      ctx.state.from = 0; ctx.state.to = Math.max(ctx.months.length - 1, 0);
+      ctx.time.show();
+      ctx.apply();
+    };
+    if (!panel) { bm.whenReady(function () { bm.started = true; }); return; }
+    bm.uncertainty(ctx);
+    bm.facetsPanel(ctx);
+    ctx.time = bm.timePanel(ctx);
+    ctx.list = bm.listPanel(ctx);
+    ctx.select = bm.selection(ctx).select;
+    bm.searchBox(ctx);
+    document.getElementById("bm-clear").addEventListener("click", ctx.clearFilters);
+    bm.panelFrame(ctx);
+    var sync = bm.hashSync(ctx);
+    ctx.writeHash = sync.write;
+    // the opening view: the recipe's frame, unless the link names a view
+    if (data.view.fit && !sync.hasView()) { map.fitBounds(data.view.fit, {animate: false}); }
+
+    // filters wait until every marker is placed: a page with 100k events clusters them in slices
+    var controls = document.querySelectorAll("#bm-filters input, #bm-filters button");
+    Array.prototype.forEach.call(controls, function (c) { c.disabled = true; });
+    panel.setAttribute("aria-busy", "true");
+    bm.whenReady(function () {
+      Array.prototype.forEach.call(controls, function (c) { c.disabled = false; });
+      panel.removeAttribute("aria-busy");
+      if (!sync.read()) { ctx.apply(); }
+      bm.started = true;
+    });
+  };
+
+  if (typeof document !== "undefined" && document.getElementById("bm-data")) { bm.start(); }
+})(typeof window !== "undefined" ? window : globalThis);

@@ -1,6 +1,6 @@
 """Benchmark: bordermap against GeoDataFrame.explore() and plain folium, on the same layers.
 
-Usage:  python bench/run.py [--sizes 1000,10000,100000] [--out bench/RESULTS.md]
+Usage:  python bench/run.py [--only maps|cli] [--sizes 1000,10000,100000] [--out bench/RESULTS.md]
 
 For each scenario it measures, side by side in one run:
   build    seconds to produce the HTML (median of 3 runs; 1 run at 100k)
@@ -13,6 +13,11 @@ For each scenario it measures, side by side in one run:
 Scenarios: the default map's layers, then 1k/10k/100k synthetic events (+1k polygons).
 No map loads basemap tiles: this machine has no network, and a tile request that cannot
 resolve holds a page's load event back by seconds.
+
+The "cli" section (seconds; ``--only cli`` runs it alone) times the installed console
+script's start-up: wall time, median of 7 runs in fresh processes, of ``bordermap
+--version``, ``--help`` and ``validate`` of a 4-point GeoJSON, against ``python -c pass``
+(the interpreter's floor) and ``python -c "import geopandas"`` in the same run.
 """
 
 from __future__ import annotations
@@ -150,6 +155,37 @@ def draw(browser, path: Path) -> tuple[float | None, float | None, float | None]
         page.close()
 
 
+# --- command-line start-up ---------------------------------------------------------------------
+
+CLI_RUNS = 7
+SITES = Path(__file__).resolve().parent.parent / "tests" / "data" / "layers" / "sites.geojson"
+
+
+def cli_commands() -> list[tuple[str, list[str]]]:
+    """(label, argv): the peers first, then the real console script next to this interpreter."""
+    exe = str(Path(sys.executable).with_name("bordermap"))
+    return [("python -c pass", [sys.executable, "-c", "pass"]),
+            ('python -c "import geopandas"', [sys.executable, "-c", "import geopandas"]),
+            ("bordermap --version", [exe, "--version"]),
+            ("bordermap --help", [exe, "--help"]),
+            ("bordermap validate sites.geojson", [exe, "validate", str(SITES)])]
+
+
+def cli_startup(runs: int = CLI_RUNS) -> list[dict]:
+    """Median wall time of each command; the commands take turns, so drift in load hits all alike."""
+    commands = cli_commands()
+    times: dict[str, list[float]] = {label: [] for label, _ in commands}
+    for _ in range(runs):
+        for label, argv in commands:
+            t = time.perf_counter()
+            subprocess.run(argv, check=True, capture_output=True)
+            times[label].append(time.perf_counter() - t)
+    out = [{"command": label, "median_s": statistics.median(ts), "min_s": min(ts)} for label, ts in times.items()]
+    for r in out:
+        print(f"  {r['command']:34} median {r['median_s']:6.3f} s  min {r['min_s']:6.3f} s", file=sys.stderr)
+    return out
+
+
 # --- scenarios ----------------------------------------------------------------------------------
 
 def scenario(name: str, work: Path, browser, frames, recipe, *, layers=(), events_files=(), repeat=3) -> list[dict]:
@@ -195,9 +231,17 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("maps", "cli"), default=None, help="run one section (default: both)")
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("RESULTS.md"))
     args = parser.parse_args()
+    if args.only != "maps":
+        write_cli_results(cli_startup(), args.out)
+    if args.only != "cli":
+        run_maps(args)
+
+
+def run_maps(args: argparse.Namespace) -> None:
     from playwright.sync_api import sync_playwright
 
     results = []
@@ -226,6 +270,7 @@ def main() -> None:
 
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
+CLI_START, CLI_END = "<!-- cli:start -->", "<!-- cli:end -->"
 
 
 def write_results(results: list[dict], out: Path) -> None:
@@ -243,10 +288,32 @@ def write_results(results: list[dict], out: Path) -> None:
         lines.append(f"| {r['scenario']} | {r['tool']} | {r['build_s']:.2f} | {r['bytes'] / 1e6:.2f} | "
                      f"{ratio:.0%} | {draw_ms} | {ready_ms} | {heap} |")
     lines.append(END)
-    table = "\n".join(lines)
-    text = out.read_text(encoding="utf-8") if out.exists() else f"# Benchmark results\n\n{START}\n{END}\n"
-    before, _, rest = text.partition(START)
-    _, _, after = rest.partition(END)
+    replace_between(out, START, END, "\n".join(lines))
+
+
+def write_cli_results(results: list[dict], out: Path) -> None:
+    """Replace the start-up table between its markers; a file without them gets a "CLI start-up" section."""
+    floor = next(r["median_s"] for r in results if r["command"] == "python -c pass")
+    geo = next(r["median_s"] for r in results if "geopandas" in r["command"])
+    lines = [CLI_START, f"Run {dt.date.today().isoformat()} with `python bench/run.py --only cli` on: {machine()}.",
+             f"Wall time of a fresh process, median of {CLI_RUNS} runs (the commands take turns).", "",
+             "| command | median (s) | fastest (s) | × `python -c pass` | × `import geopandas` |",
+             "|---|---:|---:|---:|---:|"]
+    for r in results:
+        lines.append(f"| `{r['command']}` | {r['median_s']:.3f} | {r['min_s']:.3f} | "
+                     f"{r['median_s'] / floor:.1f} | {r['median_s'] / geo:.2f} |")
+    lines.append(CLI_END)
+    replace_between(out, CLI_START, CLI_END, "\n".join(lines), heading="## CLI start-up")
+
+
+def replace_between(out: Path, start: str, end: str, table: str, heading: str = "") -> None:
+    """Put ``table`` (which begins with ``start`` and ends with ``end``) in place of the old one in ``out``."""
+    text = out.read_text(encoding="utf-8") if out.exists() else "# Benchmark results\n"
+    if start not in text:
+        section = f"{heading}\n\n" if heading else ""
+        text = text.rstrip("\n") + f"\n\n{section}{start}\n{end}\n"
+    before, _, rest = text.partition(start)
+    _, _, after = rest.partition(end)
     out.write_text(before + table + after, encoding="utf-8")
     print(table)
 

@@ -227,6 +227,19 @@ def test_build_all_builds_every_recipe(run, tmp_path):
     _one_line_error(run("build", "--all", "border-region"))
 
 
+def test_build_all_with_export_writes_a_page_and_a_figure_per_recipe(run, tmp_path):
+    from bordermap import recipe
+    proc = run("build", "--all", "--export", "png", "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    names = [recipe.load(path).name for path in recipe.builtin_recipes().values()]
+    expected = sorted(f"{name}{suffix}" for name in names for suffix in (".html", ".png"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == expected
+    assert sorted(proc.stdout.splitlines()) == sorted(f"wrote {tmp_path / name}" for name in expected)
+    for name in names:
+        assert (tmp_path / f"{name}.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    _one_line_error(run("build", "--all", "--export", "png", "border-region"))
+
+
 def test_list_shows_recipes_layers_and_formats(run):
     proc = run("list")
     assert proc.returncode == 0

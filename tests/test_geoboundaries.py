@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from bs4 import BeautifulSoup
 
-from bordermap import events, geoboundaries
+from bordermap import events, geoboundaries, settings
 from bordermap.errors import SourceError
 from bordermap.sources import load_boundaries
 
@@ -73,7 +73,7 @@ def server():
 def env(server, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     monkeypatch.setenv(geoboundaries.API_ENV, server)
-    monkeypatch.setenv(geoboundaries.CACHE_ENV, str(cache))
+    monkeypatch.setenv(settings.CACHE_ENV, str(cache))
     return cache
 
 
@@ -167,7 +167,7 @@ def test_no_network(run, tmp_path, monkeypatch):
         port = s.getsockname()[1]
     cache = tmp_path / "cache"
     monkeypatch.setenv(geoboundaries.API_ENV, f"http://127.0.0.1:{port}/api")
-    monkeypatch.setenv(geoboundaries.CACHE_ENV, str(cache))
+    monkeypatch.setenv(settings.CACHE_ENV, str(cache))
     proc = run("data", "fetch")
     assert proc.returncode == 2 and "cannot reach the server" in proc.stderr
     assert "Builds keep working" in proc.stderr

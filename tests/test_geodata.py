@@ -4,7 +4,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from bordermap import databuild, manifest, settings
+from bordermap import catalog, settings
 from bordermap._io import sha256_file
 
 GEODATA = settings.geodata_dir()
@@ -12,18 +12,18 @@ GEODATA = settings.geodata_dir()
 
 @pytest.fixture(scope="module")
 def units():
-    return gpd.read_file(GEODATA / databuild.ADMIN1_FILE)
+    return gpd.read_file(GEODATA / catalog.ADMIN1_FILE)
 
 
 @pytest.fixture(scope="module")
 def countries():
-    return gpd.read_file(GEODATA / databuild.COUNTRIES_FILE).set_index("adm0_a3")
+    return gpd.read_file(GEODATA / catalog.COUNTRIES_FILE).set_index("adm0_a3")
 
 
 def test_manifest_checksums_match_files():
-    files = manifest.load(GEODATA)["files"]
-    assert set(files) >= {databuild.ADMIN1_FILE, databuild.COUNTRIES_FILE, databuild.BORDERS_FILE,
-                          databuild.FORMER_FILE}
+    files = catalog.files(GEODATA)
+    assert set(files) >= {catalog.ADMIN1_FILE, catalog.COUNTRIES_FILE, catalog.BORDERS_FILE,
+                          catalog.FORMER_FILE}
     for name, rec in files.items():
         path = GEODATA / name
         assert rec["sha256"] == sha256_file(path), name
@@ -33,10 +33,10 @@ def test_manifest_checksums_match_files():
 
 
 def test_boundaries_come_from_the_pinned_natural_earth_file():
-    rec = manifest.load(GEODATA)["files"][databuild.ADMIN1_FILE]
+    rec = catalog.files(GEODATA)[catalog.ADMIN1_FILE]
     (src,) = rec["sources"]
-    assert src["input_sha256"] == databuild.ADMIN1_SHA256
-    assert src["tarball_sha256"] == databuild.TARBALL_SHA256
+    assert src["input_sha256"] == catalog.ADMIN1_SHA256
+    assert src["tarball_sha256"] == catalog.TARBALL_SHA256
     assert "GADM" not in str(rec)
 
 
@@ -82,7 +82,7 @@ def test_region_names_are_the_common_english_ones(units):
 
 def test_fata_is_merged_into_kp_and_still_identifiable(units):
     kp = units.set_index("code").loc["PK-KP"]
-    former = gpd.read_file(GEODATA / databuild.FORMER_FILE)
+    former = gpd.read_file(GEODATA / catalog.FORMER_FILE)
     assert list(former["code"]) == ["PK-TA"]
     assert "2018" in kp["former_units"]
     assert kp.geometry.buffer(1e-9).covers(former.geometry.iloc[0])
@@ -90,7 +90,7 @@ def test_fata_is_merged_into_kp_and_still_identifiable(units):
 
 
 def test_emphasised_borders_lie_on_both_countries(countries):
-    borders = gpd.read_file(GEODATA / databuild.BORDERS_FILE).set_index("pair")
+    borders = gpd.read_file(GEODATA / catalog.BORDERS_FILE).set_index("pair")
     assert borders["emphasis"].astype(bool).to_dict() == {
         p: p in ("AFG-PAK", "IRN-PAK") for p in borders.index}
     for pair in ("AFG-PAK", "IRN-PAK"):

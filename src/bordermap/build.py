@@ -16,54 +16,84 @@ from .recipe import LayerSpec, Recipe
 Note = Callable[[str], None]
 
 
+#: A static figure's defaults: the CLI's ``export --dpi`` and ``--size``, and the size ``build --export`` uses.
+FIGURE_DPI = 200
+FIGURE_SIZE = (1800, 1350)
+
+
 def build(recipe: Recipe | str | Path | None = None, out_dir: Path | None = None, *,
           events_files: Sequence[Path] = (), layers: Sequence[LayerSpec] = (),
-          self_contained: bool = False, note: Note | None = None) -> list[Path]:
-    """Render one recipe to ``out_dir/NAME.html``; return the files written.
+          self_contained: bool = False, formats: Sequence[str] = (), note: Note | None = None) -> list[Path]:
+    """Render one recipe to ``out_dir/NAME.html``, and ``NAME.FORMAT`` per format; return the files written.
 
     ``recipe`` is a Recipe, a recipe file, a built-in recipe's name, or None for
-    the default. ``events_files`` and ``layers`` add analysts' files. Everything
-    is computed in memory first and written with a rename, so a failure at any
-    step leaves the previous output as it was.
+    the default. ``events_files`` and ``layers`` add analysts' files;
+    ``formats`` ("png", "svg", "pdf") adds static figures. Everything is
+    computed in memory first and written with a rename, so a failure at any
+    step leaves the previous outputs as they were.
     """
-    path, html = render(recipe, out_dir, events_files=events_files, layers=layers,
-                        self_contained=self_contained, note=note)
-    write_atomic(path, html)
-    return [path]
+    return _write(_render_recipe(recipe, out_dir, events_files=events_files, layers=layers,
+                                 self_contained=self_contained, formats=formats, note=note))
 
 
-def build_all(out_dir: Path | None = None, *, self_contained: bool = False, note: Note | None = None) -> list[Path]:
-    """Every built-in recipe. All maps are rendered before any is written."""
-    rendered = [render(path, out_dir, self_contained=self_contained, note=note)
-                for path in recipe_mod.builtin_recipes().values()]
-    for path, html in rendered:
-        write_atomic(path, html)
-    return [path for path, _ in rendered]
+def build_all(out_dir: Path | None = None, *, self_contained: bool = False, formats: Sequence[str] = (),
+              note: Note | None = None) -> list[Path]:
+    """Every built-in recipe, with a figure per format. All are rendered before any is written."""
+    rendered = [output for path in recipe_mod.builtin_recipes().values()
+                for output in _render_recipe(path, out_dir, self_contained=self_contained, formats=formats,
+                                             note=note)]
+    return _write(rendered)
 
 
 def render(recipe: Recipe | str | Path | None, out_dir: Path | None = None, *,
            events_files: Sequence[Path] = (), layers: Sequence[LayerSpec] = (),
            self_contained: bool = False, note: Note | None = None) -> tuple[Path, bytes]:
     """The HTML page's path and bytes, without writing anything."""
+    return _page(_assemble(recipe, events_files, layers, note), out_dir, self_contained)
+
+
+def export(recipe: Recipe | str | Path | None = None, out_dir: Path | None = None, *, fmt: str = "png",
+           dpi: int = FIGURE_DPI, size: tuple[int, int] = FIGURE_SIZE, events_files: Sequence[Path] = (),
+           layers: Sequence[LayerSpec] = (), note: Note | None = None) -> list[Path]:
+    """A static figure (PNG, SVG or PDF) of the same recipe, for reports."""
+    return _write([render_figure(recipe, out_dir, fmt=fmt, dpi=dpi, size=size, events_files=events_files,
+                                 layers=layers, note=note)])
+
+
+def render_figure(recipe: Recipe | str | Path | None = None, out_dir: Path | None = None, *, fmt: str = "png",
+                  dpi: int = FIGURE_DPI, size: tuple[int, int] = FIGURE_SIZE, events_files: Sequence[Path] = (),
+                  layers: Sequence[LayerSpec] = (), note: Note | None = None) -> tuple[Path, bytes]:
+    """The static figure's path and bytes, without writing anything."""
+    return _figure(_assemble(recipe, events_files, layers, note), out_dir, fmt, dpi=dpi, size=size)
+
+
+def _render_recipe(recipe, out_dir, *, events_files=(), layers=(), self_contained, formats, note) \
+        -> list[tuple[Path, bytes]]:
+    """One recipe's page and figures, from one assembly of its layers."""
     a = _assemble(recipe, events_files, layers, note)
+    return [_page(a, out_dir, self_contained)] + [_figure(a, out_dir, fmt) for fmt in dict.fromkeys(formats)]
+
+
+def _page(a: Assembled, out_dir: Path | None, self_contained: bool) -> tuple[Path, bytes]:
     page_guide = guide.build(a.boundaries, a.recipe, a.layers, districts=a.districts,
                              district_shapes=a.district_shapes, releases=a.releases)
     figure = render_html.render(a.layers, a.recipe, a.bounds, offline=self_contained, guide=page_guide)
     return output_path(out_dir, a.recipe.name), render_html.to_html(figure, self_contained=self_contained)
 
 
-def export(recipe: Recipe | str | Path | None = None, out_dir: Path | None = None, *, fmt: str = "png",
-           dpi: int = 200, size: tuple[int, int] = (1800, 1350), events_files: Sequence[Path] = (),
-           layers: Sequence[LayerSpec] = (), note: Note | None = None) -> list[Path]:
-    """A static figure (PNG, SVG or PDF) of the same recipe, for reports."""
+def _figure(a: Assembled, out_dir: Path | None, fmt: str, *, dpi: int = FIGURE_DPI,
+            size: tuple[int, int] = FIGURE_SIZE) -> tuple[Path, bytes]:
     from . import render_static  # matplotlib loads only when a figure is wanted
 
-    a = _assemble(recipe, events_files, layers, note)
     context = layers_mod.boundary_layers(a.boundaries, recipe_mod.Recipe(name="_", title="_"))
     figure = render_static.render(a.layers, a.recipe, a.bounds, size=size, dpi=dpi, context=context)
-    path = output_path(out_dir, a.recipe.name, suffix=f".{fmt}")
-    write_atomic(path, render_static.to_bytes(figure, fmt))
-    return [path]
+    return output_path(out_dir, a.recipe.name, suffix=f".{fmt}"), render_static.to_bytes(figure, fmt)
+
+
+def _write(rendered: list[tuple[Path, bytes]]) -> list[Path]:
+    for path, data in rendered:
+        write_atomic(path, data)
+    return [path for path, _ in rendered]
 
 
 class Assembled(NamedTuple):

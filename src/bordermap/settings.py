@@ -18,9 +18,11 @@ OUTPUT_DIR: Path = Path("outputs")
 #: Name of the environment variable that points at another ``geodata`` folder.
 GEODATA_ENV: str = "BORDERMAP_GEODATA"
 
-
 #: Name of the environment variable that points at another recipe folder.
 RECIPES_ENV: str = "BORDERMAP_RECIPES"
+
+#: Name of the environment variable that points at the download cache (geoBoundaries districts).
+CACHE_ENV: str = "BORDERMAP_CACHE"
 
 #: The recipe ``bordermap build`` uses when given none.
 DEFAULT_RECIPE: str = "border-region"

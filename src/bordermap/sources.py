@@ -7,7 +7,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from . import databuild, manifest, settings
+from . import catalog, settings
 from .errors import SourceError
 
 
@@ -24,7 +24,7 @@ class Boundaries:
 
 def read_embedded(name: str, folder: Path | None = None) -> gpd.GeoDataFrame:
     """Read one embedded layer after checking its sha256 against the manifest."""
-    path = manifest.verified_path(folder or settings.geodata_dir(), name)
+    path = catalog.verified(name, folder)
     try:
         frame = gpd.read_file(path, engine="pyogrio")
     except Exception as exc:  # pyogrio/GDAL raise several unrelated types
@@ -38,17 +38,17 @@ def load_boundaries(folder: Path | None = None) -> Boundaries:
     folder = Path(folder or settings.geodata_dir())
     if not folder.is_dir():
         raise SourceError(folder, "geodata folder not found; reinstall bordermap or set $BORDERMAP_GEODATA")
-    files = manifest.load(folder)["files"]
+    files = catalog.files(folder)
     credits = []
-    for name in (databuild.ADMIN1_FILE, databuild.COUNTRIES_FILE):
+    for name in (catalog.ADMIN1_FILE, catalog.COUNTRIES_FILE):
         for src in files.get(name, {}).get("sources", []):
             text = "Boundaries: " + (src.get("attribution") or f"{src['name']} ({src['licence']})")
             if text not in credits:
                 credits.append(text)
     return Boundaries(
-        admin1=read_embedded(databuild.ADMIN1_FILE, folder),
-        countries=read_embedded(databuild.COUNTRIES_FILE, folder),
-        borders=read_embedded(databuild.BORDERS_FILE, folder),
-        former=read_embedded(databuild.FORMER_FILE, folder),
+        admin1=read_embedded(catalog.ADMIN1_FILE, folder),
+        countries=read_embedded(catalog.COUNTRIES_FILE, folder),
+        borders=read_embedded(catalog.BORDERS_FILE, folder),
+        former=read_embedded(catalog.FORMER_FILE, folder),
         attribution=tuple(credits),
     )

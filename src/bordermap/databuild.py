@@ -148,9 +148,10 @@ def extract_admin1(source: Path, workdir: Path) -> Path:
 
 def read_admin1(path: Path) -> gpd.GeoDataFrame:
     """Read the NE admin-1 layer, keeping only the columns the derivation uses."""
+    from .layerio import READ_ERRORS
     try:
         frame = gpd.read_file(path, engine="pyogrio", columns=NE_COLUMNS)
-    except Exception as exc:  # pyogrio raises several unrelated types
+    except READ_ERRORS as exc:
         raise SourceError(path, f"not a readable vector file ({type(exc).__name__}: {exc})") from None
     missing = [c for c in NE_COLUMNS if c not in frame.columns]
     if missing:

@@ -197,9 +197,10 @@ def read_frame(path: Path) -> gpd.GeoDataFrame:
     if path.suffix.lower() == ".csv":
         options = {"X_POSSIBLE_NAMES": "longitude,lon,lng,x", "Y_POSSIBLE_NAMES": "latitude,lat,y",
                    "KEEP_GEOM_COLUMNS": "NO", "AUTODETECT_TYPE": "NO"}
+    from .layerio import READ_ERRORS
     try:
         frame = gpd.read_file(path, engine="pyogrio", **options)
-    except Exception as exc:  # pyogrio/GDAL raise several unrelated types
+    except READ_ERRORS as exc:
         raise SourceError(path, f"not a readable events file ({_short(exc)})") from None
     if not isinstance(frame, gpd.GeoDataFrame):  # a CSV without coordinate columns
         frame = gpd.GeoDataFrame(frame, geometry=[None] * len(frame), crs=4326)

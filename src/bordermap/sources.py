@@ -25,9 +25,10 @@ class Boundaries:
 def read_embedded(name: str, folder: Path | None = None) -> gpd.GeoDataFrame:
     """Read one embedded layer after checking its sha256 against the manifest."""
     path = manifest.verified_path(folder or settings.geodata_dir(), name)
+    from .layerio import READ_ERRORS
     try:
         frame = gpd.read_file(path, engine="pyogrio")
-    except Exception as exc:  # pyogrio/GDAL raise several unrelated types
+    except READ_ERRORS as exc:
         raise SourceError(path, f"cannot read ({type(exc).__name__}: {exc})") from None
     if frame.crs is None:
         frame = frame.set_crs(settings.CRS)

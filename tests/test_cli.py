@@ -265,3 +265,55 @@ def test_validate_reports_without_writing(run, args, code, expected):
     assert expected in (proc.stdout if code == 0 else proc.stderr)
     if code:
         _one_line_error(proc)
+
+
+# --- every problem at once, and bugs told apart from mistakes ---------------------------------
+
+def test_a_recipe_with_three_problems_gives_three_lines(run, tmp_path):
+    from .conftest import DATA
+    text = (f'title = "Three"\nbasemap = "yes"\n\n[[layers]]\npath = "{DATA / "layers" / "sites.geojson"}"\n'
+            'colour = "red"\nradius = 0\n')
+    path = tmp_path / "three.toml"
+    path.write_text(text)
+    proc = run("build", str(path), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    line = {key: n for n, text_line in enumerate(text.splitlines(), 1) for key in ("basemap", "colour", "radius")
+            if text_line.startswith(key)}
+    assert proc.stderr.splitlines() == [
+        f"bordermap: error: {path}: basemap (line {line['basemap']}): expected true or false, got a string 'yes'",
+        f"bordermap: error: {path}: layers[1].colour (line {line['colour']}): unknown key (did you mean 'color'?)",
+        f"bordermap: error: {path}: layers[1].radius (line {line['radius']}): expected a number of pixels, "
+        "more than 0, got a number 0",
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_validate_reports_every_problem_of_a_recipe_layer(run, tmp_path):
+    from .conftest import DATA
+    shp = DATA / "bad" / "noprj" / "zones.shp"
+    path = tmp_path / "r.toml"
+    path.write_text(f'title = "t"\n[[layers]]\npath = "{shp}"\nlabel = "title"\ntooltip = ["height"]\n')
+    proc = run("validate", str(path))
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert all(line.startswith(f"bordermap: error: {shp}: ") for line in lines)
+    assert [line.removeprefix(f"bordermap: error: {shp}: ").split(":")[0] for line in lines] == [
+        "unknown CRS", "label", "tooltip"]
+
+
+def test_an_internal_error_is_one_line_asking_for_a_report(monkeypatch, capsys):
+    from bordermap import __version__, cli, layerio
+    from .conftest import DATA
+
+    def broken(*args, **kwargs):
+        return 1 / 0
+
+    monkeypatch.setattr(layerio, "read", broken)
+    monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
+    assert cli.main(["validate", str(DATA / "layers" / "sites.geojson")]) == cli.EXIT_BUG == 70
+    err = capsys.readouterr().err
+    assert err == (f"bordermap: internal error: ZeroDivisionError: division by zero — this is a bug in "
+                   f"bordermap {__version__}; please report it with the command you ran\n")
+    monkeypatch.setenv(cli.DEBUG_ENV, "1")
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["validate", str(DATA / "layers" / "sites.geojson")])

@@ -128,3 +128,12 @@ def test_missing_columns_and_unreadable_files(tmp_path, units):
 def test_date_periods(value, precision, first, last):
     a, b = events.date_period(value, precision)
     assert (a.isoformat(), b.isoformat()) == (first, last)
+
+
+def test_an_events_file_in_another_encoding_is_a_source_error(tmp_path, units):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes((DATA / "events_good.csv").read_text(encoding="utf-8").replace("Chaman", "Chamàn")
+                     .encode("latin-1"))
+    with pytest.raises(SourceError, match="not a readable events file") as info:
+        events.load_events(path, units=units)
+    assert info.value.path == path and "\n" not in str(info.value)

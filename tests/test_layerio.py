@@ -93,3 +93,33 @@ def test_bad_files_get_one_clear_sentence(path, options, error, message):
     text = str(info.value)
     assert text.startswith(f"{path}: ") and message in text
     assert "\n" not in text and "Traceback" not in text
+
+
+def _damaged(tmp_path: Path, source: Path, name: str, damage) -> Path:
+    """A copy of a good file (with its sidecars), one of them damaged."""
+    for sibling in source.parent.glob(f"{source.stem}.*"):
+        (tmp_path / sibling.name).write_bytes(sibling.read_bytes())
+    target = tmp_path / name
+    target.write_bytes(damage(target.read_bytes()))
+    return tmp_path / source.name
+
+
+@pytest.mark.parametrize("source, damaged, damage, message", [
+    (GOOD / "sites.fgb", "sites.fgb", lambda b: b[:200], "not a readable FlatGeobuf file (no layer found in it)"),
+    (GOOD / "sites.gpkg", "sites.gpkg", lambda b: b"not a database " * 20, "not a readable GeoPackage file"),
+    (GOOD / "sites.gpkg", "sites.gpkg", lambda b: b[:3000], "cannot read: sqlite3_prepare_v2("),
+    (GOOD / "shp" / "sites.shp", "sites.dbf", lambda b: b[:200], "cannot read: fread("),
+    (GOOD / "shp" / "sites.shp", "sites.shx", lambda b: b"junk", "cannot read: .shx file is unreadable"),
+    (GOOD / "sites.kml", "sites.kml", lambda b: b[:100], "cannot read: ERROR parsing kml"),
+])
+def test_damaged_files_get_one_clear_sentence(tmp_path, source, damaged, damage, message):
+    path = _damaged(tmp_path, source, damaged, damage)
+    with pytest.raises(SourceError) as info:
+        read_checked(path)
+    text = str(info.value)
+    assert text.startswith(f"{path}: ") and message in text and "\n" not in text
+
+
+def test_an_unknown_encoding_is_named():
+    with pytest.raises(SourceError, match="unknown text encoding 'latin-9000'"):
+        read_checked(GOOD / "sites.csv", encoding="latin-9000")

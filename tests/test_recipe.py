@@ -1,5 +1,8 @@
 """Recipes: the shipped ones, a full analyst recipe, and every kind of mistake."""
 
+import tomllib
+from pathlib import Path
+
 import pytest
 
 from bordermap import recipe, settings
@@ -71,3 +74,69 @@ def test_inline_recipe_mistakes(tmp_path, text, message):
 def test_unknown_recipe_name():
     with pytest.raises(RecipeError, match="no recipe file or built-in recipe named 'atlantis'"):
         recipe.find("atlantis")
+
+
+def _line_of(text: str, start: str, after: int = 0) -> int:
+    """The number of the first line of ``text`` beginning with ``start`` (below line ``after``)."""
+    lines = text.splitlines()
+    return next(n for n, line in enumerate(lines, 1) if n > after and line.startswith(start))
+
+
+THREE_PROBLEMS = '''title = "Three problems"
+basemap = "yes"
+
+[[layers]]
+path = "a.geojson"
+
+[[layers]]
+path = "a.geojson"
+colour = "red"
+fill_opacity = 2
+'''
+
+
+def test_every_problem_is_reported_with_its_key_and_line(tmp_path):
+    (tmp_path / "a.geojson").write_text("{}")
+    path = tmp_path / "r.toml"
+    path.write_text(THREE_PROBLEMS)
+    with pytest.raises(RecipeError) as info:
+        recipe.load(path)
+    second = _line_of(THREE_PROBLEMS, "[[layers]]", after=_line_of(THREE_PROBLEMS, "[[layers]]"))
+    expected = [("basemap", _line_of(THREE_PROBLEMS, "basemap")),
+                ("layers[2].colour", _line_of(THREE_PROBLEMS, "colour", after=second)),
+                ("layers[2].fill_opacity", _line_of(THREE_PROBLEMS, "fill_opacity", after=second))]
+    assert [(p.key, p.line) for p in info.value.problems] == expected
+    assert all(p.path == path for p in info.value.problems)
+    assert (info.value.key, info.value.line) == expected[0]
+    lines = info.value.lines()
+    assert lines == [f"{path}: {key} (line {line}): {problem.problem}"
+                     for (key, line), problem in zip(expected, info.value.problems)]
+    assert "did you mean 'color'?" in lines[1] and "a number from 0 to 1" in lines[2]
+    assert "\n" not in str(info.value)
+
+
+def test_a_wrong_value_is_not_checked_again():
+    text = 'title = "t"\nbounds = "everywhere"\nevents = 3\n'
+    with pytest.raises(RecipeError) as info:
+        recipe.parse(tomllib.loads(text), Path("r.toml"), text)
+    assert [(p.key, p.line) for p in info.value.problems] == [("bounds", 2), ("events", 3)]
+
+
+def test_a_toml_syntax_error_has_its_line(tmp_path):
+    text = 'title = "t"\nzoom = \n'
+    path = tmp_path / "r.toml"
+    path.write_text(text)
+    with pytest.raises(RecipeError) as info:
+        recipe.load(path)
+    assert (info.value.key, info.value.line) == (None, _line_of(text, "zoom"))
+    assert str(info.value).startswith(f"{path}: line 2: not valid TOML: ")
+
+
+def test_an_unknown_encoding_is_a_recipe_problem(tmp_path):
+    (tmp_path / "a.geojson").write_text("{}")
+    text = 'title = "t"\n[[layers]]\npath = "a.geojson"\nencoding = "latin-9000"\n'
+    path = tmp_path / "r.toml"
+    path.write_text(text)
+    with pytest.raises(RecipeError) as info:
+        recipe.load(path)
+    assert (info.value.key, info.value.line) == ("layers[1].encoding", _line_of(text, "encoding"))

@@ -146,13 +146,17 @@ def _assemble(recipe, events_files, layers, note) -> Assembled:
 
 
 def load_layer(spec: LayerSpec) -> validate.Checked:
-    """Read and check an analyst's file; the fields the recipe names must exist."""
-    checked = validate.check(layerio.read(spec.path, spec.read), spec.path, spec.read.crs)
-    columns = [c for c in checked.frame.columns if c != checked.frame.geometry.name]
+    """Read and check an analyst's file; the fields the recipe names must exist. Every problem is reported."""
+    frame = layerio.read(spec.path, spec.read)
+    columns = [c for c in frame.columns if c != frame.geometry.name]
     wanted = [("color_by", spec.color_by), ("label", spec.label)]
     wanted += [("tooltip", f) for f in spec.tooltip] + [("popup", f) for f in spec.popup]
     problems = [f"{key}: no property {name!r} (it has: {', '.join(columns) or 'none'})"
                 for key, name in wanted if name and name not in columns]
+    try:
+        checked = validate.check(frame, spec.path, spec.read.crs)
+    except LayerError as exc:
+        raise LayerError(spec.path, exc.problems + problems) from None
     if problems:
         raise LayerError(spec.path, problems)
     return checked

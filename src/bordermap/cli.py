@@ -1,16 +1,20 @@
 """Command line: parse, call the library, print. No geo logic lives here.
 
-Every ``BordermapError`` is printed as one ``bordermap: error: ...`` line on
-stderr with exit status 2; so are usage mistakes.
+Every ``BordermapError`` is printed as ``bordermap: error: ...`` on stderr, one
+line per problem, with exit status 2; so are usage mistakes. Any other
+exception is a bug in bordermap: one ``bordermap: internal error: ...`` line
+asking for a report, exit status ``EXIT_BUG`` (70, EX_SOFTWARE), and the
+traceback only with ``BORDERMAP_DEBUG=1``.
 
 Only light modules are imported here; each command imports the library
-modules it needs (geopandas, folium, matplotlib), so ``--help`` and
-``--version`` answer at once.
+modules it needs (geopandas, matplotlib), so ``--help`` and ``--version``
+answer at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -18,6 +22,10 @@ from . import __version__, catalog, settings
 from .errors import BordermapError
 
 EXIT_USAGE = 2
+#: Exit status when bordermap itself fails (an exception that is not a BordermapError): a bug.
+EXIT_BUG = 70
+#: Set to 1 to see the traceback of an internal error instead of the one-line report.
+DEBUG_ENV = "BORDERMAP_DEBUG"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -113,16 +121,31 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; a user's mistake exits 2, a bug in bordermap exits ``EXIT_BUG``."""
     parser = _parser()
     args = parser.parse_args(argv)
     try:
         return _run(parser, args)
     except BordermapError as exc:
-        print(f"bordermap: error: {exc}", file=sys.stderr)
+        for line in exc.lines():
+            print(f"bordermap: error: {line}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("bordermap: interrupted; previous outputs are unchanged", file=sys.stderr)
         return 130
+    except Exception as exc:  # not a user's mistake: ours
+        if os.environ.get(DEBUG_ENV) == "1":
+            raise
+        print(_bug_line(exc), file=sys.stderr)
+        return EXIT_BUG
+
+
+def _bug_line(exc: Exception) -> str:
+    """One line naming the exception; the traceback is for ``BORDERMAP_DEBUG=1``."""
+    message = " ".join(str(exc).split())[:200]
+    what = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return (f"bordermap: internal error: {what} — this is a bug in bordermap {__version__}; "
+            "please report it with the command you ran")
 
 
 def _note(text: str) -> None:

@@ -31,6 +31,7 @@ from ._io import sha256_file, write_atomic
 from .catalog import (ADMIN1_FILE, ADMIN1_SHA256, BORDERS_FILE, COUNTRIES_FILE, FORMER_FILE, NPM_MEMBER,
                       NPM_PACKAGE, NPM_VERSION)
 from .errors import SourceError
+from .layerio import READ_ERRORS
 
 #: Countries whose first-level units are kept.
 FOCUS = ("PAK", "AFG", "IRN")
@@ -141,7 +142,7 @@ def read_admin1(path: Path) -> gpd.GeoDataFrame:
     """Read the NE admin-1 layer, keeping only the columns the derivation uses."""
     try:
         frame = gpd.read_file(path, engine="pyogrio", columns=NE_COLUMNS)
-    except Exception as exc:  # pyogrio raises several unrelated types
+    except READ_ERRORS as exc:
         raise SourceError(path, f"not a readable vector file ({type(exc).__name__}: {exc})") from None
     missing = [c for c in NE_COLUMNS if c not in frame.columns]
     if missing:

@@ -21,6 +21,7 @@ import shapely
 
 from . import catalog, settings
 from .errors import LayerError, SourceError
+from .layerio import READ_ERRORS
 from .sources import read_embedded
 
 #: category -> what it is. "event" and "place" records are markers; areas are shaded units.
@@ -196,7 +197,7 @@ def read_frame(path: Path) -> gpd.GeoDataFrame:
                    "KEEP_GEOM_COLUMNS": "NO", "AUTODETECT_TYPE": "NO"}
     try:
         frame = gpd.read_file(path, engine="pyogrio", **options)
-    except Exception as exc:  # pyogrio/GDAL raise several unrelated types
+    except READ_ERRORS as exc:
         raise SourceError(path, f"not a readable events file ({_short(exc)})") from None
     if not isinstance(frame, gpd.GeoDataFrame):  # a CSV without coordinate columns
         frame = gpd.GeoDataFrame(frame, geometry=[None] * len(frame), crs=4326)

@@ -28,7 +28,7 @@ import shapely
 from . import layerio, settings, validate
 from ._io import write_atomic
 from .catalog import GEOBOUNDARIES_COUNTRIES as COUNTRIES, GEOBOUNDARIES_LEVELS as LEVELS
-from .errors import BordermapError, SourceError
+from .errors import BordermapError, FetchError, SourceError
 
 API = "https://www.geoboundaries.org/api/current/gbOpen"
 API_ENV = "BORDERMAP_GEOBOUNDARIES_API"
@@ -39,10 +39,6 @@ TIMEOUT = 60
 SIMPLIFY_TOLERANCE = 0.002
 GRID = 0.0001
 REQUIRED_FIELDS = ("shapeName", "shapeISO", "shapeID", "shapeGroup", "shapeType")
-
-
-class FetchError(SourceError):
-    """A download failed or did not verify; the cache is unchanged."""
 
 
 @dataclass(frozen=True)
@@ -81,9 +77,12 @@ def load_manifest(folder: Path | None = None) -> dict:
         return {"releases": {}}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SourceError(path, f"cache manifest is unreadable ({exc}); delete the cache folder and fetch again")
-    return data if isinstance(data.get("releases"), dict) else {"releases": {}}
+    except (OSError, ValueError) as exc:  # ValueError covers json's decode errors and UnicodeDecodeError
+        raise SourceError(path, f"cache manifest is unreadable ({exc}); delete the cache folder and fetch "
+                                "again") from None
+    if not isinstance(data, dict) or not isinstance(data.get("releases"), dict):
+        return {"releases": {}}
+    return data
 
 
 def fetch(country: str, level: str, *, expected_sha256: str | None = None,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
+import pyogrio.errors
 
 from .errors import SourceError
 
@@ -26,6 +27,11 @@ FORMATS = {
     ".zip": "zipped Shapefile", ".kml": "KML", ".fgb": "FlatGeobuf", ".csv": "CSV",
 }
 TEXT_FORMATS = {".geojson", ".json", ".csv", ".kml"}
+#: What pyogrio raises for a file GDAL cannot open or read: the roots of its error tree
+#: (DataLayerError covers CRSError, FeatureError, FieldError and GeometryError).
+GDAL_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError)
+#: The same, plus what a text file in another encoding raises; for readers with no fallbacks.
+READ_ERRORS = (*GDAL_ERRORS, UnicodeDecodeError)
 #: Column names tried, in order, for CSV coordinates.
 LON_NAMES = ("longitude", "lon", "lng", "long", "x")
 LAT_NAMES = ("latitude", "lat", "y")
@@ -57,6 +63,20 @@ def read(path: Path, options: ReadOptions = ReadOptions()) -> gpd.GeoDataFrame:
     if suffix not in FORMATS:
         raise SourceError(path, f"unsupported file type {suffix or '(none)'!r}; use one of: "
                                 + ", ".join(sorted(set(FORMATS.values()))))
+    if options.encoding:
+        try:
+            codecs.lookup(options.encoding)
+        except LookupError:
+            raise SourceError(path, f"unknown text encoding {options.encoding!r} (try \"latin-1\" or "
+                                    "\"cp1252\")") from None
+    try:
+        return _read(path, suffix, options)
+    except OSError as exc:  # the checks' own reads: permissions, a file that vanished, a device error
+        raise SourceError(path, f"cannot read ({exc.strerror or exc})") from None
+
+
+def _read(path: Path, suffix: str, options: ReadOptions) -> gpd.GeoDataFrame:
+    """The cheap checks, then GDAL; ``read`` translates the OSError any of them may raise."""
     if path.stat().st_size == 0:
         raise SourceError(path, "file is empty")
     kwargs: dict = {}
@@ -84,10 +104,12 @@ def read(path: Path, options: ReadOptions = ReadOptions()) -> gpd.GeoDataFrame:
     except UnicodeDecodeError as exc:
         raise SourceError(path, f"text is not {options.encoding or 'UTF-8'} ({exc.reason} at byte "
                                 f"{exc.start}); set encoding = \"latin-1\" (or the file's encoding)") from None
-    except LookupError as exc:  # unknown encoding name
-        raise SourceError(path, str(exc)) from None
-    except Exception as exc:  # pyogrio/GDAL raise several unrelated types
+    except GDAL_ERRORS as exc:
         raise SourceError(path, _translate(exc, suffix)) from None
+    except IndexError:
+        # pyogrio (0.13) raises a bare IndexError from get_default_layer when GDAL opens
+        # the file but finds no layer in it, e.g. a truncated FlatGeobuf; only this call.
+        raise SourceError(path, f"not a readable {FORMATS[suffix]} file (no layer found in it)") from None
     if not isinstance(frame, gpd.GeoDataFrame):  # CSV without coordinates, or a table
         raise SourceError(path, "has no geometry column")
     # GDAL's warnings (e.g. a malformed coordinate read as no geometry) become notes.
@@ -162,7 +184,7 @@ def _zipped_shapefile(path: Path, wanted: str | None) -> str:
 def _gpkg_layer(path: Path, wanted: str | None) -> str:
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(path)]
-    except Exception as exc:
+    except pyogrio.errors.DataSourceError as exc:
         raise SourceError(path, _translate(exc, ".gpkg")) from None
     if not layers:
         raise SourceError(path, "GeoPackage has no layers")
@@ -190,7 +212,8 @@ def _csv_columns(path: Path, options: ReadOptions) -> tuple[str, str]:
     return x, y
 
 
-def _translate(exc: Exception, suffix: str) -> str:
+def _translate(exc: RuntimeError, suffix: str) -> str:
+    """GDAL's message, as pyogrio passes it on, in one plain sentence."""
     text = str(exc)
     if "not recognized as being in a supported file format" in text or "not recognized as a supported" in text:
         if suffix in (".geojson", ".json"):

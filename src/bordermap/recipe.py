@@ -7,6 +7,7 @@ it can be found, its line; paths are resolved relative to the recipe.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import re
 import tomllib
@@ -90,6 +91,16 @@ def _nonneg(v): return _num(v) and v >= 0
 def _colours(v): return isinstance(v, list) and v and all(_colour(x) for x in v)
 
 
+def _encoding(v):
+    if not isinstance(v, str):
+        return False
+    try:
+        codecs.lookup(v)
+    except LookupError:
+        return False
+    return True
+
+
 TOP_KEYS = {
     "title": (_str, "a string"),
     "description": (_str, "a string"),
@@ -109,7 +120,7 @@ LAYER_KEYS = {
     "path": (_str, "a path relative to the recipe"),
     "name": (_str, "a string"),
     "layer": (_str, "the layer name inside a GeoPackage or zip"),
-    "encoding": (_str, "a text encoding such as \"latin-1\""),
+    "encoding": (_encoding, "a text encoding such as \"latin-1\""),
     "crs": (_str, "a CRS such as \"EPSG:32642\""),
     "x": (_str, "the CSV longitude column"),
     "y": (_str, "the CSV latitude column"),
@@ -130,7 +141,7 @@ LAYER_KEYS = {
 
 
 def load(path: Path) -> Recipe:
-    """Read and check one recipe file."""
+    """Read and check one recipe file; one RecipeError lists every problem in it."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -141,68 +152,79 @@ def load(path: Path) -> Recipe:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RecipeError(path, f"not valid TOML: {exc}") from None
+        problem, line = _toml_problem(exc)
+        raise RecipeError(path, f"not valid TOML: {problem}", line=line) from None
     return parse(data, path, text)
 
 
 def parse(data: dict[str, Any], path: Path, text: str = "") -> Recipe:
-    lines = _KeyLines(text)
-    _check_table(data, TOP_KEYS, path, lines, prefix="", table=None)
+    """Check a recipe's data (``text`` is its TOML, to find lines); collect every problem, then raise once."""
+    found = _Problems(path, text)
+    ok = _check_table(data, TOP_KEYS, found, prefix="", table=None)
     if "title" not in data:
-        raise RecipeError(path, "missing (every recipe needs a title)", key="title")
+        found.add("title", "missing (every recipe needs a title)")
     if "bounds" in data and "center" in data:
-        raise RecipeError(path, "give bounds or center, not both", key="center" + lines.at("center", None))
+        found.add("center", "give bounds or center, not both")
     if "zoom" in data and "center" not in data:
-        raise RecipeError(path, "zoom needs a center", key="zoom" + lines.at("zoom", None))
-    if "bounds" in data:
+        found.add("zoom", "zoom needs a center")
+    if "bounds" in ok:
         w, s, e, n = data["bounds"]
         if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
-            raise RecipeError(path, "must be [west, south, east, north] with west < east and south < north",
-                              key="bounds" + lines.at("bounds", None))
+            found.add("bounds", "must be [west, south, east, north] with west < east and south < north")
     base = path.parent
-    specs = []
-    for i, table in enumerate(data.get("layers", [])):
+    tables = data["layers"] if "layers" in ok else []
+    for i, table in enumerate(tables):
         prefix = f"layers[{i + 1}]."
-        _check_table(table, LAYER_KEYS, path, lines, prefix=prefix, table=i)
+        good = _check_table(table, LAYER_KEYS, found, prefix=prefix, table=i)
         if "path" not in table:
-            raise RecipeError(path, "missing (each [[layers]] table needs a path)", key=prefix + "path")
-        specs.append(layer_spec(table, base))
-        if not specs[-1].path.exists():
-            raise RecipeError(path, f"file not found: {specs[-1].path}", key=prefix + "path" + lines.at("path", i))
-    for name in data.get("events", ()):
+            found.add(prefix + "path", "missing (each [[layers]] table needs a path)", table=i)
+        elif "path" in good and not _resolve(base, table["path"]).exists():
+            found.add(prefix + "path", f"file not found: {_resolve(base, table['path'])}", table=i)
+    for n, name in enumerate(data["events"] if "events" in ok else [], 1):
         if not (base / name).exists():
-            raise RecipeError(path, f"file not found: {base / name}", key="events" + lines.at("events", None))
+            found.add(f"events[{n}]", f"file not found: {base / name}")
+    found.raise_any()
     return Recipe(
         name=data.get("output", path.stem), title=data["title"], description=data.get("description", ""),
         focus=tuple(data.get("focus", ())), bounds=tuple(data["bounds"]) if "bounds" in data else None,
         center=tuple(data["center"]) if "center" in data else None, zoom=data.get("zoom"),
         basemap=data.get("basemap", True), include=tuple(data.get("include", BUILTIN_LAYERS)),
-        events=tuple(base / p for p in data.get("events", ())), layers=tuple(specs), source=path)
+        events=tuple(base / p for p in data.get("events", ())),
+        layers=tuple(layer_spec(table, base) for table in tables), source=path)
 
 
 def layer_spec(table: dict[str, Any], base: Path = Path(".")) -> LayerSpec:
     """A LayerSpec from a (checked) [[layers]] table or command-line options."""
-    path = Path(table["path"])
     read = ReadOptions(layer=table.get("layer"), encoding=table.get("encoding"), crs=table.get("crs"),
                        x=table.get("x"), y=table.get("y"))
     style = {k: table[k] for k in ("color", "fill_color", "fill_opacity", "opacity", "weight", "radius",
                                    "color_by", "label", "show", "simplify") if k in table}
     lists = {k: tuple(table[k]) for k in ("palette", "tooltip", "popup") if k in table}
-    return LayerSpec(path=path if path.is_absolute() else base / path,
-                     name=table.get("name") or path.stem, read=read, **style, **lists)
+    return LayerSpec(path=_resolve(base, table["path"]), name=table.get("name") or Path(table["path"]).stem,
+                     read=read, **style, **lists)
 
 
-def _check_table(data: dict, schema: dict, path: Path, lines: "_KeyLines", prefix: str,
-                 table: int | None) -> None:
+def _resolve(base: Path, text: str) -> Path:
+    """A recipe's path setting: relative to the recipe's folder unless absolute."""
+    path = Path(text)
+    return path if path.is_absolute() else base / path
+
+
+def _check_table(data: dict, schema: dict, found: "_Problems", prefix: str, table: int | None) -> set[str]:
+    """Report every unknown key and wrong value of one table; return the keys that are fine."""
+    good = set()
     for key, value in data.items():
-        where = prefix + key + lines.at(key, table)
         if key not in schema:
             close = difflib.get_close_matches(key, list(schema), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(schema)})"
-            raise RecipeError(path, f"unknown key{hint}", key=where)
+            found.add(prefix + key, f"unknown key{hint}", table=table)
+            continue
         check, expected = schema[key]
-        if not check(value):
-            raise RecipeError(path, f"expected {expected}, got {_describe(value)}", key=where)
+        if check(value):
+            good.add(key)
+        else:
+            found.add(prefix + key, f"expected {expected}, got {_describe(value)}", table=table)
+    return good
 
 
 def _describe(value: Any) -> str:
@@ -210,6 +232,37 @@ def _describe(value: Any) -> str:
             dict: "a table"}.get(type(value), type(value).__name__)
     shown = repr(value)
     return f"{kind} {shown}" if len(shown) <= 40 else kind
+
+
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def _toml_problem(exc: tomllib.TOMLDecodeError) -> tuple[str, int | None]:
+    """tomllib's message without its '(at line N, column M)', and N (tomllib has no lineno before 3.14)."""
+    text = str(exc)
+    m = _TOML_AT.search(text)
+    if not m:
+        return text, None
+    return f"{text[:m.start()]} (column {m.group(2)})", int(m.group(1))
+
+
+class _Problems:
+    """Every problem found in one recipe file, each with its key and line; raised together."""
+
+    def __init__(self, path: Path, text: str):
+        self.path = path
+        self.lines = _KeyLines(text)
+        self.found: list[RecipeError] = []
+
+    def add(self, key: str, problem: str, table: int | None = None) -> None:
+        """``key`` is the dotted path ('layers[2].color'); its last name is looked up in ``table``."""
+        name = key.rsplit(".", 1)[-1].split("[")[0]
+        self.found.append(RecipeError(self.path, problem, key=key, line=self.lines.line(name, table)))
+
+    def raise_any(self) -> None:
+        if self.found:
+            in_file_order = sorted(self.found, key=lambda e: float("inf") if e.line is None else e.line)
+            raise RecipeError.collect(in_file_order)
 
 
 class _KeyLines:
@@ -236,9 +289,9 @@ class _KeyLines:
             if key:
                 self.found.setdefault((section, key.group(1).strip('"')), number)
 
-    def at(self, key: str, table: int | None) -> str:
-        number = self.found.get((table, key))
-        return f" (line {number})" if number else ""
+    def line(self, key: str, table: int | None) -> int | None:
+        """The line ``key`` is set on at top level (``table`` None) or in the n-th [[layers]] table."""
+        return self.found.get((table, key))
 
 
 def builtin_recipes() -> dict[str, Path]:

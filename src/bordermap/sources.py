@@ -9,6 +9,7 @@ import geopandas as gpd
 
 from . import catalog, settings
 from .errors import SourceError
+from .layerio import READ_ERRORS
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ def read_embedded(name: str, folder: Path | None = None) -> gpd.GeoDataFrame:
     path = catalog.verified(name, folder)
     try:
         frame = gpd.read_file(path, engine="pyogrio")
-    except Exception as exc:  # pyogrio/GDAL raise several unrelated types
+    except READ_ERRORS as exc:
         raise SourceError(path, f"cannot read ({type(exc).__name__}: {exc})") from None
     if frame.crs is None:
         frame = frame.set_crs(settings.CRS)

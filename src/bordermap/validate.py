@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import CRS
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 
 from . import settings
 from .errors import LayerError
@@ -38,6 +38,11 @@ class Checked:
 
 
 def check(frame: gpd.GeoDataFrame, path: Path, crs: str | None = None) -> Checked:
+    """Clean a layer that was read; raise one LayerError listing every problem found.
+
+    Checks that need a CRS (reprojection, the coordinates' range) are skipped
+    when the CRS is itself a problem, so one mistake is not reported twice.
+    """
     path = Path(path)
     notes: list[str] = list(frame.attrs.get(NOTES, ()))
     if len(frame) == 0:
@@ -46,24 +51,29 @@ def check(frame: gpd.GeoDataFrame, path: Path, crs: str | None = None) -> Checke
     missing = geoms.isna()
     if missing.all():
         raise LayerError(path, [f"no geometry: none of the {len(frame)} features has one"])
-    frame = _set_crs(frame, path, crs, notes)
+    problems: list[str] = []
+    frame = _set_crs(frame, path, crs, notes, problems)
     if missing.any():
         notes.append(f"dropped {int(missing.sum())} feature(s) without geometry")
         frame = frame[~missing]
     empty = frame.geometry.is_empty
     if empty.all():
-        raise LayerError(path, ["no geometry: every geometry is empty"])
+        raise LayerError(path, [*problems, "no geometry: every geometry is empty"])
     if empty.any():
         notes.append(f"dropped {int(empty.sum())} empty geometr{'y' if empty.sum() == 1 else 'ies'}")
         frame = frame[~empty]
+    if problems:  # without a usable CRS, check only what needs none
+        raise LayerError(path, problems + _coordinate_problems(frame, in_wgs84=False))
     if frame.crs.to_epsg() != 4326:
         source = frame.crs.to_string()
         try:
             frame = frame.to_crs(settings.CRS)
-        except Exception as exc:  # pyproj raises several types
+        except ProjError as exc:  # e.g. a CRS of another planet: no transformation to WGS84 exists
             raise LayerError(path, [f"cannot reproject from {source} ({exc})"]) from None
         notes.append(f"reprojected from {source}")
-    _check_coordinates(frame, path)
+    problems = _coordinate_problems(frame, in_wgs84=True)
+    if problems:
+        raise LayerError(path, problems)
     if frame.geometry.has_z.any():
         frame = frame.set_geometry(shapely.force_2d(frame.geometry.values), crs=frame.crs)
         notes.append("dropped Z coordinates (3D to 2D)")
@@ -76,42 +86,49 @@ def check(frame: gpd.GeoDataFrame, path: Path, crs: str | None = None) -> Checke
     return Checked(frame=frame.reset_index(drop=True), notes=tuple(notes))
 
 
-def _set_crs(frame: gpd.GeoDataFrame, path: Path, crs: str | None, notes: list[str]) -> gpd.GeoDataFrame:
+def _set_crs(frame: gpd.GeoDataFrame, path: Path, crs: str | None, notes: list[str],
+             problems: list[str]) -> gpd.GeoDataFrame:
+    """The frame in its stated (or given) CRS; a CRS problem is added to ``problems``."""
     if crs:
         try:
             given = CRS.from_user_input(crs)
         except CRSError:
-            raise LayerError(path, [f"unknown CRS {crs!r} (use a code such as \"EPSG:32642\")"]) from None
+            problems.append(f"unknown CRS {crs!r} (use a code such as \"EPSG:32642\")")
+            return frame
         if frame.crs is not None and CRS.from_user_input(frame.crs) != given:
             notes.append(f"file says {frame.crs.to_string()}, using the recipe's {crs}")
         return frame.set_crs(given, allow_override=True)
     if frame.crs is None:
         if path.suffix.lower() in WGS84_BY_SPEC:
             return frame.set_crs(settings.CRS)
-        raise LayerError(path, ["unknown CRS: the file states none (a Shapefile's .prj is missing?); "
-                                "set crs = \"EPSG:...\" for this layer"])
+        problems.append("unknown CRS: the file states none (a Shapefile's .prj is missing?); "
+                        "set crs = \"EPSG:...\" for this layer")
+        return frame
     try:
         frame.crs.to_wkt()
         if not frame.crs.is_geographic and not frame.crs.is_projected:
             raise CRSError("neither geographic nor projected")
     except CRSError as exc:
-        raise LayerError(path, [f"unknown CRS ({exc}); set crs = \"EPSG:...\" for this layer"]) from None
+        problems.append(f"unknown CRS ({exc}); set crs = \"EPSG:...\" for this layer")
     return frame
 
 
-def _check_coordinates(frame: gpd.GeoDataFrame, path: Path) -> None:
+def _coordinate_problems(frame: gpd.GeoDataFrame, in_wgs84: bool) -> list[str]:
+    """Coordinates must be finite and, once in EPSG:4326, lie in the world and not look swapped."""
     coords = shapely.get_coordinates(frame.geometry.values)
     if not np.isfinite(coords).all():
-        raise LayerError(path, ["coordinates include NaN or infinite values"])
+        return ["coordinates include NaN or infinite values"]
+    if not in_wgs84:
+        return []
     xmin, ymin = coords.min(axis=0)
     xmax, ymax = coords.max(axis=0)
     west, south, east, north = settings.REGION
     if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
-        problem = (f"coordinates outside the world (x {xmin:g} to {xmax:g}, y {ymin:g} to {ymax:g}); "
-                   "is the CRS wrong, or are these projected metres without a .prj?")
-        raise LayerError(path, [problem])
+        return [f"coordinates outside the world (x {xmin:g} to {xmax:g}, y {ymin:g} to {ymax:g}); "
+                "is the CRS wrong, or are these projected metres without a .prj?"]
     in_region = xmax >= west and xmin <= east and ymax >= south and ymin <= north
     swapped_in_region = ymax >= west and ymin <= east and xmax >= south and xmin <= north
     if not in_region and swapped_in_region:
-        raise LayerError(path, [f"coordinates look swapped (x {xmin:g} to {xmax:g}, y {ymin:g} to {ymax:g}): "
-                                "GeoJSON and WKT put longitude first; swap the columns or the x/y settings"])
+        return [f"coordinates look swapped (x {xmin:g} to {xmax:g}, y {ymin:g} to {ymax:g}): "
+                "GeoJSON and WKT put longitude first; swap the columns or the x/y settings"]
+    return []

@@ -6,7 +6,7 @@ Library use mirrors the command line::
     bordermap.build()                       # outputs/border-region.html
     b = bordermap.sources.load_boundaries()  # GeoDataFrames in EPSG:4326
 
-The modules that load geopandas, folium or matplotlib are imported on first
+The modules that load geopandas or matplotlib are imported on first
 use (``__getattr__``), so ``import bordermap`` and the command line start fast.
 """
 

@@ -1,7 +1,7 @@
 """A Layer is what a renderer draws: features in EPSG:4326, a style, text, credits.
 
 Text (tooltips, popups, labels) is kept as plain strings here; renderers escape
-it. Nothing in this module reads files or knows about folium.
+it. Nothing in this module reads files or knows about Leaflet.
 """
 
 from __future__ import annotations

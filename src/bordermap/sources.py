@@ -1,4 +1,4 @@
-"""Inputs -> GeoDataFrames in EPSG:4326. Knows files, never folium."""
+"""Inputs -> GeoDataFrames in EPSG:4326. Knows files, never how a map is drawn."""
 
 from __future__ import annotations
 

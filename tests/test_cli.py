@@ -26,6 +26,7 @@ def _one_line_error(proc):
     return lines[0]
 
 
+@pytest.mark.slow
 def test_build_with_no_arguments_writes_the_default_map(run, tmp_path):
     proc = run("build", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -55,6 +56,7 @@ def test_out_chooses_the_folder_and_builds_are_byte_identical(cli, tmp_path, def
     assert (tmp_path / "a" / "border-region.html").read_bytes() == default_map.read_bytes()
 
 
+@pytest.mark.slow
 def test_the_console_script_and_python_m_report_the_version(exe):
     on_path = {**os.environ, "PATH": f"{Path(exe).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     for argv, env in ((["bordermap", "--version"], on_path), ([sys.executable, "-m", "bordermap", "--version"], None)):
@@ -66,6 +68,7 @@ def test_version_in_process(cli):
     assert cli("--version").stdout == f"bordermap {__version__}\n"
 
 
+@pytest.mark.slow
 def test_unknown_option_is_one_line_exit_2(run):
     line = _one_line_error(run("build", "--colour", "red"))
     assert "unrecognized arguments: --colour" in line
@@ -237,6 +240,7 @@ def test_repairs_are_reported_as_notes(cli, tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_build_all_builds_every_recipe(cli, tmp_path):
     proc = cli("build", "--all", "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr

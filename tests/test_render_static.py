@@ -72,6 +72,7 @@ def test_same_inputs_same_bytes(exported, tmp_path, fmt):
     assert again.read_bytes() == exported(fmt).read_bytes()
 
 
+@pytest.mark.slow
 def test_labels_stay_inside_the_frame_and_apart(figure):
     renderer = figure.figure.canvas.get_renderer()
     frame = figure.map_axes.get_window_extent(renderer)
@@ -87,6 +88,7 @@ def test_labels_stay_inside_the_frame_and_apart(figure):
         assert name in texts, name
 
 
+@pytest.mark.slow
 def test_the_figure_tells_the_same_story_as_the_page(figure, default_html):
     legend = figure.figure.axes[-1].get_legend()
     static = [t.get_text().replace("\n", " ") for t in legend.get_texts()]

@@ -68,6 +68,18 @@ def test_version_in_process(cli):
     assert cli("--version").stdout == f"bordermap {__version__}\n"
 
 
+def test_an_in_process_command_that_exits_with_the_bug_status_fails_the_test(cli, monkeypatch):
+    import bordermap.cli
+    bug = getattr(bordermap.cli, "EXIT_BUG", 70)
+
+    def crashes(argv):
+        print("bordermap: internal error: boom", file=sys.stderr)
+        return bug
+    monkeypatch.setattr(bordermap.cli, "main", crashes)
+    with pytest.raises(pytest.fail.Exception, match=f"exited with the bug status {bug}:\nbordermap: internal error: boom"):
+        cli("list")
+
+
 @pytest.mark.slow
 def test_unknown_option_is_one_line_exit_2(run):
     line = _one_line_error(run("build", "--colour", "red"))

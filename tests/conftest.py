@@ -40,12 +40,9 @@ def run(exe, tmp_path):
 
 
 @pytest.fixture(scope="session")
-def default_html(tmp_path_factory) -> str:
-    """The default map, built once through the library for the HTML checks."""
-    from bordermap import build
-    out = tmp_path_factory.mktemp("built")
-    (path,) = build(out_dir=out)
-    return path.read_text(encoding="utf-8")
+def default_html(default_map) -> str:
+    """The default map's HTML, for the checks that read it."""
+    return default_map.read_text(encoding="utf-8")
 
 
 def page_script(html: str) -> str:
@@ -200,3 +197,56 @@ def open_map(browser):
         p.page.close()
 
 
+
+
+# --- shared builds and the command line in-process ----------------------------------------------
+
+@pytest.fixture(scope="session")
+def default_map(tmp_path_factory) -> Path:
+    """The default map as `bordermap build` writes it, built once through the library."""
+    from bordermap import build
+    (path,) = build(out_dir=tmp_path_factory.mktemp("default-map"))
+    return path
+
+
+@pytest.fixture
+def previous_map(tmp_path, default_map) -> Path:
+    """An output folder holding an earlier build of the default map (a copy of the shared one)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    shutil.copy2(default_map, out / default_map.name)
+    return out
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch, capsys):
+    """`bordermap ARGS...` run in this process: the `run` fixture's signature and result, without a
+    new interpreter. ``env`` values are set for the call (None removes a variable); ``cwd`` is the
+    folder it runs in (default: the test's tmp_path). A command that exits with the CLI's bug
+    status fails the test with what it printed."""
+    import bordermap.cli
+    bug = getattr(bordermap.cli, "EXIT_BUG", 70)
+
+    def _cli(*args, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+        argv = [str(a) for a in args]
+        capsys.readouterr()  # only this command's output
+        with monkeypatch.context() as m:
+            for name, value in (env or {}).items():
+                if value is None:
+                    m.delenv(name, raising=False)
+                else:
+                    m.setenv(name, str(value))
+            m.chdir(cwd or tmp_path)
+            try:
+                code = bordermap.cli.main(argv)
+            except SystemExit as exc:  # argparse: --help, --version and usage errors
+                if exc.code is None or isinstance(exc.code, int):
+                    code = exc.code or 0
+                else:
+                    print(exc.code, file=sys.stderr)
+                    code = 1
+            out, err = capsys.readouterr()
+        if code == bug:
+            pytest.fail(f"`bordermap {' '.join(argv)}` exited with the bug status {bug}:\n{err}", pytrace=False)
+        return subprocess.CompletedProcess(["bordermap", *argv], code, out, err)
+    return _cli

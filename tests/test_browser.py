@@ -10,7 +10,7 @@ from bordermap.recipe import builtin_recipes
 
 from .conftest import XSS, needs_browser
 
-pytestmark = needs_browser
+pytestmark = [pytest.mark.browser, needs_browser]
 
 FIND_MAP = "window.bordermap.map"
 

@@ -1,14 +1,19 @@
-"""The real `bordermap` console script, end to end."""
+"""The `bordermap` command line: run in-process for what each command does, and through the real
+entry points (the console script, `python -m bordermap`) for a build, an error and the version."""
 
 import json
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
+import geopandas as gpd
 import pytest
-from bs4 import BeautifulSoup
 
-from bordermap import settings
+from bordermap import __version__, databuild, pagedata, recipe, settings
 
-from .conftest import geojson_layers, layer_control
+from .conftest import DATA, geojson_layers, layer_control
 
 
 def _one_line_error(proc):
@@ -20,6 +25,7 @@ def _one_line_error(proc):
     return lines[0]
 
 
+@pytest.mark.slow
 def test_build_with_no_arguments_writes_the_default_map(run, tmp_path):
     proc = run("build", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -34,27 +40,56 @@ def test_build_with_no_arguments_writes_the_default_map(run, tmp_path):
     for name in ("Balochistan", "Sistan and Baluchestan", "Khyber Pakhtunkhwa", "Kandahar", "Kunar",
                  "Nuristan", "Nimruz", "Province of Afghanistan", "Province of Iran"):
         assert name in tips, name
-    assert len(provinces["features"]) == 72
+    units = gpd.read_file(settings.geodata_dir() / databuild.ADMIN1_FILE)
+    assert len(provinces["features"]) == len(units)
+    assert all(name in tips for name in units["name"])
     assert "L.control.scale" in html
     assert "Natural Earth 1:10m admin-1 (public domain)" in html
 
 
-def test_out_chooses_the_folder_and_builds_are_byte_identical(run, tmp_path):
-    a, b = tmp_path / "a", tmp_path / "b"
-    assert run("build", "--out", str(a)).returncode == 0
-    assert run("build", "--out", str(b)).returncode == 0
-    assert (a / "border-region.html").read_bytes() == (b / "border-region.html").read_bytes()
+def test_out_chooses_the_folder_and_builds_are_byte_identical(cli, tmp_path, default_map):
+    proc = cli("build", "--out", tmp_path / "a")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == f"wrote {tmp_path / 'a' / 'border-region.html'}\n"
+    # the same bytes as the library's build of the same recipe, made earlier in another folder
+    assert (tmp_path / "a" / "border-region.html").read_bytes() == default_map.read_bytes()
 
 
+@pytest.mark.slow
+def test_the_console_script_and_python_m_report_the_version(exe):
+    on_path = {**os.environ, "PATH": f"{Path(exe).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    for argv, env in ((["bordermap", "--version"], on_path), ([sys.executable, "-m", "bordermap", "--version"], None)):
+        proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+        assert (proc.returncode, proc.stdout, proc.stderr) == (0, f"bordermap {__version__}\n", ""), argv
+
+
+def test_version_in_process(cli):
+    assert cli("--version").stdout == f"bordermap {__version__}\n"
+
+
+def test_an_in_process_command_that_exits_with_the_bug_status_fails_the_test(cli, monkeypatch):
+    import bordermap.cli
+    bug = getattr(bordermap.cli, "EXIT_BUG", 70)
+
+    def crashes(argv):
+        print("bordermap: internal error: boom", file=sys.stderr)
+        return bug
+    monkeypatch.setattr(bordermap.cli, "main", crashes)
+    with pytest.raises(pytest.fail.Exception) as failed:
+        cli("list")
+    assert f"exited with the bug status {bug}:\nbordermap: internal error: boom" in str(failed.value)
+
+
+@pytest.mark.slow
 def test_unknown_option_is_one_line_exit_2(run):
     line = _one_line_error(run("build", "--colour", "red"))
     assert "unrecognized arguments: --colour" in line
 
 
-def test_unwritable_output_folder(run, tmp_path):
+def test_unwritable_output_folder(cli, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the output folder should be")
-    line = _one_line_error(run("build", "--out", str(blocker)))
+    line = _one_line_error(cli("build", "--out", str(blocker)))
     assert "cannot write" in line and str(blocker) in line
 
 
@@ -70,51 +105,48 @@ def geodata_copy(tmp_path):
     (lambda d: (d / "borders.geojson").unlink(), "file is missing"),
     (lambda d: (d / "MANIFEST.json").write_text("{not json"), "manifest is not readable JSON"),
 ])
-def test_broken_geodata_fails_cleanly_and_keeps_the_previous_map(run, tmp_path, geodata_copy, damage, expected):
-    out = tmp_path / "out"
-    assert run("build", "--out", str(out)).returncode == 0
+def test_broken_geodata_fails_cleanly_and_keeps_the_previous_map(cli, previous_map, geodata_copy, damage, expected):
+    out = previous_map
     before = (out / "border-region.html").read_bytes()
     damage(geodata_copy)
-    line = _one_line_error(run("build", "--out", str(out), env={settings.GEODATA_ENV: str(geodata_copy)}))
+    line = _one_line_error(cli("build", "--out", str(out), env={settings.GEODATA_ENV: str(geodata_copy)}))
     assert expected in line and str(geodata_copy) in line
     assert (out / "border-region.html").read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == ["border-region.html"]  # no temp files left
 
 
-def test_data_status_lists_sources_and_licences(run):
-    proc = run("data", "status")
+def test_data_status_lists_sources_and_licences(cli):
+    proc = cli("data", "status")
     assert proc.returncode == 0, proc.stderr
     assert "admin1.geojson" in proc.stdout and "Public domain" in proc.stdout
 
 
-def test_data_build_on_a_fixture(run, tmp_path):
-    from .conftest import DATA
+def test_data_build_on_a_fixture(cli, tmp_path):
     from bordermap._io import sha256_file
     src = DATA / "ne_admin1_tiny.geojson"
-    proc = run("data", "build", "--source", str(src), "--out", str(tmp_path / "g"), "--sha256", sha256_file(src))
+    proc = cli("data", "build", "--source", str(src), "--out", str(tmp_path / "g"), "--sha256", sha256_file(src))
     assert proc.returncode == 0, proc.stderr
     files = json.loads((tmp_path / "g" / "MANIFEST.json").read_text())["files"]
     assert set(files) == {"admin1.geojson", "countries.geojson", "borders.geojson", "former_units.geojson"}
 
 
-def test_data_build_with_a_wrong_checksum(run, tmp_path):
-    from .conftest import DATA
-    line = _one_line_error(run("data", "build", "--source", str(DATA / "ne_admin1_tiny.geojson"),
+def test_data_build_with_a_wrong_checksum(cli, tmp_path):
+    line = _one_line_error(cli("data", "build", "--source", str(DATA / "ne_admin1_tiny.geojson"),
                                "--out", str(tmp_path / "g")))
     assert "does not match the pinned" in line
     assert not (tmp_path / "g").exists()
 
 
 @pytest.mark.parametrize("args", [[], ["build"], ["data"], ["data", "build"], ["data", "status"]])
-def test_every_command_has_help(run, args):
-    proc = run(*args, "--help")
+def test_every_command_has_help(cli, args):
+    proc = cli(*args, "--help")
     assert proc.returncode == 0
     assert "usage: bordermap" in proc.stdout and len(proc.stdout.splitlines()) >= 3
 
 
-def test_analyst_events_join_the_map(run, tmp_path):
-    from .conftest import DATA, marker_sets
-    proc = run("build", "--out", str(tmp_path), "--events", str(DATA / "events_good.csv"),
+def test_analyst_events_join_the_map(cli, tmp_path):
+    from .conftest import marker_sets
+    proc = cli("build", "--out", str(tmp_path), "--events", str(DATA / "events_good.csv"),
                "--events", str(DATA / "events_good.geojson"))
     assert proc.returncode == 0, proc.stderr
     markers = marker_sets((tmp_path / "border-region.html").read_text())["Events and places"]
@@ -127,58 +159,63 @@ def test_analyst_events_join_the_map(run, tmp_path):
     (lambda t: t.replace("chaman-test", "quetta"), "record 'quetta': id: already used by another events layer"),
     (lambda t: t.replace("border clash", "skirmish"), "record 'chaman-test': category: 'skirmish' is not one of"),
 ])
-def test_bad_analyst_events_fail_cleanly(run, tmp_path, edit, expected):
-    from .conftest import DATA
-    out = tmp_path / "out"
-    assert run("build", "--out", str(out)).returncode == 0
+def test_bad_analyst_events_fail_cleanly(cli, tmp_path, previous_map, edit, expected):
+    out = previous_map
     before = (out / "border-region.html").read_bytes()
     bad = tmp_path / "mine.csv"
     bad.write_text(edit((DATA / "events_good.csv").read_text()))
-    line = _one_line_error(run("build", "--out", str(out), "--events", str(bad)))
+    line = _one_line_error(cli("build", "--out", str(out), "--events", str(bad)))
     assert line.startswith(f"bordermap: error: {bad}: ") and expected in line
     assert (out / "border-region.html").read_bytes() == before
 
 
-# --- analysts' layers and recipes (through the real console script) ------------------------
+# --- analysts' layers and recipes --------------------------------------------------------
 
 def _features_by_layer(html):
-    from .conftest import geojson_layers, layer_control
     data = geojson_layers(html)
     return {name: data[var] for name, var in layer_control(html).items() if var in data}
 
 
-def test_a_layer_added_on_the_command_line_appears_with_its_style(run, tmp_path):
+def test_a_layer_added_on_the_command_line_appears_with_its_style(cli, tmp_path):
     from bordermap.layers import PALETTE
-    from .conftest import DATA
     gpkg = DATA / "layers" / "sites.gpkg"
-    proc = run("build", "--out", str(tmp_path), "--layer", str(DATA / "layers" / "sites.csv"),
+    proc = cli("build", "--out", str(tmp_path), "--layer", str(DATA / "layers" / "sites.csv"),
                "--layer", f"{gpkg}:zones")
     assert proc.returncode == 0, proc.stderr
     layers = _features_by_layer((tmp_path / "border-region.html").read_text())
     sites, zones = layers["sites"]["features"], layers["zones"]["features"]
-    assert len(sites) == 4 and len(zones) == 2
+    assert len(sites) == len(gpd.read_file(DATA / "layers" / "sites.csv"))
+    assert len(zones) == len(gpd.read_file(gpkg, layer="zones"))
     assert {f["properties"]["_style"]["color"] for f in sites} == {PALETTE[0]}
     assert {f["properties"]["_style"]["color"] for f in zones} == {PALETTE[1]}
     tips = " ".join(f["properties"]["_tip"] for f in sites)
     assert "Quetta" in tips and "<img src=x onerror=alert(1)>" in tips  # exact text, as data (the page uses textContent)
 
 
-def test_recipe_with_layers_builds_with_categorical_colours(run, tmp_path):
-    from .conftest import DATA, marker_sets
-    proc = run("build", str(DATA / "recipes" / "analyst.toml"), "--out", str(tmp_path))
+def test_recipe_with_layers_builds_with_categorical_colours(cli, tmp_path):
+    from .conftest import marker_sets
+    path = DATA / "recipes" / "analyst.toml"
+    proc = cli("build", str(path), "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == f"wrote {tmp_path / 'analyst-test.html'}"
     html = (tmp_path / "analyst-test.html").read_text()
-    layers = _features_by_layer(html)
-    assert "Zones" in layers or "Zones" in html  # hidden by default, still in the layer control
-    colours = {}
-    from .conftest import geojson_layers
-    for fc in geojson_layers(html).values():
-        for f in fc["features"]:
-            pop = f["properties"].get("_pop", "")
-            if "Quetta" in pop or "Chaman" in pop or "Gwadar" in pop:
-                colours[pop.split("\n")[0]] = f["properties"]["_style"]["fillColor"]
-    assert colours == {"Quetta": "#d95f02", "Chaman": "#7570b3", "Gwadar": "#1b9e77"}
+    layers, overlays = _features_by_layer(html), layer_control(html)
+    sites_spec, zones_spec = recipe.load(path).layers
+    # the hidden layer is in the layer control with its features, but not added to the map until ticked
+    assert not zones_spec.show and sites_spec.show
+    zones = layers[zones_spec.name]["features"]
+    assert len(zones) == len(gpd.read_file(zones_spec.path, layer=zones_spec.read.layer))
+    assert {f["properties"]["_style"]["fillColor"] for f in zones} == {zones_spec.fill_color}
+    drawn = pagedata.decode(html).layers
+    assert zones_spec.name in overlays and not drawn[zones_spec.name].show and drawn[sites_spec.name].show
+    # each site in its category's colour: the recipe's palette over the sorted categories
+    sites = gpd.read_file(sites_spec.path)
+    categories = sorted(set(sites[sites_spec.color_by]))
+    expected = {name: sites_spec.palette[categories.index(kind)]
+                for name, kind in zip(sites[sites_spec.label], sites[sites_spec.color_by])}
+    colours = {f["properties"]["_pop"].split("\n")[0]:
+               f["properties"]["_style"]["fillColor"] for f in layers[sites_spec.name]["features"]}
+    assert colours == expected and len(set(expected.values())) == len(categories) > 1
     assert "chaman-test" in {m["id"] for m in marker_sets(html)["Events and places"]}  # the recipe's events
     rings = marker_sets(html)["Group areas: districts (shown at headquarters towns)"]
     assert [m["id"] for m in rings] == ["panjgur-test@PK-BA:panjgur"]  # curated areas left out, the recipe's drawn
@@ -197,21 +234,18 @@ def test_recipe_with_layers_builds_with_categorical_colours(run, tmp_path):
     (["recipes/bad_layer.toml"], "truncated or malformed JSON"),
     (["no-such-recipe"], "no recipe file or built-in recipe named 'no-such-recipe'"),
 ])
-def test_bad_inputs_leave_the_previous_map_alone(run, tmp_path, args, expected):
-    from .conftest import DATA
-    out = tmp_path / "out"
-    assert run("build", "--out", str(out)).returncode == 0
+def test_bad_inputs_leave_the_previous_map_alone(cli, tmp_path, previous_map, args, expected):
+    out = previous_map
     before = (out / "border-region.html").read_bytes()
-    line = _one_line_error(run("build", *args, "--out", str(out), cwd=DATA))
+    line = _one_line_error(cli("build", *args, "--out", str(out), cwd=DATA))
     assert expected in line
     assert (out / "border-region.html").read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == ["border-region.html"]
     assert not (tmp_path / "escaped.html").exists()
 
 
-def test_repairs_are_reported_as_notes(run, tmp_path):
-    from .conftest import DATA
-    proc = run("build", "--out", str(tmp_path), "--layer", str(DATA / "layers" / "messy.geojson"))
+def test_repairs_are_reported_as_notes(cli, tmp_path):
+    proc = cli("build", "--out", str(tmp_path), "--layer", str(DATA / "layers" / "messy.geojson"))
     assert proc.returncode == 0, proc.stderr
     notes = [line for line in proc.stderr.splitlines() if line.startswith("bordermap: note: ")]
     assert any("repaired 1 invalid geometry (Self-intersection)" in n for n in notes)
@@ -219,14 +253,16 @@ def test_repairs_are_reported_as_notes(run, tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-def test_build_all_builds_every_recipe(run, tmp_path):
-    proc = run("build", "--all", "--out", str(tmp_path))
+@pytest.mark.slow
+def test_build_all_builds_every_recipe(cli, tmp_path):
+    proc = cli("build", "--all", "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "baloch-insurgency.html", "border-region.html", "pak-afghan-border.html"]
-    _one_line_error(run("build", "--all", "border-region"))
+    _one_line_error(cli("build", "--all", "border-region"))
 
 
+@pytest.mark.slow
 def test_build_all_with_export_writes_a_page_and_a_figure_per_recipe(run, tmp_path):
     from bordermap import recipe
     proc = run("build", "--all", "--export", "png", "--out", str(tmp_path))
@@ -240,8 +276,8 @@ def test_build_all_with_export_writes_a_page_and_a_figure_per_recipe(run, tmp_pa
     _one_line_error(run("build", "--all", "--export", "png", "border-region"))
 
 
-def test_list_shows_recipes_layers_and_formats(run):
-    proc = run("list")
+def test_list_shows_recipes_layers_and_formats(cli):
+    proc = cli("list")
     assert proc.returncode == 0
     for text in ("border-region", "baloch-insurgency", "pak-afghan-border", "(default)", "group areas",
                  ".gpkg", ".fgb"):
@@ -258,9 +294,8 @@ def test_list_shows_recipes_layers_and_formats(run):
     (["bad/no_features.geojson"], 2, "no features"),
     (["bad/noprj/sites.shp"], 2, "unknown CRS"),
 ])
-def test_validate_reports_without_writing(run, args, code, expected):
-    from .conftest import DATA
-    proc = run("validate", *args, cwd=DATA)
+def test_validate_reports_without_writing(cli, args, code, expected):
+    proc = cli("validate", *args, cwd=DATA)
     assert proc.returncode == code, proc
     assert expected in (proc.stdout if code == 0 else proc.stderr)
     if code:

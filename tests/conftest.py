@@ -1,7 +1,6 @@
 import importlib.util
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -9,7 +8,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
 from bordermap import pagedata
 
@@ -43,12 +41,6 @@ def run(exe, tmp_path):
 def default_html(default_map) -> str:
     """The default map's HTML, for the checks that read it."""
     return default_map.read_text(encoding="utf-8")
-
-
-def page_script(html: str) -> str:
-    """All of a page's inline JavaScript, parsed out of the real HTML."""
-    soup = BeautifulSoup(html, "html.parser")
-    return "\n".join(s.get_text() for s in soup.find_all("script") if s.get("type") != "application/json")
 
 
 # Pages are read through the package's own public decoder (bordermap.pagedata), never by pattern-matching

@@ -50,7 +50,17 @@ def test_analyst_layer_has_its_style(open_map, maps):
     fills = page.js("""() => { const out = {}; const map = %s;
         map.eachLayer(l => { if (l.bordermap && l instanceof L.CircleMarker && l.options.radius === 8)
             out[l.options.fillColor] = (out[l.options.fillColor] || 0) + 1; }); return out; }""" % FIND_MAP)
-    assert fills == {"#d95f02": 2, "#7570b3": 1, "#1b9e77": 1}  # city, crossing, port from the palette
+    # expected: the recipe's palette over the sorted categories of the file, counted per feature
+    from collections import Counter
+
+    import geopandas as gpd
+
+    from bordermap import recipe
+    from .conftest import DATA
+    spec = next(s for s in recipe.load(DATA / "recipes" / "analyst.toml").layers if s.name == "Sites")
+    kinds = list(gpd.read_file(spec.path)[spec.color_by])
+    order = sorted(set(kinds))
+    assert fills == dict(Counter(spec.palette[order.index(k)] for k in kinds)) and len(fills) == len(order) > 1
 
 
 def test_popup_shows_date_actors_and_sources(open_map, maps):

@@ -336,6 +336,22 @@ def test_validate_reports_every_problem_of_a_recipe_layer(run, tmp_path):
         "unknown CRS", "label", "tooltip"]
 
 
+def test_validate_checks_every_file_of_a_recipe_even_after_a_bad_one(cli, tmp_path):
+    bad, good, latin1 = (DATA / "bad" / "no_features.geojson", DATA / "layers" / "sites.geojson",
+                         DATA / "bad" / "latin1.geojson")
+    broken_events = tmp_path / "events.geojson"
+    broken_events.write_text("{ not json")
+    path = tmp_path / "r.toml"
+    path.write_text(f'title = "t"\nevents = ["{broken_events}"]\n[[layers]]\npath = "{bad}"\n'
+                    f'[[layers]]\npath = "{good}"\n[[layers]]\npath = "{latin1}"\n')
+    proc = cli("validate", str(path))
+    assert proc.returncode == 2
+    assert f"ok: {good}: " in proc.stdout  # the good layer after the bad one was still checked
+    errors = proc.stderr.strip().splitlines()
+    assert len(errors) == 3 and all(line.startswith("bordermap: error: ") for line in errors)
+    assert [str(p) in line for p, line in zip((bad, latin1, broken_events), errors)] == [True, True, True]
+
+
 def test_an_internal_error_is_one_line_asking_for_a_report(monkeypatch, capsys):
     from bordermap import __version__, cli, layerio
     from .conftest import DATA

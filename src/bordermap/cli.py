@@ -279,12 +279,19 @@ def _validate(args: argparse.Namespace) -> int:
     if path.suffix.lower() == ".toml":
         from . import recipe
         from .build import load_layer
+        from .errors import ErrorGroup
         r = recipe.load(path)
         print(f"ok: {path}: recipe {r.name!r}, {len(r.layers)} extra layer(s), {len(r.events)} events file(s)")
-        for spec in r.layers:
-            print(f"ok: {spec.path}: {load_layer(spec).summary()}")
-        for events_file in r.events:
-            print(f"ok: {events_file}: {len(events.load_events(events_file))} events records")
+        checks = [(spec.path, lambda spec=spec: load_layer(spec).summary()) for spec in r.layers]
+        checks += [(f, lambda f=f: f"{len(events.load_events(f))} events records") for f in r.events]
+        problems = []
+        for where, check in checks:  # every file of the recipe is checked, whatever the others hold
+            try:
+                print(f"ok: {where}: {check()}")
+            except BordermapError as exc:
+                problems.append(exc)
+        if problems:
+            raise ErrorGroup(problems)
         return 0
     options = layerio.ReadOptions(layer=args.layer, encoding=args.encoding, crs=args.crs)
     frame = layerio.read(path, options)

@@ -9,7 +9,8 @@ translated at the boundary where they happen::
     │   ├── LayerError    a layer was read but its content is unusable (.problems: every one)
     │   └── FetchError    a download failed or did not verify (.url); the cache is unchanged
     ├── RecipeError       a map definition is wrong (.key: 'layers[1].color', .line; .problems)
-    └── OutputError       an output cannot be written
+    ├── OutputError       an output cannot be written
+    └── ErrorGroup        errors found in several files at once (.errors), e.g. a recipe's layers
 
 ``str(error)`` is always one line, ``PATH: KEY (line N): problem`` with the
 parts that apply. An error holding several problems also gives one line per
@@ -129,3 +130,16 @@ class OutputError(BordermapError):
 
     def _where(self) -> str:
         return f"cannot write {self.path}"
+
+
+class ErrorGroup(BordermapError):
+    """Errors from several files, reported together: checking one file does not stop at another's problem."""
+
+    def __init__(self, errors: Sequence[BordermapError]):
+        self.errors = list(errors)
+        first = self.errors[0]
+        super().__init__(first.problem, path=first.path, key=first.key, line=first.line)
+        self.args = (_joined([str(e) for e in self.errors]),)
+
+    def lines(self) -> list[str]:
+        return [line for error in self.errors for line in error.lines()]

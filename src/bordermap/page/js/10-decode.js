@@ -35,7 +35,7 @@
     var items = (doc.items || []).map(function (d, index) {
       return {index: index, id: d.i, title: s[d.t], date: s[d.d], start: d.s || "", end: d.e || "",
               category: list([d.c]), actors: list(d.a), countries: list(d.k), provinces: list(d.p),
-              precision: list([d.q]), where: s[d.w], pop: d.o, titleIndex: d.t, dateIndex: d.d,
+              precision: list([d.q]), inferred: list(d.n || []), where: s[d.w], pop: d.o, titleIndex: d.t, dateIndex: d.d,
               radius: d.r || 0, parts: []};
     });
     var out = Object.create(null);

@@ -359,3 +359,18 @@ def test_the_popup_and_the_item_say_what_was_inferred_quoted_and_added(records, 
     assert "not in the articles" not in " ".join(serena.popup.notes)  # said once, in the date itself
     tips = {m.record: m.tooltip for layer in drawn if isinstance(layer, layers.MarkerLayer) for m in layer.markers}
     assert serena.date in tips["serena-hotel-bombing-2021"].lines
+
+
+def test_the_built_page_carries_the_inferred_facet_and_the_dates_as_shown(default_html, records):
+    """Through the page's own decoder: the facet is offered and every item carries its values and date text."""
+    from bordermap import layers, pagedata
+
+    page = pagedata.decode(default_html)
+    assert ["inferred", dict(pagedata.FACETS)["inferred"]] in page.doc["facets"]
+    items = {i.id: i for i in page.items}
+    assert set(items) == set(records)
+    for r in records.values():
+        want = tuple(f"Inferred: {label}" for label in layers.inferred_labels(r)) or (layers.NOTHING_INFERRED,)
+        assert items[r.id].inferred == want and items[r.id].date == layers.format_date(r), r.id
+    raid = items["ttp-chitral-raid-2023"]
+    assert raid.date.startswith("September 2023 (") and records[raid.id].date_note in raid.date

@@ -465,7 +465,8 @@ def record_item(record, actors, provinces: Mapping[str, tuple[str, str]], distri
                 unit_names: dict[str, str]) -> Item:
     """The reader's view of a record: facet values named as a reader knows them.
 
-    ``provinces`` maps first-level codes to (name, country).
+    ``provinces`` maps first-level codes to (name, country). A claim about a whole country
+    names no province: its units only draw the country.
     """
     named: dict[str, str] = {}
     for code in ((record.admin1,) if record.admin1 else ()) + tuple(record.units):
@@ -474,12 +475,15 @@ def record_item(record, actors, provinces: Mapping[str, tuple[str, str]], distri
             name, country = provinces[province]
             named[name] = country
     period = record.period
+    countries = tuple(dict.fromkeys(named.values()))
+    if record.location_precision == "country":
+        named = {}
     where = record.place or "; ".join(unit_names.get(u, u) for u in record.units)
     return Item(
         id=record.id, title=record.title, category=record.category, date=format_date(record),
         start=period[0].isoformat() if period else "", end=period[1].isoformat() if period else "",
         actors=tuple(_actor_label(a, actors) for a in record.actors),
-        countries=tuple(dict.fromkeys(named.values())), provinces=tuple(named),
+        countries=countries, provinces=tuple(named),
         precision=record.location_precision, where=where, popup=record_popup(record, actors, unit_names),
         radius=UNCERTAINTY_M.get(record.location_precision, 0.0) if record.lon is not None else 0.0,
         inferred=tuple(f"Inferred: {label}" for label in inferred_labels(record)) or (NOTHING_INFERRED,))

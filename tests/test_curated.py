@@ -203,7 +203,8 @@ def _passage(record, articles) -> str:
 
 
 def _mentions(text: str, phrase: str) -> bool:
-    return bool(phrase) and re.search(r"(?<![\w-])" + re.escape(phrase.lower()) + r"(?![\w-])", text.lower()) is not None
+    pattern = r"(?<![\w-])" + re.escape(phrase.lower()) + r"(?![\w-])"
+    return bool(phrase) and re.search(pattern, text.lower()) is not None
 
 
 @needs_seeds

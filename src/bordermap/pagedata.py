@@ -35,7 +35,7 @@ COORD_DECIMALS = 5
 
 #: Facets the panel offers: (item field, label). The page script reads them from the document.
 FACETS = (("category", "Category"), ("actors", "Group or actor"), ("countries", "Country"),
-          ("provinces", "Province"), ("precision", "Located to"), ("inferred", "Inferred by the map's editors"))
+          ("provinces", "Province"), ("precision", "Located to"), ("inferred", "Editors' inferences"))
 
 
 class PageDataError(BordermapError):

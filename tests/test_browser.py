@@ -64,9 +64,13 @@ def test_analyst_layer_has_its_style(open_map, maps):
 
 
 def test_popup_shows_date_actors_and_sources(open_map, maps):
+    from bordermap import events, layers
+
+    serena = next(r for r in events.load_events() if r.id == "serena-hotel-bombing-2021")
     page = open_map(maps["default"])
     text = page.event_popup("serena-hotel-bombing-2021")
-    assert "21 April 2021 (to the day)" in text
+    assert layers.format_date(serena) in text and "not in the articles" in text  # the date says it is not theirs
+    assert layers.INFERRED_LABEL in text and serena.quote in text
     assert "Tehrik-i-Taliban Pakistan (TTP)" in text
     assert "Sources" in text and "The Withdrawal of US Troops from Afghanistan" in text
 

@@ -61,7 +61,7 @@ def test_group_areas_are_shaded_units_and_district_points(default_html, records)
     overlays = layer_control(html)
     areas = geojson_layers(html)[overlays["Group areas"]]
     pops = [f["properties"]["_pop"] for f in areas["features"]]
-    for rid in ("sistan-baluchestan-insurgency", "ttp-kunar-nuristan", "fatemiyoun-central-afghanistan"):
+    for rid in ("sistan-baluchestan-insurgency", "ttp-kunar-nuristan", "ttp-attacks-kp-balochistan"):
         title = next(r.title for r in records if r.id == rid)
         assert any(title in p for p in pops), rid
     rings = marker_sets(html)["Group areas: districts (shown at headquarters towns)"]
@@ -98,7 +98,8 @@ def test_items_carry_facets_dates_and_uncertainty(records):
     assert (raid.start, raid.end) == ("2023-09-01", "2023-09-30")
     assert items["chaman-border-escalation"].radius == layers.UNCERTAINTY_M["near"]
     assert items["quetta"].radius == layers.UNCERTAINTY_M["town"]
-    assert set(items["fatemiyoun-iran-border"].provinces) == {"Herat", "Farah", "Nimruz"}
+    iran = items["iran-afghan-refugees"]  # a claim about Iran as a whole: the country, no province
+    assert (iran.countries, iran.provinces) == (("Iran",), ())
     (uncertainty,) = [layer for layer in drawn if layer.name == layers.UNCERTAINTY_LAYER]
     assert len(uncertainty.frame) == 0  # no district shapes cached: the raid stays a point at its HQ
     markers = next(layer for layer in drawn if layer.name == "Events and places").markers

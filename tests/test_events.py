@@ -69,6 +69,16 @@ def _write(tmp_path, props: dict, geometry=None, name="bad.geojson"):
     ({"sources": [{"author": "A"}]}, None, "record 'rec-1': sources: source 1 needs an 'author' and a 'work'"),
     ({"sources": [{"author": "A", "work": "W", "url": "javascript:alert(1)"}]}, None,
      "record 'rec-1': sources: source 1: url must start with http:// or https://"),
+    ({"inferred": ["colour"]}, None,
+     "record 'rec-1': inferred: 'colour' is not a field that can be inferred (one of: title, category, actors, date"),
+    ({"inferred": "category;colour"}, None, "record 'rec-1': inferred: 'colour' is not a field that can be inferred"),
+    ({"inferred": ["date"]}, None,
+     "record 'rec-1': inferred: 'date' listed: give a date_note saying where the date comes from"),
+    ({"inferred": ["date"], "date": "", "date_precision": "undated", "date_note": "n"}, None,
+     "record 'rec-1': inferred: 'date' listed but the record is undated"),
+    ({"quote": " ".join(["word"] * (events.QUOTE_WORDS + 1))}, None,
+     f"record 'rec-1': quote: {events.QUOTE_WORDS + 1} words; a quote locates the passage in at most "
+     f"{events.QUOTE_WORDS} words"),
     ({}, {"type": "Point", "coordinates": [300.0, 30.0]}, "record 'rec-1': geometry: coordinates (300.0, 30.0) are outside the world"),
     ({}, {"type": "LineString", "coordinates": [[66, 30], [67, 31]]},
      "record 'rec-1': geometry: must be a Point (areas reference units instead), not LineString"),
@@ -79,6 +89,23 @@ def test_bad_records_name_the_record_and_field(tmp_path, units, props, geometry,
         events.load_events(path, units=units)
     assert str(info.value).startswith(f"{path}: ")
     assert message in str(info.value)
+
+
+def test_inferred_quote_and_context_are_read_from_geojson_and_csv(tmp_path, units):
+    quote = " ".join(f"w{n}" for n in range(events.QUOTE_WORDS))  # the longest allowed
+    path = _write(tmp_path, {"inferred": ["category", "date", "category"], "date_note": "from a wire report",
+                             "quote": f"  {quote}\n", "context": "Outside knowledge (the editors)"})
+    (rec,) = events.load_events(path, units=units)
+    assert rec.inferred == ("category", "date") and rec.date_inferred
+    assert (rec.quote, rec.context) == (quote, "Outside knowledge (the editors)")
+    csv = tmp_path / "prov.csv"
+    csv.write_text("id,title,category,date_precision,location_precision,admin1,location_basis,summary,sources,"
+                   "inferred,quote,longitude,latitude\n"
+                   "c-1,T,place,undated,town,PK-BA,b,s,A | W,actors;units,a short passage,67.0,30.2\n"
+                   "c-2,T,place,undated,town,PK-BA,b,s,A | W,,,67.0,30.2\n")
+    first, second = events.load_events(csv, units=units)
+    assert (first.inferred, first.quote) == (("actors", "units"), "a short passage") and not first.date_inferred
+    assert (second.inferred, second.quote, second.context) == ((), "", "")
 
 
 def test_a_record_with_neither_point_nor_units(tmp_path, units):

@@ -57,6 +57,14 @@ PRECISION_LABELS: dict[str, str] = {
 }
 
 DATE_PRECISIONS = ("day", "month", "year", "range", "undated")
+#: Fields a record may list in ``inferred`` (the map's editors supplied them; the sources do not say
+#: them), with the name a reader sees.
+INFERABLE: dict[str, str] = {
+    "title": "title", "category": "category", "actors": "actors", "date": "date", "place": "place",
+    "units": "extent (units drawn)", "geometry": "point", "location_precision": "location precision",
+}
+#: The longest ``quote``: a locator of the passage, not a copy of it.
+QUOTE_WORDS = 12
 _DATE_FORMS = {"day": r"\d{4}-\d{2}-\d{2}", "month": r"\d{4}-\d{2}", "year": r"\d{4}"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _LIST_FIELDS = ("actors", "units")
@@ -95,6 +103,14 @@ class Record:
     date_note: str = ""
     lon: float | None = None
     lat: float | None = None
+    inferred: tuple[str, ...] = ()  # field names from INFERABLE
+    quote: str = ""  # at most QUOTE_WORDS consecutive words of the passage, verbatim
+    context: str = ""  # the editors' outside knowledge, with its own basis; no source vouches for it
+
+    @property
+    def date_inferred(self) -> bool:
+        """The date is not in the sources: the editors supplied it (``date_note`` says from where)."""
+        return "date" in self.inferred
 
     @property
     def kind(self) -> str:
@@ -284,6 +300,7 @@ def parse(frame: gpd.GeoDataFrame, path: Path, *, actors: Actors, units: set[str
         elif not unit_list:
             bad("geometry", "missing: give a point, or unit codes in 'units'")
         sources = _sources(row.get("sources"), bad)
+        inferred, quote, context = _provenance(row, precision, bad)
         if errs:
             problems.extend(errs)
             continue
@@ -291,7 +308,8 @@ def parse(frame: gpd.GeoDataFrame, path: Path, *, actors: Actors, units: set[str
             id=rid, title=_text(row["title"]), category=category, date=date, date_precision=precision,
             date_note=_text(row.get("date_note")), actors=actor_list, location_precision=loc, units=unit_list,
             admin1=admin1, place=_text(row.get("place")), location_basis=_text(row["location_basis"]),
-            summary=_text(row["summary"]), sources=sources, lon=lon, lat=lat))
+            summary=_text(row["summary"]), sources=sources, lon=lon, lat=lat, inferred=inferred, quote=quote,
+            context=context))
     if problems:
         raise LayerError(path, problems)
     return tuple(records)
@@ -323,6 +341,27 @@ def _check_date(date: str, precision: str, bad) -> None:
             return
     if precision == "range" and _bounds(parts[0])[0] > _bounds(parts[1])[1]:
         bad("date", f"{date!r}: the range ends before it starts")
+
+
+def _provenance(row: dict, precision: str, bad) -> tuple[tuple[str, ...], str, str]:
+    """``inferred``, ``quote`` and ``context``: what the editors added, and where the passage is."""
+    try:
+        inferred = tuple(dict.fromkeys(_as_list(row.get("inferred"))))
+    except ValueError as exc:
+        bad("inferred", str(exc))
+        inferred = ()
+    for name in inferred:
+        if name not in INFERABLE:
+            bad("inferred", f"{name!r} is not a field that can be inferred (one of: {', '.join(INFERABLE)})")
+    if "date" in inferred:
+        if precision == "undated":
+            bad("inferred", "'date' listed but the record is undated")
+        elif not _text(row.get("date_note")):
+            bad("inferred", "'date' listed: give a date_note saying where the date comes from")
+    quote = " ".join(_text(row.get("quote")).split())
+    if len(quote.split()) > QUOTE_WORDS:
+        bad("quote", f"{len(quote.split())} words; a quote locates the passage in at most {QUOTE_WORDS} words")
+    return inferred, quote, _text(row.get("context"))
 
 
 def _sources(value: Any, bad) -> tuple[Source, ...]:
@@ -395,6 +434,7 @@ def to_frame(records: Iterable[Record]) -> gpd.GeoDataFrame:
                      "date_precision": r.date_precision, "actors": "; ".join(r.actors),
                      "location_precision": r.location_precision, "units": "; ".join(r.units),
                      "admin1": r.admin1, "place": r.place, "summary": r.summary,
+                     "inferred": "; ".join(r.inferred), "quote": r.quote, "context": r.context,
                      "sources": " | ".join(s.text() for s in r.sources),
                      "geometry": shapely.Point(r.lon, r.lat) if r.lon is not None else None})
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)

@@ -99,6 +99,7 @@ class Item:
     where: str = ""
     popup: Popup | None = None
     radius: float = 0.0  # metres of location uncertainty drawn around the item's markers
+    inferred: tuple[str, ...] = ()  # "Inferred: date", … or NOTHING_INFERRED; empty for items without the field
 
 
 @dataclass(frozen=True)
@@ -272,14 +273,34 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "October", "November", "December")
 
 
+INFERRED_LABEL = "Inferred by the map's editors"
+NOTHING_INFERRED = "Nothing inferred"
+CONTEXT_LABEL = "Context (the map's editors, not the sources)"
+
+
 def format_date(record) -> str:
-    """A reader's form of the date, with its precision."""
+    """A reader's form of the date, with its precision, and where it comes from when the sources lack it.
+
+    Every place a date is shown (list, tooltip, search, popup, figure) uses this text, so a date the
+    editors supplied never appears without saying so.
+    """
     if record.date_precision == "undated":
         return "Undated"
     if record.date_precision == "range":
         a, b = record.date.split("/")
-        return f"{_date_words(a)} – {_date_words(b)} (range)"
-    return f"{_date_words(record.date)} (to the {record.date_precision})"
+        text, how = f"{_date_words(a)} – {_date_words(b)}", "range"
+    else:
+        text, how = _date_words(record.date), f"to the {record.date_precision}"
+    if getattr(record, "date_inferred", False):
+        how += f"; {record.date_note}"
+    return f"{text} ({how})"
+
+
+def inferred_labels(record) -> tuple[str, ...]:
+    """The reader's names of the fields the editors inferred, in schema order."""
+    from .events import INFERABLE
+
+    return tuple(label for name, label in INFERABLE.items() if name in record.inferred)
 
 
 def _date_words(value: str) -> str:
@@ -303,7 +324,15 @@ def record_popup(record, actors, unit_names: dict[str, str], where: str = "") ->
         place = f"{place}, {units[0]}" if place else units[0]
     rows.append(("Where", place))
     rows.append(("Located to", f"{record.location_precision}: {PRECISIONS[record.location_precision]}"))
-    notes = [n for n in (record.date_note, f"Location basis: {record.location_basis}") if n]
+    if record.inferred:
+        rows.append((INFERRED_LABEL, ", ".join(inferred_labels(record))))
+    if record.quote:
+        article = record.sources[0].via or record.sources[0].work
+        rows.append(("Passage", f"\u201c{record.quote}\u201d ({article})"))
+    if record.context:
+        rows.append((CONTEXT_LABEL, record.context))
+    date_note = "" if record.date_inferred else record.date_note  # already in the date's own text
+    notes = [n for n in (date_note, f"Location basis: {record.location_basis}") if n]
     return Popup(heading=record.title, rows=tuple(rows), body=(record.summary,),
                  sources=tuple((s.text(), s.url) for s in record.sources), notes=tuple(notes))
 
@@ -436,7 +465,8 @@ def record_item(record, actors, provinces: Mapping[str, tuple[str, str]], distri
                 unit_names: dict[str, str]) -> Item:
     """The reader's view of a record: facet values named as a reader knows them.
 
-    ``provinces`` maps first-level codes to (name, country).
+    ``provinces`` maps first-level codes to (name, country). A claim about a whole country
+    names no province: its units only draw the country.
     """
     named: dict[str, str] = {}
     for code in ((record.admin1,) if record.admin1 else ()) + tuple(record.units):
@@ -445,14 +475,18 @@ def record_item(record, actors, provinces: Mapping[str, tuple[str, str]], distri
             name, country = provinces[province]
             named[name] = country
     period = record.period
+    countries = tuple(dict.fromkeys(named.values()))
+    if record.location_precision == "country":
+        named = {}
     where = record.place or "; ".join(unit_names.get(u, u) for u in record.units)
     return Item(
         id=record.id, title=record.title, category=record.category, date=format_date(record),
         start=period[0].isoformat() if period else "", end=period[1].isoformat() if period else "",
         actors=tuple(_actor_label(a, actors) for a in record.actors),
-        countries=tuple(dict.fromkeys(named.values())), provinces=tuple(named),
+        countries=countries, provinces=tuple(named),
         precision=record.location_precision, where=where, popup=record_popup(record, actors, unit_names),
-        radius=UNCERTAINTY_M.get(record.location_precision, 0.0) if record.lon is not None else 0.0)
+        radius=UNCERTAINTY_M.get(record.location_precision, 0.0) if record.lon is not None else 0.0,
+        inferred=tuple(f"Inferred: {label}" for label in inferred_labels(record)) or (NOTHING_INFERRED,))
 
 
 def _short_place(place: str) -> str:

@@ -35,7 +35,7 @@ COORD_DECIMALS = 5
 
 #: Facets the panel offers: (item field, label). The page script reads them from the document.
 FACETS = (("category", "Category"), ("actors", "Group or actor"), ("countries", "Country"),
-          ("provinces", "Province"), ("precision", "Located to"))
+          ("provinces", "Province"), ("precision", "Located to"), ("inferred", "Editors' inferences"))
 
 
 class PageDataError(BordermapError):
@@ -234,6 +234,8 @@ def _item(item, table: StringTable) -> dict:
         out["s"], out["e"] = item.start, item.end
     if item.radius:
         out["r"] = item.radius
+    if item.inferred:
+        out["n"] = [table.add(n) for n in item.inferred]
     return out
 
 
@@ -360,6 +362,7 @@ class DecodedItem:
     start: str = ""
     end: str = ""
     radius: float = 0.0
+    inferred: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -443,7 +446,8 @@ def decode(page: str | bytes | dict) -> Page:
         items.append(DecodedItem(
             id=d["i"], title=s[d["t"]], date=s[d["d"]], category=s[d["c"]], actors=tuple(s[a] for a in d["a"]),
             countries=tuple(s[k] for k in d["k"]), provinces=tuple(s[p] for p in d["p"]), precision=s[d["q"]],
-            where=s[d["w"]], popup=popup(d["o"]), start=d.get("s", ""), end=d.get("e", ""), radius=d.get("r", 0)))
+            where=s[d["w"]], popup=popup(d["o"]), start=d.get("s", ""), end=d.get("e", ""), radius=d.get("r", 0),
+            inferred=tuple(s[n] for n in d.get("n", ()))))
     raw_items = doc["items"]
     decimals = doc.get("decimals", COORD_DECIMALS)
 

@@ -35,8 +35,8 @@
     var items = (doc.items || []).map(function (d, index) {
       return {index: index, id: d.i, title: s[d.t], date: s[d.d], start: d.s || "", end: d.e || "",
               category: list([d.c]), actors: list(d.a), countries: list(d.k), provinces: list(d.p),
-              precision: list([d.q]), where: s[d.w], pop: d.o, titleIndex: d.t, dateIndex: d.d,
-              radius: d.r || 0, parts: []};
+              precision: list([d.q]), inferred: list(d.n || []), where: s[d.w], pop: d.o, titleIndex: d.t,
+              dateIndex: d.d, radius: d.r || 0, parts: []};
     });
     var out = Object.create(null);
     Object.keys(doc).forEach(function (k) { out[k] = doc[k]; });

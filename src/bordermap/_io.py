@@ -51,20 +51,44 @@ def write_all(files: Sequence[tuple[Path, bytes]]) -> None:
     for folder in dict.fromkeys(p.parent for p in paths):
         sweep_stale(folder)
     temps: list[str] = []
+    backups: dict[Path, str] = {}  # target -> a hard link to its previous version, to roll back to
+    done: list[Path] = []
     with _cleanup_on_signal():
         try:
             for path, data in files:
                 temps.append(_write_temp(Path(path), data))
+            for path in paths:
+                backups.update(_backup(path))
             for tmp, path in zip(list(temps), paths):
                 try:
                     os.replace(tmp, path)
                 except OSError as exc:
                     raise OutputError(path, exc.strerror or str(exc)) from None
                 temps.remove(tmp)
+                done.append(path)
+            done = []  # committed
         finally:
-            for tmp in temps:
+            for path in reversed(done):  # a rename failed part-way: put the previous versions back
+                with contextlib.suppress(OSError):
+                    if path in backups:
+                        os.replace(backups.pop(path), path)
+                    else:
+                        os.unlink(path)
+            for tmp in [*temps, *backups.values()]:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
+
+
+def _backup(path: Path) -> dict[Path, str]:
+    """A hard link to the file now at ``path`` (none if there is none, or the file system has no links)."""
+    if not path.is_file():
+        return {}
+    name = path.parent / f".{path.name}.{os.urandom(4).hex()}.tmp"
+    try:
+        os.link(path, name)
+    except OSError:
+        return {}
+    return {path: str(name)}
 
 
 def _write_temp(path: Path, data: bytes) -> str:

@@ -383,7 +383,7 @@ def _gpkg_layer(path: Path, wanted: str | None) -> str:
 
 
 def _csv_columns(path: Path, options: ReadOptions) -> tuple[str, str]:
-    with open(path, encoding=options.encoding or "utf-8", errors="replace") as fh:
+    with open(path, encoding=options.encoding or "utf-8-sig", errors="replace") as fh:  # Excel writes a BOM
         header = [h.strip().strip('"').lower() for h in fh.readline().split(",")]
     x = options.x or next((n for n in LON_NAMES if n in header), None)
     y = options.y or next((n for n in LAT_NAMES if n in header), None)

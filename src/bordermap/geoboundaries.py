@@ -234,6 +234,10 @@ def _read_capped(net: _Net, url: str, response, limit: int, fh=None):
         try:
             chunk = response.read1(1 << 16)
         except (OSError, ValueError, http.client.HTTPException) as exc:  # IncompleteRead: a broken chunked body
+            if isinstance(exc, TimeoutError) and net.deadline - time.monotonic() < 1:
+                net.left(url)
+                raise FetchError(url, f"the fetch took longer than {settings.FETCH_DEADLINE:g} s "
+                                      "(bordermap.settings.FETCH_DEADLINE); the cache is unchanged") from None
             raise FetchError(url, f"the download broke off after {size} bytes ({type(exc).__name__}); "
                                   "the cache is unchanged") from None
         net.left(url)  # a server sending one byte at a time still ends at the deadline

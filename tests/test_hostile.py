@@ -404,7 +404,7 @@ def test_dollar_signs_are_plain_text_in_figures(tmp_path):
     a = build._assemble(r, (), (), None)
     fig = render_static.render(a.layers, a.recipe, a.bounds, size=(600, 450), dpi=50)
     texts = fig.figure.findobj(matplotlib.text.Text)
-    assert title in {t.get_text() for t in texts} and not [t for t in texts if t.get_parse_math()]
+    assert title in {t.get_text() for t in texts} and not [t for t in texts if t.get_text() and t.get_parse_math()]
     assert render_static.to_bytes(fig, "png")[:4] == b"\x89PNG"
 
 

@@ -470,3 +470,86 @@ def test_library_warnings_become_one_note_each(cli, tmp_path, monkeypatch):
     proc = cli("build", "--layer", layer, "--out", tmp_path / "out")
     assert proc.returncode == 0
     assert proc.stderr.splitlines() == ["bordermap: note: a library says something on two lines"]
+
+
+# --- 4 and 13 in a real browser: a layer named __proto__; the Content-Security-Policy -----------------
+
+from .conftest import needs_browser  # noqa: E402
+
+CSP_WATCH = ("window.__csp = []; document.addEventListener('securitypolicyviolation', "
+             "function (e) { window.__csp.push(e.violatedDirective + ' ' + e.blockedURI); });")
+
+
+def _open(browser, path, cdn: bool = False):
+    """The page from file://, CSP violations and console errors recorded; with ``cdn`` the CDN's URLs are
+    answered from the packaged copies (the same bytes the page's integrity= hashes name)."""
+    from bordermap import assets
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(f"{m.text} {(m.location or {}).get('url', '')}")
+            if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script(CSP_WATCH)
+
+    def answer(route):
+        url = route.request.url
+        if url in assets.LOCAL:
+            kind = "text/css" if url.endswith(".css") else "application/javascript"
+            route.fulfill(status=200, body=assets.local_file(url).read_bytes(),
+                          headers={"Content-Type": kind, "Access-Control-Allow-Origin": "*"})
+        else:
+            route.abort()
+    if cdn:
+        page.route("https://**/*", answer)
+    page.goto(path.as_uri())
+    page.wait_for_function("() => window.bordermap && window.bordermap.started", timeout=20000)
+    page.wait_for_timeout(500)
+    return page, errors
+
+
+@pytest.mark.browser
+@needs_browser
+def test_a_layer_named_proto_keeps_the_panel_working(browser, tmp_path):
+    from bordermap import build
+    (tmp_path / "l.geojson").write_bytes((DATA / "layers" / "sites.geojson").read_bytes())
+    recipe = tmp_path / "proto.toml"
+    recipe.write_text('title = "Proto"\n[[layers]]\npath = "l.geojson"\nname = "__proto__"\n')
+    (html,) = build(recipe, tmp_path / "out", self_contained=True)
+    n_items = len(pagedata.decode(html.read_text()).items)
+    page, errors = _open(browser, html)
+    assert page.evaluate("Object.keys(window.bordermap.shapes).indexOf('__proto__') >= 0")
+    assert page.evaluate("document.querySelectorAll('#bm-list li').length") == min(n_items, page.evaluate(
+        "document.querySelectorAll('#bm-list li').length")) > 0
+    assert "__proto__" in page.inner_text("#bm-layer-list")
+    assert errors == [] and page.evaluate("window.__csp") == []
+    page.close()
+
+
+@pytest.mark.browser
+@needs_browser
+@pytest.mark.parametrize("cdn", [False, True], ids=["self-contained", "cdn"])
+def test_the_content_security_policy_lets_the_page_work(browser, tmp_path, cdn):
+    from bordermap import build
+    (html,) = build(None, tmp_path / "out", self_contained=not cdn)
+    page, errors = _open(browser, html, cdn=cdn)
+    policy = page.evaluate("document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content")
+    assert "default-src 'none'" in policy and "unsafe-inline" not in policy
+    assert page.evaluate("document.querySelectorAll('path.leaflet-interactive').length") > 80
+    assert page.evaluate("document.querySelectorAll('#bm-list li').length") > 0
+    assert page.evaluate("window.__csp") == []
+    assert [e for e in errors if "tile.openstreetmap.org" not in e] == []
+    page.close()
+
+
+def test_cdn_assets_carry_integrity_hashes_of_the_pinned_release(tmp_path):
+    import base64
+    import hashlib
+    from bs4 import BeautifulSoup
+    from bordermap import assets, build
+    (html,) = build(None, tmp_path / "out")
+    soup = BeautifulSoup(html.read_text(), "html.parser")
+    linked = [(t.get("src") or t.get("href"), t) for t in soup.select("script[src], link[rel=stylesheet]")]
+    assert linked and {url for url, _ in linked} <= set(assets.LOCAL)
+    for url, tag in linked:
+        digest = base64.b64encode(hashlib.sha384(assets.local_file(url).read_bytes()).digest()).decode()
+        assert tag["integrity"] == f"sha384-{digest}" and tag["crossorigin"] == "anonymous"

@@ -22,7 +22,7 @@ import codecs
 import contextlib
 import re
 import stat
-import time
+import threading
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -217,6 +217,30 @@ def vet(path: Path) -> None:
         _opened_driver(path, str(path), suffix, None)
 
 
+def _within_time(path: Path, read):
+    """``read()``, or a SourceError once ``settings.MAX_READ_SECONDS`` have passed.
+
+    GDAL cannot be interrupted, so the read runs in a daemon thread: on time-out the command reports
+    the file and ends; the abandoned read stops with the process.
+    """
+    result: dict = {}
+
+    def work():
+        try:
+            result["frame"] = read()
+        except BaseException as exc:  # handed back to the caller's thread, which translates it
+            result["error"] = exc
+    thread = threading.Thread(target=work, name=f"read {path.name}", daemon=True)
+    thread.start()
+    thread.join(settings.MAX_READ_SECONDS)
+    if thread.is_alive():
+        raise SourceError(path, f"took more than {settings.MAX_READ_SECONDS:g} s to read "
+                                "(bordermap.settings.MAX_READ_SECONDS); split or simplify it")
+    if "error" in result:
+        raise result["error"]
+    return result["frame"]
+
+
 def _read(path: Path, suffix: str, options: ReadOptions) -> gpd.GeoDataFrame:
     """The cheap checks, then GDAL; ``read`` translates the OSError any of them may raise."""
     if path.stat().st_size == 0:
@@ -241,12 +265,11 @@ def _read(path: Path, suffix: str, options: ReadOptions) -> gpd.GeoDataFrame:
         kwargs.update(X_POSSIBLE_NAMES=x, Y_POSSIBLE_NAMES=y, KEEP_GEOM_COLUMNS="NO")
     if options.encoding:
         kwargs["encoding"] = options.encoding
-    started = time.monotonic()
     try:
         with gdal_lockdown(), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            _opened_driver(path, target, suffix, kwargs.get("layer"))
-            frame = gpd.read_file(target, engine="pyogrio", **kwargs)
+            _within_time(path, lambda: _opened_driver(path, target, suffix, kwargs.get("layer")))
+            frame = _within_time(path, lambda: gpd.read_file(target, engine="pyogrio", **kwargs))
     except UnicodeDecodeError as exc:
         raise SourceError(path, f"text is not {options.encoding or 'UTF-8'} ({exc.reason} at byte "
                                 f"{exc.start}); set encoding = \"latin-1\" (or the file's encoding)") from None
@@ -258,9 +281,6 @@ def _read(path: Path, suffix: str, options: ReadOptions) -> gpd.GeoDataFrame:
         raise SourceError(path, f"not a readable {FORMATS[suffix]} file (no layer found in it)") from None
     except RecursionError:
         raise SourceError(path, "nested too deeply to read") from None
-    if time.monotonic() - started > settings.MAX_READ_SECONDS:
-        raise SourceError(path, f"took more than {settings.MAX_READ_SECONDS:g} s to read "
-                                "(bordermap.settings.MAX_READ_SECONDS); split or simplify it")
     if not isinstance(frame, gpd.GeoDataFrame):  # CSV without coordinates, or a table
         raise SourceError(path, "has no geometry column")
     if len(frame) > settings.MAX_FEATURES:

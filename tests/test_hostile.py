@@ -563,3 +563,20 @@ def test_a_read_that_takes_too_long_is_refused(cli, tmp_path, monkeypatch):
     layer.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     monkeypatch.setattr(settings, "MAX_READ_SECONDS", 0.01)
     _one_error(cli("validate", layer), str(layer), "MAX_READ_SECONDS")
+
+
+def test_a_gdal_pipeline_saved_as_geojson_is_refused(cli, tmp_path):
+    """GDAL's streamed-algorithm files (GDALG) run a pipeline that may read any file."""
+    path = tmp_path / "pipe.json"
+    path.write_text(json.dumps({"type": "gdal_streamed_alg",
+                                "command_line": f"gdal vector pipeline ! read CSV:{SECRET_FILE} ! write -"}))
+    out = tmp_path / "out"
+    _one_error(cli("build", "--layer", path, "--out", out), str(path), "refusing it")
+    assert not out.exists()
+
+
+def test_an_unsafe_zip_member_path_is_refused(cli, tmp_path):
+    bad = tmp_path / "escape.zip"
+    with zipfile.ZipFile(bad, "w") as zf:
+        zf.writestr("../outside.shp", b"\x00\x00\x27\x0a")
+    _one_error(cli("validate", bad), str(bad), "unsafe path")

@@ -352,7 +352,7 @@ def cached(level: str = "ADM2", folder: Path | None = None) -> list[Cached]:
             raise SourceError(path, "cached file is missing or corrupt; run "
                                     f"`{record.get('command', 'bordermap data fetch')}` again")
         out.append(Cached(country=record["country"], level=level,
-                          frame=gpd.read_file(path, engine="pyogrio"), record=record))
+                          frame=layerio.read(path), record=record))
     return out
 
 

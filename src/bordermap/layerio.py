@@ -57,13 +57,10 @@ MAGIC: dict[str, tuple[int, tuple[bytes, ...]]] = {
 GPKG_IDS = (b"GPKG", b"GP10", b"GP11")
 #: Text (lower case) marking content that makes GDAL open other files or URLs; refused in the first
 #: bytes of any file or zip member, whatever its suffix.
-REFERENCING = (b"ogrvrtdatasource", b"vrtdataset", b"gdal_streamed_alg", b"<gdal_wms", b"<wfs_getcapabilities",
+REFERENCING = (b"<ogrvrtdatasource", b"<vrtdataset", b'"gdal_streamed_alg"', b"<gdal_wms", b"<wfs_getcapabilities",
                b"<oapif", b"<wms_")
 #: How many first bytes are checked for :data:`MAGIC` and :data:`REFERENCING`.
 HEAD_BYTES = 65536
-#: Members a zipped Shapefile may hold; any other member is refused (a zip is one Shapefile).
-ZIP_MEMBERS = {".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd", ".xml", ".txt", ".pdf",
-               ".md", ".html", ".htm"}
 #: GDAL configuration while analysts' files are read: no network (an unreachable proxy, no
 #: /vsicurl/ file allowed, short timeouts), no remote resource reaching local files, no GML
 #: schema downloads or xlink resolution.
@@ -370,9 +367,6 @@ def _check_zip_members(path: Path, zf: zipfile.ZipFile, members: list[zipfile.Zi
         if name.startswith(("/", "\\")) or ".." in Path(name).parts or "\\" in name or ":" in name:
             raise SourceError(path, f"zip member {name!r} has an unsafe path")
         suffix = Path(name).suffix.lower()
-        if suffix not in ZIP_MEMBERS:
-            raise SourceError(path, f"zip member {name!r} is not part of a Shapefile ({suffix or 'no suffix'}); "
-                                    "a zip must hold one Shapefile's files")
         if info.file_size > settings.MAX_ZIP_RATIO * max(info.compress_size, 1) + HEAD_BYTES:
             raise SourceError(path, f"zip member {name!r} expands {info.file_size:,} bytes from "
                                     f"{info.compress_size:,}: a zip bomb? (bordermap.settings.MAX_ZIP_RATIO)")

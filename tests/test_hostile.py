@@ -220,12 +220,13 @@ def test_an_analyst_record_property_does_not_take_over_a_curated_item(cli, tmp_p
     record_id = events.load_events()[0].id
     layer = tmp_path / "takeover.geojson"
     layer.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
-        "record": record_id}, "geometry": {"type": "Polygon", "coordinates": [[[61, 29], [62, 29], [62, 30], [61, 29]]]}}]}))
+        "record": record_id}, "geometry": {"type": "Polygon",
+                                           "coordinates": [[[61, 29], [62, 29], [62, 30], [61, 29]]]}}]}))
     proc = cli("build", "--layer", layer, "--out", tmp_path / "out")
     assert proc.returncode == 0, proc.stderr
     page = pagedata.decode((tmp_path / "out" / "border-region.html").read_text())
     (feature,) = page.layers["takeover"].features
-    assert feature.item is None
+    assert feature.item is None and record_id in {item.id for item in page.items}  # the item stays the curated one
 
 
 # --- 5 and 6: data fetch against a hostile server; the cache manifest -----------------------------

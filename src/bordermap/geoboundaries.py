@@ -224,13 +224,11 @@ def _open(net: _Net, url: str):
 
 
 def _read_capped(net: _Net, url: str, response, limit: int, fh=None):
-    """The body in pieces as they arrive, each read bounded by the deadline; at most ``limit`` bytes."""
+    """The body in pieces as they arrive, at most ``limit`` bytes; the deadline is checked after every piece
+    (a server sending a byte at a time), and a silent server meets the socket's time-out, set when the
+    request was opened to what was left of the deadline."""
     size = 0
     while True:
-        try:
-            response.fp.raw._sock.settimeout(min(TIMEOUT, net.left(url)))  # a silent server hits the deadline
-        except AttributeError:
-            pass
         try:
             chunk = response.read1(1 << 16)
         except (OSError, ValueError, http.client.HTTPException) as exc:  # IncompleteRead: a broken chunked body

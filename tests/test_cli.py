@@ -318,7 +318,7 @@ def test_a_recipe_with_three_problems_gives_three_lines(run, tmp_path):
         f"bordermap: error: {path}: basemap (line {line['basemap']}): expected true or false, got a string 'yes'",
         f"bordermap: error: {path}: layers[1].colour (line {line['colour']}): unknown key (did you mean 'color'?)",
         f"bordermap: error: {path}: layers[1].radius (line {line['radius']}): expected a number of pixels, "
-        "more than 0, got a number 0",
+        "more than 0 and at most 200, got a number 0",
     ]
     assert not (tmp_path / "out").exists()
 

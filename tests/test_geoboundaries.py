@@ -82,7 +82,7 @@ def _cache_listing(cache):
 
 
 def test_fetch_verifies_derives_and_records(cli, env):
-    proc = cli("data", "fetch", "--country", "PAK")
+    proc = cli("data", "fetch", "--allow-http", "--country", "PAK")
     assert proc.returncode == 0, proc.stderr
     assert _cache_listing(env) == ["PAK-ADM2.geojson", "geoboundaries.json"]
     rec = json.loads((env / "geoboundaries.json").read_text())["releases"]["PAK-ADM2"]
@@ -97,7 +97,7 @@ def test_fetch_verifies_derives_and_records(cli, env):
 
 
 def test_builds_use_cached_district_polygons(cli, env, tmp_path):
-    assert cli("data", "fetch").returncode == 0
+    assert cli("data", "fetch", "--allow-http").returncode == 0
     proc = cli("build", "--out", str(tmp_path / "out"))
     assert proc.returncode == 0, proc.stderr
     # Awaran is not in the fixture: reported, not dropped
@@ -127,7 +127,7 @@ def test_builds_use_cached_district_polygons(cli, env, tmp_path):
 
 
 def test_the_parent_province_decides_between_same_named_districts(env, monkeypatch):
-    geoboundaries.fetch("PAK", "ADM2")
+    geoboundaries.fetch("PAK", "ADM2", allow_http=True)
     releases = geoboundaries.cached("ADM2")
     boundaries = load_boundaries()
     districts = events.load_districts()
@@ -155,9 +155,9 @@ def test_each_alias_matches(ours, theirs):
     (["--country", "IRN", "--level", "ADM3"], "the server answered HTTP 404"),
 ])
 def test_failed_fetches_leave_the_cache_unchanged(cli, env, args, message):
-    assert cli("data", "fetch").returncode == 0
+    assert cli("data", "fetch", "--allow-http").returncode == 0
     before = {p.name: p.read_bytes() for p in env.iterdir()}
-    proc = cli("data", "fetch", *args)
+    proc = cli("data", "fetch", "--allow-http", *args)
     assert proc.returncode == 2 and message in proc.stderr, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
     assert {p.name: p.read_bytes() for p in env.iterdir()} == before  # no temp files, nothing changed
@@ -171,7 +171,7 @@ def test_no_network(cli, tmp_path, monkeypatch, default_map):
     cache = tmp_path / "cache"
     monkeypatch.setenv(geoboundaries.API_ENV, f"http://127.0.0.1:{port}/api")
     monkeypatch.setenv(settings.CACHE_ENV, str(cache))
-    proc = cli("data", "fetch")
+    proc = cli("data", "fetch", "--allow-http")
     assert proc.returncode == 2 and "cannot reach the server" in proc.stderr
     assert "Builds keep working" in proc.stderr
     assert not cache.exists() or _cache_listing(cache) == []
@@ -180,17 +180,17 @@ def test_no_network(cli, tmp_path, monkeypatch, default_map):
 
 
 def test_a_corrupt_cache_is_reported(env, tmp_path):
-    path = geoboundaries.fetch("PAK", "ADM2")
+    path = geoboundaries.fetch("PAK", "ADM2", allow_http=True)
     path.write_text("{}")
     with pytest.raises(SourceError, match="cached file is missing or corrupt"):
         geoboundaries.cached("ADM2")
 
 
 def test_a_changed_release_file_is_refused(env, monkeypatch):
-    geoboundaries.fetch("PAK", "ADM2")
+    geoboundaries.fetch("PAK", "ADM2", allow_http=True)
     monkeypatch.setattr(Handler, "do_GET", _serve_modified(Handler.do_GET))
     with pytest.raises(geoboundaries.FetchError, match="checksum mismatch"):
-        geoboundaries.fetch("PAK", "ADM2")  # same boundaryID and buildDate, different bytes
+        geoboundaries.fetch("PAK", "ADM2", allow_http=True)  # same boundaryID and buildDate, different bytes
 
 
 def _serve_modified(original):

@@ -7,6 +7,8 @@ xstatic-leaflet-markercluster) at build time; none is kept in this repository.
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
 import importlib
 import re
 from pathlib import Path
@@ -30,8 +32,27 @@ LOCAL = {
     MARKERCLUSTER_CSS[1]: ("xstatic.pkg.leaflet_markercluster", "MarkerCluster.Default.css", MARKERCLUSTER),
 }
 
-_SCRIPT = re.compile(r'<script src="([^"]+)"></script>')
-_LINK = re.compile(r'<link rel="stylesheet" href="([^"]+)"/>')
+_SCRIPT = re.compile(r'<script src="([^"]+)"[^>]*></script>')
+_LINK = re.compile(r'<link rel="stylesheet" href="([^"]+)"[^>]*/>')
+
+
+@functools.cache
+def integrity(url: str) -> str:
+    """The Subresource Integrity value (sha384) of a CDN asset, computed from its packaged copy.
+
+    The packaged copy is checked to be the pinned version first, so the page's ``integrity=`` pins
+    the CDN file to the exact bytes of that release: a changed CDN file is refused by the browser.
+    """
+    digest = hashlib.sha384(local_file(url).read_bytes()).digest()
+    return "sha384-" + base64.b64encode(digest).decode("ascii")
+
+
+def script_tag(url: str) -> str:
+    return f'<script src="{url}" integrity="{integrity(url)}" crossorigin="anonymous"></script>'
+
+
+def style_tag(url: str) -> str:
+    return f'<link rel="stylesheet" href="{url}" integrity="{integrity(url)}" crossorigin="anonymous"/>'
 
 
 def local_file(url: str) -> Path:

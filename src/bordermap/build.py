@@ -9,8 +9,8 @@ from typing import Callable, NamedTuple, Sequence
 from . import events
 from . import layers as layers_mod
 from . import geoboundaries, guide, layerio, recipe as recipe_mod, render_html, settings, sources, validate
-from ._io import write_atomic
-from .errors import LayerError, OutputError
+from ._io import write_all
+from .errors import LayerError, OutputError, RecipeError
 from .recipe import LayerSpec, Recipe
 
 Note = Callable[[str], None]
@@ -38,9 +38,19 @@ def build(recipe: Recipe | str | Path | None = None, out_dir: Path | None = None
 
 def build_all(out_dir: Path | None = None, *, self_contained: bool = False, formats: Sequence[str] = (),
               note: Note | None = None) -> list[Path]:
-    """Every built-in recipe, with a figure per format. All are rendered before any is written."""
-    rendered = [output for path in recipe_mod.builtin_recipes().values()
-                for output in _render_recipe(path, out_dir, self_contained=self_contained, formats=formats,
+    """Every built-in recipe, with a figure per format. All are rendered before any is written.
+
+    Two recipes with the same output name are refused before any work: one would overwrite the other.
+    """
+    recipes = [recipe_mod.load(path) for path in recipe_mod.builtin_recipes().values()]
+    seen: dict[str, Recipe] = {}
+    for r in recipes:
+        if r.name in seen:
+            raise RecipeError(r.source, f"writes {r.name}.html, as {seen[r.name].source} does; give one of "
+                                        "them another output = \"NAME\"", key="output")
+        seen[r.name] = r
+    rendered = [output for r in recipes
+                for output in _render_recipe(r, out_dir, self_contained=self_contained, formats=formats,
                                              note=note)]
     return _write(rendered)
 
@@ -91,8 +101,8 @@ def _figure(a: Assembled, out_dir: Path | None, fmt: str, *, dpi: int = FIGURE_D
 
 
 def _write(rendered: list[tuple[Path, bytes]]) -> list[Path]:
-    for path, data in rendered:
-        write_atomic(path, data)
+    """Every file of one command in one transaction: all prepared, then renamed in a row."""
+    write_all(rendered)
     return [path for path, _ in rendered]
 
 
@@ -116,6 +126,7 @@ def _assemble(recipe, events_files, layers, note) -> Assembled:
     output_path(None, recipe.name)  # refuse a bad output name before any work
     note = note or (lambda _: None)
     boundaries = sources.load_boundaries()
+    _check_focus(recipe, boundaries)
     drawn = layers_mod.boundary_layers(boundaries, recipe)
     releases = geoboundaries.cached("ADM2")
     drawn += [layers_mod.district_layer(r) for r in releases]
@@ -143,6 +154,15 @@ def _assemble(recipe, events_files, layers, note) -> Assembled:
         drawn.append(dataclasses.replace(layer, name=unique))
     return Assembled(recipe, drawn, layers_mod.frame_bounds(boundaries, recipe), boundaries, districts, shapes,
                      releases)
+
+
+def _check_focus(recipe: Recipe, boundaries: sources.Boundaries) -> None:
+    """Every focus code must name a first-level unit or a country on the map."""
+    known = set(boundaries.admin1["code"]) | set(boundaries.admin1["adm0_a3"])
+    unknown = [code for code in recipe.focus if code not in known]
+    if unknown:
+        raise RecipeError(recipe.source, f"unknown unit code(s) {', '.join(map(repr, unknown))}; use codes "
+                                         "such as \"PK-BA\" or ISO3 country codes such as \"AFG\"", key="focus")
 
 
 def load_layer(spec: LayerSpec) -> validate.Checked:

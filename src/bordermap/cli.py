@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+import warnings
 from pathlib import Path
 
 from . import __version__, catalog, settings
@@ -32,7 +34,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse prints a usage block before errors; we want one line."""
 
     def error(self, message: str):  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"bordermap: error: {message} (see `{self.prog} --help`)\n")
+        self.exit(EXIT_USAGE, printable(f"bordermap: error: {message} (see `{self.prog} --help`)") + "\n")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -117,7 +119,29 @@ def _parser() -> argparse.ArgumentParser:
                          help="administrative level (default ADM2, districts)")
     p_fetch.add_argument("--sha256", default=None, metavar="HEX",
                          help="refuse the download unless its sha256 is this (for one --country)")
+    p_fetch.add_argument("--allow-http", action="store_true",
+                         help="allow plain http:// (a local mirror named by $BORDERMAP_GEOBOUNDARIES_API); "
+                              "downloads are https only otherwise")
     return parser
+
+
+#: Characters never printed as they are: C0/C1 controls (newlines would forge extra lines, escape
+#: sequences drive the terminal) and the bidirectional overrides (they reorder what is shown).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: object) -> str:
+    """``text`` as one safe line: control characters shown escaped (``\\x1b``, ``\\n``)."""
+    def escaped(m: re.Match) -> str:
+        c = m.group(0)
+        return _NAMED.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+    return _UNPRINTABLE.sub(escaped, str(text))
+
+
+def _say(text: object, err: bool = False) -> None:
+    """Every line the command line prints goes through here, sanitised."""
+    print(printable(text), file=sys.stderr if err else sys.stdout)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,18 +149,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return _run(parser, args)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                return _run(parser, args)
+            finally:  # a library's warning is one note, never a stray block on stderr
+                for text in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
+                    _note(text[:300])
     except BordermapError as exc:
         for line in exc.lines():
-            print(f"bordermap: error: {line}", file=sys.stderr)
+            _say(f"bordermap: error: {line}", err=True)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("bordermap: interrupted; previous outputs are unchanged", file=sys.stderr)
+        _say("bordermap: interrupted; previous outputs are unchanged", err=True)
         return 130
     except Exception as exc:  # not a user's mistake: ours
         if os.environ.get(DEBUG_ENV) == "1":
             raise
-        print(_bug_line(exc), file=sys.stderr)
+        _say(_bug_line(exc), err=True)
         return EXIT_BUG
 
 
@@ -149,7 +179,7 @@ def _bug_line(exc: Exception) -> str:
 
 
 def _note(text: str) -> None:
-    print(f"bordermap: note: {text}", file=sys.stderr)
+    _say(f"bordermap: note: {text}", err=True)
 
 
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -161,7 +191,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from .build import export
         for path in export(args.recipe, args.out, fmt=args.format, dpi=args.dpi, size=args.size,
                            events_files=args.events, layers=_layer_specs(args.layer), note=_note):
-            print(f"wrote {path}")
+            _say(f"wrote {path}")
         return 0
     if args.command == "validate":
         return _validate(args)
@@ -173,7 +203,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         if args.curated_only or (out / catalog.EVENTS_FILE).exists():
             written += databuild.register_curated(out)
         for path in dict.fromkeys(written):
-            print(f"wrote {path}")
+            _say(f"wrote {path}")
         return 0
     if args.command == "data" and args.data_command == "status":
         return _status()
@@ -183,9 +213,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         if args.sha256 and len(countries) > 1:
             parser.error("--sha256 checks one download; give one --country with it")
         for country in countries:
-            path = geoboundaries.fetch(country, args.level, expected_sha256=args.sha256)
+            path = geoboundaries.fetch(country, args.level, expected_sha256=args.sha256,
+                                       allow_http=args.allow_http)
             rec = geoboundaries.load_manifest(path.parent)["releases"][f"{country}-{args.level}"]
-            print(f"wrote {path} ({rec['features']} units, {rec['licence']}, {rec['boundary_id']})")
+            _say(f"wrote {path} ({rec['features']} units, {rec['licence']}, {rec['boundary_id']})")
         return 0
     parser.print_help(sys.stderr)
     return EXIT_USAGE
@@ -194,16 +225,16 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 def _status() -> int:
     from . import geoboundaries
     folder = settings.geodata_dir()
-    print(f"embedded data: {folder}")
+    _say(f"embedded data: {folder}")
     for name, rec in catalog.files(folder).items():
         licences = "; ".join(dict.fromkeys(s["licence"] for s in rec.get("sources", [])))
-        print(f"  {name:22} {rec.get('kind', ''):8} {rec.get('features', '?'):>3} features  "
+        _say(f"  {name:22} {rec.get('kind', ''):8} {rec.get('features', '?'):>3} features  "
               f"sha256 {rec['sha256'][:12]}…  {licences}")
     cache = geoboundaries.cache_dir()
     releases = geoboundaries.load_manifest(cache)["releases"]
-    print(f"cached district boundaries: {cache}" + ("" if releases else " (none; `bordermap data fetch` adds them)"))
+    _say(f"cached district boundaries: {cache}" + ("" if releases else " (none; `bordermap data fetch` adds them)"))
     for key, rec in sorted(releases.items()):
-        print(f"  {rec['file']:22} geoBoundaries gbOpen {rec['boundary_id']}, {rec['features']} units, "
+        _say(f"  {rec['file']:22} geoBoundaries gbOpen {rec['boundary_id']}, {rec['features']} units, "
               f"{rec['licence']}, source {rec['boundary_source']}, fetched {rec['fetched']}, "
               f"sha256 {rec['sha256'][:12]}…")
     return 0
@@ -220,7 +251,7 @@ def _build(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         written = build(args.recipe, args.out, events_files=args.events, layers=_layer_specs(args.layer),
                         self_contained=args.self_contained, formats=args.export, note=_note)
     for path in written:
-        print(f"wrote {path}")
+        _say(f"wrote {path}")
     return 0
 
 
@@ -259,17 +290,19 @@ def _layer_arg(text: str) -> dict:
 
 def _list() -> int:
     from . import layerio, recipe
-    print("Recipes (bordermap build NAME, or a path to your own .toml):")
+    _say("Recipes (bordermap build NAME, or a path to your own .toml):")
     for name, path in recipe.builtin_recipes().items():
         r = recipe.load(path)
         mark = "  (default)" if name == settings.DEFAULT_RECIPE else ""
-        print(f"  {name:22} {r.title}{mark}")
-    print("\nBuilt-in layers (a recipe's include = [...]):")
+        _say(f"  {name:22} {r.title}{mark}")
+    _say("")
+    _say("Built-in layers (a recipe's include = [...]):")
     for name, what in recipe.BUILTIN_LAYERS.items():
-        print(f"  {name:22} {what}")
-    print("\nFiles you can add (--layer FILE, or [[layers]] in a recipe):")
+        _say(f"  {name:22} {what}")
+    _say("")
+    _say("Files you can add (--layer FILE, or [[layers]] in a recipe):")
     for suffix, what in layerio.FORMATS.items():
-        print(f"  {suffix:22} {what}")
+        _say(f"  {suffix:22} {what}")
     return 0
 
 
@@ -281,13 +314,13 @@ def _validate(args: argparse.Namespace) -> int:
         from .build import load_layer
         from .errors import ErrorGroup
         r = recipe.load(path)
-        print(f"ok: {path}: recipe {r.name!r}, {len(r.layers)} extra layer(s), {len(r.events)} events file(s)")
+        _say(f"ok: {path}: recipe {r.name!r}, {len(r.layers)} extra layer(s), {len(r.events)} events file(s)")
         checks = [(spec.path, lambda spec=spec: load_layer(spec).summary()) for spec in r.layers]
         checks += [(f, lambda f=f: f"{len(events.load_events(f))} events records") for f in r.events]
         problems = []
         for where, check in checks:  # every file of the recipe is checked, whatever the others hold
             try:
-                print(f"ok: {where}: {check()}")
+                _say(f"ok: {where}: {check()}")
             except BordermapError as exc:
                 problems.append(exc)
         if problems:
@@ -297,9 +330,9 @@ def _validate(args: argparse.Namespace) -> int:
     frame = layerio.read(path, options)
     if {"category", "sources", "location_precision"} <= set(frame.columns):
         records = events.load_events(path)
-        print(f"ok: {path}: {len(records)} events records in the events schema")
+        _say(f"ok: {path}: {len(records)} events records in the events schema")
         return 0
-    print(f"ok: {path}: {validate.check(frame, path, args.crs).summary()}")
+    _say(f"ok: {path}: {validate.check(frame, path, args.crs).summary()}")
     return 0
 
 

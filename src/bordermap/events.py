@@ -19,7 +19,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from . import catalog, settings
+from . import catalog, layerio, settings
 from .errors import LayerError, SourceError
 from .layerio import READ_ERRORS
 from .sources import read_embedded
@@ -203,8 +203,12 @@ def _read_json(path: Path) -> dict:
 def read_frame(path: Path) -> gpd.GeoDataFrame:
     """Read an events file (GeoJSON, or CSV with longitude/latitude columns) with pyogrio."""
     path = Path(path)
-    if not path.exists():
-        raise SourceError(path, "file not found")
+    try:  # a regular file, in an allowed format, that references no other file or URL
+        layerio.vet(path)
+    except SourceError as exc:
+        if exc.problem == "file not found":
+            raise
+        raise SourceError(path, f"not a readable events file ({exc.problem})") from None
     # Dates stay strings: GDAL would otherwise parse them, and fail on a bad one
     # before the schema check can name the record.
     options: dict[str, Any] = {"DATE_AS_STRING": "YES"}
@@ -212,7 +216,8 @@ def read_frame(path: Path) -> gpd.GeoDataFrame:
         options = {"X_POSSIBLE_NAMES": "longitude,lon,lng,x", "Y_POSSIBLE_NAMES": "latitude,lat,y",
                    "KEEP_GEOM_COLUMNS": "NO", "AUTODETECT_TYPE": "NO"}
     try:
-        frame = gpd.read_file(path, engine="pyogrio", **options)
+        with layerio.gdal_lockdown():
+            frame = gpd.read_file(path, engine="pyogrio", **options)
     except READ_ERRORS as exc:
         raise SourceError(path, f"not a readable events file ({_short(exc)})") from None
     if not isinstance(frame, gpd.GeoDataFrame):  # a CSV without coordinate columns

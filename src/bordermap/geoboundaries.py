@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import http.client
 import json
 import os
 import re
 import sys
 import tempfile
+import time
 import unicodedata
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +42,12 @@ TIMEOUT = 60
 SIMPLIFY_TOLERANCE = 0.002
 GRID = 0.0001
 REQUIRED_FIELDS = ("shapeName", "shapeISO", "shapeID", "shapeGroup", "shapeType")
+#: Licences a release may carry (matched without case): public domain, CC0, CC BY and CC BY-SA of any
+#: version, ODbL, the Open Government Licence. Non-commercial or no-derivatives terms are refused.
+OPEN_LICENCES = (r"\bpublic domain\b", r"\bcc0\b", r"\bcc[ -]?by(?:[ -]sa)?\b",
+                 r"\bcreative commons attribution\b", r"\bodbl\b", r"\bopen database licen[cs]e\b",
+                 r"\bopen government licen[cs]e\b")
+NOT_OPEN = r"non-?commercial|\bnc\b|no[ -]?deriv|\bnd\b|all rights reserved"
 
 
 @dataclass(frozen=True)
@@ -71,23 +80,49 @@ def api_base() -> str:
     return os.environ.get(API_ENV, API).rstrip("/")
 
 
+#: Fields every cached release record has, and their types.
+RECORD_FIELDS = {"country": str, "level": str, "file": str, "sha256": str, "features": int, "licence": str,
+                 "boundary_id": str}
+
+
 def load_manifest(folder: Path | None = None) -> dict:
+    """The cache manifest, checked like any input: a malformed one is one clear error, never trusted."""
     path = (folder or cache_dir()) / MANIFEST
     if not path.exists():
         return {"releases": {}}
+    fix = "; delete the cache folder and fetch again"
     try:
+        layerio.regular_file(path, settings.MAX_TEXT_BYTES)
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:  # ValueError covers json's decode errors and UnicodeDecodeError
-        raise SourceError(path, f"cache manifest is unreadable ({exc}); delete the cache folder and fetch "
-                                "again") from None
+    except SourceError as exc:
+        raise SourceError(path, f"cache manifest: {exc.problem}{fix}") from None
+    except (OSError, ValueError, RecursionError) as exc:  # ValueError: json's errors and UnicodeDecodeError
+        raise SourceError(path, f"cache manifest is unreadable ({exc}){fix}") from None
     if not isinstance(data, dict) or not isinstance(data.get("releases"), dict):
-        return {"releases": {}}
+        raise SourceError(path, f"cache manifest is not an object with a \"releases\" object{fix}")
+    for key, record in data["releases"].items():
+        if not isinstance(record, dict):
+            raise SourceError(path, f"cache manifest: release {key!r} is not an object{fix}")
+        for name, kind in RECORD_FIELDS.items():
+            if not isinstance(record.get(name), kind) or isinstance(record.get(name), bool):
+                raise SourceError(path, f"cache manifest: release {key!r} has no valid {name!r}{fix}")
+        file = record["file"]
+        if Path(file).name != file or file.startswith(".") or not file.endswith(".geojson") or "\\" in file:
+            raise SourceError(path, f"cache manifest: release {key!r} names the file {file!r}, which is not a "
+                                    f"plain .geojson name inside the cache folder{fix}")
     return data
 
 
 def fetch(country: str, level: str, *, expected_sha256: str | None = None,
-          folder: Path | None = None) -> Path:
-    """Download, verify, derive and cache one release; return the cached file."""
+          folder: Path | None = None, allow_http: bool = False) -> Path:
+    """Download, verify, derive and cache one release; return the cached file.
+
+    Only https is used unless ``allow_http`` (a local mirror); redirects stay on the same host; the
+    whole fetch ends within ``settings.FETCH_DEADLINE`` seconds. Nothing replaces the cache until the
+    release has an open licence, a checksum that matches, polygons, the unit count the API states
+    and units in the region.
+    """
+    net = _Net(allow_http, time.monotonic() + settings.FETCH_DEADLINE)
     country, level = country.upper(), level.upper()
     if country not in COUNTRIES:
         raise BordermapError(f"--country must be one of {', '.join(COUNTRIES)}, not {country!r}")
@@ -95,24 +130,32 @@ def fetch(country: str, level: str, *, expected_sha256: str | None = None,
         raise BordermapError(f"--level must be one of {', '.join(LEVELS)}, not {level!r}")
     folder = folder or cache_dir()
     meta_url = f"{api_base()}/{country}/{level}/"
-    meta = _metadata(meta_url, country, level)
+    meta = _metadata(net, meta_url, country, level)
     url = meta.get("gjDownloadURL") or meta.get("simplifiedGeometryGeoJSON")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         raise FetchError(meta_url, "the API response has no GeoJSON download link (gjDownloadURL)")
+    net.check_url(url)
     key = f"{country}-{level}"
     previous = load_manifest(folder)["releases"].get(key, {})
-    if expected_sha256 is None and previous.get("boundary_id") == meta.get("boundaryID") \
-            and previous.get("build_date") == meta.get("buildDate"):
+    new_release = bool(previous) and previous.get("boundary_id") != meta.get("boundaryID")
+    if expected_sha256 is None and not new_release and previous.get("build_date") == meta.get("buildDate"):
         expected_sha256 = previous.get("download_sha256")  # the same release must be the same bytes
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".fetch-", dir=folder) as tmp:
         raw = Path(tmp) / f"{key}.geojson"
-        size, digest = _download(url, raw)
+        size, digest = _download(net, url, raw)
         if expected_sha256 and digest != expected_sha256.lower():
             raise FetchError(url, f"checksum mismatch: sha256 {digest} is not the expected {expected_sha256}; "
                                   "the cache is unchanged")
+        if new_release and expected_sha256 is None:
+            raise FetchError(url, f"the API now offers release {meta.get('boundaryID')!r} instead of the cached "
+                                  f"{previous.get('boundary_id')!r}; its download has sha256 {digest}: check it, then "
+                                  f"run again with --sha256 {digest}; the cache is unchanged")
         frame = _verify(raw, url)
+        _sanity(url, meta, frame)
         derived = _derive(frame)
+        if len(derived) == 0:
+            raise FetchError(url, "the release has no units in the map's region; the cache is unchanged")
     out = folder / f"{key}.geojson"
     data = derived.to_json(drop_id=True, to_wgs84=True).encode("utf-8")
     write_atomic(out, data)
@@ -134,25 +177,82 @@ def fetch(country: str, level: str, *, expected_sha256: str | None = None,
     return out
 
 
-def _open(url: str):
+class _SameHost(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to the same host, and never from https to http."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        old, new = urllib.parse.urlsplit(req.full_url), urllib.parse.urlsplit(newurl)
+        if new.hostname != old.hostname or (old.scheme == "https" and new.scheme != "https"):
+            raise FetchError(req.full_url, f"the server redirects to another host or scheme ({newurl}); refusing it")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+class _Net:
+    """One fetch's network rules: which schemes, and the deadline every request shares."""
+
+    def __init__(self, allow_http: bool, deadline: float):
+        self.schemes = ("https", "http") if allow_http else ("https",)
+        self.deadline = deadline
+        self.opener = urllib.request.build_opener(_SameHost)
+
+    def check_url(self, url: str) -> None:
+        scheme = urllib.parse.urlsplit(url).scheme
+        if scheme not in self.schemes:
+            raise FetchError(url, "only https downloads are allowed (use --allow-http for a local mirror)")
+
+    def left(self, url: str) -> float:
+        """Seconds left before the deadline; a FetchError once it has passed."""
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise FetchError(url, f"the fetch took longer than {settings.FETCH_DEADLINE:g} s "
+                                  "(bordermap.settings.FETCH_DEADLINE); the cache is unchanged")
+        return left
+
+
+def _open(net: _Net, url: str):
+    net.check_url(url)
     request = urllib.request.Request(url, headers={"User-Agent": "bordermap (+https://pypi.org)"})
     try:
-        return urllib.request.urlopen(request, timeout=TIMEOUT)
+        return net.opener.open(request, timeout=min(TIMEOUT, net.left(url)))
     except urllib.error.HTTPError as exc:
         exc.close()  # it holds the connection open
         raise FetchError(url, f"the server answered HTTP {exc.code} ({exc.reason})") from None
-    except (urllib.error.URLError, OSError) as exc:
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         raise FetchError(url, f"cannot reach the server ({reason}); check the network connection. "
                               "Builds keep working, with districts shown as points") from None
 
 
-def _metadata(url: str, country: str, level: str) -> dict:
-    with _open(url) as response:
-        body = response.read(5_000_000)
+def _read_capped(net: _Net, url: str, response, limit: int, fh=None):
+    """The body in pieces as they arrive, at most ``limit`` bytes; the deadline is checked after every piece
+    (a server sending a byte at a time), and a silent server meets the socket's time-out, set when the
+    request was opened to what was left of the deadline."""
+    size = 0
+    while True:
+        try:
+            chunk = response.read1(1 << 16)
+        except (OSError, ValueError, http.client.HTTPException) as exc:  # IncompleteRead: a broken chunked body
+            if isinstance(exc, TimeoutError) and net.deadline - time.monotonic() < 1:
+                net.left(url)
+                raise FetchError(url, f"the fetch took longer than {settings.FETCH_DEADLINE:g} s "
+                                      "(bordermap.settings.FETCH_DEADLINE); the cache is unchanged") from None
+            raise FetchError(url, f"the download broke off after {size} bytes ({type(exc).__name__}); "
+                                  "the cache is unchanged") from None
+        net.left(url)  # a server sending one byte at a time still ends at the deadline
+        if not chunk:
+            return size
+        size += len(chunk)
+        if size > limit:
+            raise FetchError(url, f"the download is larger than {limit} bytes; refusing it")
+        yield chunk
+
+
+def _metadata(net: _Net, url: str, country: str, level: str) -> dict:
+    with _open(net, url) as response:
+        body = b"".join(_read_capped(net, url, response, 5_000_000))
     try:
         meta = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise FetchError(url, "the API answered with something that is not JSON") from None
     if isinstance(meta, list) and len(meta) == 1:
         meta = meta[0]
@@ -161,27 +261,27 @@ def _metadata(url: str, country: str, level: str) -> dict:
     if meta.get("boundaryISO", country) != country or meta.get("boundaryType", level) != level:
         raise FetchError(url, f"the API described {meta.get('boundaryISO')} {meta.get('boundaryType')}, "
                               f"not {country} {level}")
-    licence = str(meta.get("boundaryLicense", ""))
-    if not licence:
-        raise FetchError(url, "the release states no licence; refusing to use it")
+    licence = meta.get("boundaryLicense")
+    if not isinstance(licence, str) or not open_licence(licence):
+        raise FetchError(url, f"the release's licence {licence!r} is not an open licence bordermap accepts "
+                              "(public domain, CC0, CC BY, CC BY-SA, ODbL, OGL); refusing to use it")
     return meta
 
 
-def _download(url: str, dest: Path) -> tuple[int, str]:
+def open_licence(text: str) -> bool:
+    """Whether a licence statement names one of :data:`OPEN_LICENCES` and no restrictive terms."""
+    text = " ".join(text.lower().split())
+    return any(re.search(p, text) for p in OPEN_LICENCES) and not re.search(NOT_OPEN, text)
+
+
+def _download(net: _Net, url: str, dest: Path) -> tuple[int, str]:
     digest, size = hashlib.sha256(), 0
-    with _open(url) as response, open(dest, "wb") as fh:
+    with _open(net, url) as response, open(dest, "wb") as fh:
         declared = response.headers.get("Content-Length")
-        while True:
-            try:
-                chunk = response.read(1 << 20)
-            except (OSError, ValueError) as exc:  # http.client.IncompleteRead is an OSError-like ValueError
-                raise FetchError(url, f"the download broke off after {size} bytes ({exc}); the cache is unchanged") \
-                    from None
-            if not chunk:
-                break
+        if declared is not None and not declared.strip().isdigit():
+            raise FetchError(url, f"the server sent an invalid Content-Length ({declared!r}); the cache is unchanged")
+        for chunk in _read_capped(net, url, response, MAX_BYTES):
             size += len(chunk)
-            if size > MAX_BYTES:
-                raise FetchError(url, f"the download is larger than {MAX_BYTES} bytes; refusing it")
             digest.update(chunk)
             fh.write(chunk)
     if declared is not None and int(declared) != size:
@@ -200,6 +300,23 @@ def _verify(raw: Path, url: str) -> gpd.GeoDataFrame:
     if missing:
         raise FetchError(url, f"the downloaded file lacks geoBoundaries fields: {', '.join(missing)}")
     return checked.frame
+
+
+def _sanity(url: str, meta: dict, frame: gpd.GeoDataFrame) -> None:
+    """What must hold before a release may replace the cache."""
+    kinds = set(frame.geometry.geom_type) - {"Polygon", "MultiPolygon"}
+    if kinds:
+        raise FetchError(url, f"the release holds {', '.join(sorted(kinds))} geometries, not district polygons; "
+                              "the cache is unchanged")
+    stated = meta.get("admUnitCount")
+    if stated not in (None, ""):
+        try:
+            stated = int(str(stated).strip())
+        except ValueError:
+            raise FetchError(url, f"the API's admUnitCount {stated!r} is not a number") from None
+        if stated != len(frame):
+            raise FetchError(url, f"the download holds {len(frame)} units but the API states {stated} "
+                                  "(admUnitCount); the cache is unchanged")
 
 
 def _derive(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -226,11 +343,14 @@ def cached(level: str = "ADM2", folder: Path | None = None) -> list[Cached]:
         if record.get("level") != level:
             continue
         path = folder / record["file"]
-        if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != record.get("sha256"):
+        if path.resolve().parent != folder.resolve():  # a symlink pointing out of the cache
+            raise SourceError(path, "cached file lies outside the cache folder; delete it and fetch again")
+        if not path.is_file() or path.stat().st_size > MAX_BYTES \
+                or hashlib.sha256(path.read_bytes()).hexdigest() != record.get("sha256"):
             raise SourceError(path, "cached file is missing or corrupt; run "
                                     f"`{record.get('command', 'bordermap data fetch')}` again")
         out.append(Cached(country=record["country"], level=level,
-                          frame=gpd.read_file(path, engine="pyogrio"), record=record))
+                          frame=layerio.read(path), record=record))
     return out
 
 

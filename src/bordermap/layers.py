@@ -403,7 +403,8 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
             style=Style(color="#555555", weight=2, fill_opacity=0.1, dash_array="5 4", by="record",
                         classes={r["record"]: {"color": r["colour"], "fillColor": r["colour"]} for r in uncertain}),
             tooltip=tuple(Text(items[r["record"]].title, ("Located only to this unit",)) for r in uncertain),
-            legend=(LegendItem(UNCERTAINTY_NOTE, "#555555", "area", True),)))
+            legend=(LegendItem(UNCERTAINTY_NOTE, "#555555", "area", True),),
+            items=tuple({r["record"]: items[r["record"]] for r in uncertain}.values())))
 
     for category, (name, show) in AREA_OVERLAYS.items():
         recs = [r for r in records if r.category == category] if areas else []

@@ -242,10 +242,12 @@ def _item(item, table: StringTable) -> dict:
 def _shapes(layer, table: StringTable, item_index: dict[str, int]) -> dict:
     """A shape layer: each distinct style once, geometry as encoded polylines.
 
-    A feature whose ``record`` is an item on the page refers to it (``r``) and takes its popup from it.
+    A feature whose ``record`` is one of its own layer's items refers to it (``r``) and takes its popup
+    from it; an analyst's property named ``record`` is just a property (the layer has no items).
     """
     frame = layer.frame
-    records_of = list(frame["record"]) if "record" in frame.columns else [None] * len(frame)
+    own = {item.id for item in layer.items}
+    records_of = list(frame["record"]) if "record" in frame.columns and own else [None] * len(frame)
     styles: list[dict] = []
     index: dict[str, int] = {}
     features = []
@@ -263,7 +265,7 @@ def _shapes(layer, table: StringTable, item_index: dict[str, int]) -> dict:
             feature["t"] = table.text(layer.tooltip[i])
         if layer.popup:
             feature["p"] = table.popup(layer.popup[i])
-        if records_of[i] in item_index:
+        if records_of[i] in own and records_of[i] in item_index:
             feature["r"] = item_index[records_of[i]]
         features.append(feature)
     out = {"name": layer.name, "kind": "shapes", "show": layer.show, "control": True,

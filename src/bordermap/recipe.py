@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -16,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from . import settings
-from .errors import RecipeError
-from .layerio import ReadOptions
+from .errors import RecipeError, SourceError
+from .layerio import ReadOptions, regular_file
 
 #: Built-in layers a recipe can include, with what they show.
 BUILTIN_LAYERS: dict[str, str] = {
@@ -81,7 +82,7 @@ class Recipe:
 
 def _str(v): return isinstance(v, str)
 def _bool(v): return isinstance(v, bool)
-def _num(v): return isinstance(v, (int, float)) and not isinstance(v, bool)
+def _num(v): return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 def _int(v): return isinstance(v, int) and not isinstance(v, bool)
 def _strs(v): return isinstance(v, list) and all(isinstance(x, str) for x in v)
 def _nums(n): return lambda v: isinstance(v, list) and len(v) == n and all(_num(x) for x in v)
@@ -108,7 +109,8 @@ TOP_KEYS = {
                "a file name without folders (letters, digits, '.', '_', '-')"),
     "focus": (_strs, "a list of unit codes, e.g. [\"PK-BA\", \"AFG\"]"),
     "bounds": (_nums(4), "[west, south, east, north] in degrees"),
-    "center": (_nums(2), "[latitude, longitude]"),
+    "center": (lambda v: _nums(2)(v) and -90 <= v[0] <= 90 and -180 <= v[1] <= 180,
+               "[latitude, longitude] in degrees (latitude -90 to 90, longitude -180 to 180)"),
     "zoom": (lambda v: _int(v) and 1 <= v <= 18, "a whole number from 1 to 18"),
     "basemap": (_bool, "true or false"),
     "include": (lambda v: _strs(v) and all(x in BUILTIN_LAYERS for x in v),
@@ -128,15 +130,15 @@ LAYER_KEYS = {
     "fill_color": (_colour, "a colour such as \"#1b9e77\""),
     "fill_opacity": (_fraction, "a number from 0 to 1"),
     "opacity": (_fraction, "a number from 0 to 1"),
-    "weight": (_nonneg, "a number of pixels, 0 or more"),
-    "radius": (lambda v: _num(v) and v > 0, "a number of pixels, more than 0"),
+    "weight": (lambda v: _nonneg(v) and v <= 100, "a number of pixels from 0 to 100"),
+    "radius": (lambda v: _num(v) and 0 < v <= 200, "a number of pixels, more than 0 and at most 200"),
     "color_by": (_str, "a property name"),
     "palette": (_colours, "a list of colours"),
     "tooltip": (_strs, "a list of property names"),
     "popup": (_strs, "a list of property names"),
     "label": (_str, "a property name"),
     "show": (_bool, "true or false"),
-    "simplify": (_nonneg, "a tolerance in degrees, 0 or more"),
+    "simplify": (lambda v: _nonneg(v) and v <= 1, "a tolerance in degrees from 0 to 1"),
 }
 
 
@@ -144,17 +146,35 @@ def load(path: Path) -> Recipe:
     """Read and check one recipe file; one RecipeError lists every problem in it."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RecipeError(path, "recipe file not found") from None
+        regular_file(path, settings.MAX_TEXT_BYTES)
+    except SourceError as exc:
+        raise RecipeError(path, "recipe file not found" if exc.problem == "file not found" else exc.problem) \
+            from None
+    try:
+        with open(path, "rb") as fh:  # read at most the limit: the file may have grown since
+            text = fh.read(settings.MAX_TEXT_BYTES + 1).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RecipeError(path, f"cannot read ({exc})") from None
+    if len(text) > settings.MAX_TEXT_BYTES:
+        raise RecipeError(path, f"recipe is larger than {settings.MAX_TEXT_BYTES:,} bytes")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         problem, line = _toml_problem(exc)
         raise RecipeError(path, f"not valid TOML: {problem}", line=line) from None
+    except RecursionError:
+        raise RecipeError(path, "not valid TOML: nested too deeply") from None
+    if _depth(data) > settings.MAX_NESTING:
+        raise RecipeError(path, f"nested more than {settings.MAX_NESTING} levels deep")
     return parse(data, path, text)
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    """How deeply lists and tables nest (stops counting past the limit)."""
+    if level > settings.MAX_NESTING or not isinstance(value, (list, dict)):
+        return level
+    children = value.values() if isinstance(value, dict) else value
+    return max((_depth(v, level + 1) for v in children), default=level + 1)
 
 
 def parse(data: dict[str, Any], path: Path, text: str = "") -> Recipe:
@@ -171,6 +191,9 @@ def parse(data: dict[str, Any], path: Path, text: str = "") -> Recipe:
         w, s, e, n = data["bounds"]
         if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
             found.add("bounds", "must be [west, south, east, north] with west < east and south < north")
+        elif min(e - w, n - s) < settings.MIN_BOUNDS_DEGREES:
+            found.add("bounds", f"must span at least {settings.MIN_BOUNDS_DEGREES:g} degrees each way "
+                                f"(it spans {e - w:g} by {n - s:g})")
     base = path.parent
     tables = data["layers"] if "layers" in ok else []
     for i, table in enumerate(tables):

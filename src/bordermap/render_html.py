@@ -9,8 +9,12 @@ title, the side panel) escapes every value with :func:`escape`.
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import html as _html
+import re
+import urllib.parse
 from importlib import resources
 
 from . import assets, pagedata
@@ -32,11 +36,11 @@ def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[floa
     doc = pagedata.document(layers, recipe, bounds, guide=guide, offline=offline)
     items = list({item.id: item for layer in layers for item in layer.items}.values())
     clustered = any(layer.get("cluster") for layer in doc["layers"])
-    head = [f'<link rel="stylesheet" href="{assets.LEAFLET_CSS}"/>']
-    scripts = [f'<script src="{assets.LEAFLET_JS}"></script>']
+    head = [assets.style_tag(assets.LEAFLET_CSS)]
+    scripts = [assets.script_tag(assets.LEAFLET_JS)]
     if clustered:
-        head += [f'<link rel="stylesheet" href="{url}"/>' for url in assets.MARKERCLUSTER_CSS]
-        scripts.append(f'<script src="{assets.MARKERCLUSTER_JS}"></script>')
+        head += [assets.style_tag(url) for url in assets.MARKERCLUSTER_CSS]
+        scripts.append(assets.script_tag(assets.MARKERCLUSTER_JS))
     title = f'<div class="bm-title"><h1>{escape(recipe.title)}</h1>'
     if recipe.description:
         title += f"<p>{escape(recipe.description)}</p>"
@@ -132,9 +136,54 @@ def page_asset(name: str) -> str:
 
 
 def to_html(page: str, *, self_contained: bool = False) -> bytes:
-    """The page's bytes; ``self_contained`` inlines Leaflet so it opens with no network."""
+    """The page's bytes; ``self_contained`` inlines Leaflet so it opens with no network.
+
+    The page carries a strict Content-Security-Policy, made last, from what the page finally holds.
+    """
     if self_contained:
         page = assets.inline(page)
-    return page.encode("utf-8")
+    return with_csp(page).encode("utf-8")
+
+
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+_INLINE_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+_EXTERNAL = re.compile(r'<(?:script src|link rel="stylesheet" href)="(https://[^"]+)"')
+_CSP_AT = '<meta charset="utf-8"/>'
+
+
+def content_security_policy(page: str) -> str:
+    """Nothing is allowed but this page's own inline scripts and styles (by sha256), the CDN files it
+    links (which carry ``integrity=``), images from ``data:`` URIs, the CDN and the basemap's tile host.
+
+    Leaflet positions and styles through the CSSOM (``element.style``), which a policy without
+    ``'unsafe-inline'`` allows; no markup here uses ``style=`` attributes.
+    """
+    def hashes(pattern: re.Pattern) -> list[str]:
+        found = dict.fromkeys(base64.b64encode(hashlib.sha256(m.group(1).encode("utf-8")).digest()).decode()
+                              for m in pattern.finditer(page))
+        return [f"'sha256-{h}'" for h in found]
+
+    external = list(dict.fromkeys(_EXTERNAL.findall(page)))
+    hosts = list(dict.fromkeys(_origin(u) for u in external))
+    tiles = _origin(pagedata.BASEMAP["url"])
+    scripts = hashes(_INLINE_SCRIPT) + [u for u in external if u.endswith(".js")]
+    styles = hashes(_INLINE_STYLE) + [u for u in external if u.endswith(".css")]
+    return "; ".join([
+        "default-src 'none'", f"script-src {' '.join(scripts) or chr(39) + 'none' + chr(39)}",
+        f"style-src {' '.join(styles) or chr(39) + 'none' + chr(39)}",
+        f"img-src data: {' '.join(dict.fromkeys([tiles, *hosts]))}", "base-uri 'none'", "form-action 'none'"])
+
+
+def _origin(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def with_csp(page: str) -> str:
+    """``page`` with its Content-Security-Policy ``<meta>`` right after the charset (before any script)."""
+    if _CSP_AT not in page:
+        raise RuntimeError("the page skeleton has no charset meta to put its Content-Security-Policy after")
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{escape(content_security_policy(page))}"/>'
+    return page.replace(_CSP_AT, f"{_CSP_AT}\n{meta}", 1)
 
 

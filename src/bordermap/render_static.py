@@ -30,7 +30,8 @@ from .recipe import Recipe
 FORMATS = ("png", "svg", "pdf")
 FONT = "DejaVu Sans"  # shipped with matplotlib: the same glyphs on every machine
 #: Settings applied only while a figure is drawn and saved; matplotlib's global state is left alone.
-DRAW_RC = {"font.family": FONT}
+#: ``text.parse_math`` off: titles, labels and legend entries are drawn as plain text ("$5 and $6" stays so).
+DRAW_RC = {"font.family": FONT, "text.parse_math": False}
 SAVE_RC = {"svg.hashsalt": "bordermap", "svg.fonttype": "path"}
 #: marker shape -> (matplotlib marker, filled)
 MARKERS = {"circle": ("o", True), "square": ("s", True), "diamond": ("D", True), "triangle": ("^", True),

@@ -52,3 +52,39 @@ def geodata_dir() -> Path:
     install) keeps it at the repository root. ``$BORDERMAP_GEODATA`` wins.
     """
     return _shipped("geodata", GEODATA_ENV)
+
+
+# --- limits on what is read: a hostile or broken file gets one clear error, never a hang -------------
+# Each is a plain module variable; tests and notebooks may lower or raise them.
+
+#: int, default 512 MB: the largest analyst's file (layer, events file) read.
+MAX_FILE_BYTES: int = 512 * 1024 * 1024
+
+#: int, default 1 MB: the largest recipe (TOML) or small JSON document read.
+MAX_TEXT_BYTES: int = 1024 * 1024
+
+#: int, default 1 GB: the most a zip may expand to, by its declared sizes (checked before reading).
+MAX_UNZIPPED_BYTES: int = 1024 * 1024 * 1024
+
+#: int, default 200: the largest expansion ratio of one zip member (zip bombs reach thousands).
+MAX_ZIP_RATIO: int = 200
+
+#: int, default 500_000: the most features one layer may hold.
+MAX_FEATURES: int = 500_000
+
+#: int, default 64: the deepest nesting of arrays and tables accepted in JSON and TOML.
+MAX_NESTING: int = 64
+
+#: float, default 120: seconds one file may take to read before it is refused.
+MAX_READ_SECONDS: float = 120.0
+
+#: float, default 300: seconds `bordermap data fetch` may take for one release, all requests included.
+FETCH_DEADLINE: float = 300.0
+
+#: float, default 300: seconds after which a leftover ``.NAME.*.tmp`` file in an output folder
+#: (from a run that was killed) is removed by the next run writing there.
+STALE_TMP_SECONDS: float = 300.0
+
+#: float, default 0.01 (about 1 km): the smallest width and height of a recipe's bounds, in degrees.
+#: Much smaller frames make matplotlib rasterise country outlines millions of pixels across (minutes).
+MIN_BOUNDS_DEGREES: float = 0.01

@@ -83,7 +83,29 @@ def check(frame: gpd.GeoDataFrame, path: Path, crs: str | None = None) -> Checke
         frame = frame.set_geometry(shapely.make_valid(frame.geometry.values), crs=frame.crs)
         notes.append(f"repaired {int(invalid.sum())} invalid geometr{'y' if invalid.sum() == 1 else 'ies'} "
                      f"({', '.join(reasons)})")
-    return Checked(frame=frame.reset_index(drop=True), notes=tuple(notes))
+    return Checked(frame=_nested_as_text(frame.reset_index(drop=True)), notes=tuple(notes))
+
+
+def _nested_as_text(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Properties holding a list or an object (legal GeoJSON) become text, so every renderer shows them:
+    ``["port", "CPEC"]`` as ``port, CPEC``, ``{"a": 1}`` as ``a: 1``."""
+    for column in frame.columns:
+        if column == frame.geometry.name or frame[column].dtype != object:
+            continue
+        values = frame[column]
+        if any(isinstance(v, (list, tuple, dict, np.ndarray)) for v in values):
+            frame[column] = [_as_text(v) if isinstance(v, (list, tuple, dict, np.ndarray)) else v for v in values]
+    return frame
+
+
+def _as_text(value) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_as_text(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return ", ".join(_as_text(v) for v in value)
+    if isinstance(value, np.generic):
+        value = value.item()
+    return "" if value is None else str(value)
 
 
 def _set_crs(frame: gpd.GeoDataFrame, path: Path, crs: str | None, notes: list[str],

@@ -3,8 +3,9 @@
 (function (root) {
   "use strict";
   var bm = root.bordermap;
-  bm.layers = {};   // marker layer name -> {group, markers, shown}
-  bm.shapes = {};   // shape layer name -> {group, layers}
+  // Maps keyed by layer names (an analyst may name a layer "__proto__"): objects without a prototype.
+  bm.layers = Object.create(null);   // marker layer name -> {group, markers, shown}
+  bm.shapes = Object.create(null);   // shape layer name -> {group, layers}
 
   function labelMarker(label) {  // [lat, lon, text, css class]
     var div = bm.el("div", "bm-label " + label[3], label[2]);
@@ -110,7 +111,7 @@
     var v = data.view;
     var map = L.map(container, {center: v.center, zoom: v.zoom, minZoom: v.minZoom, maxZoom: v.maxZoom,
                                 zoomControl: true});
-    var overlays = {}, byName = {}, pending = 1;
+    var overlays = Object.create(null), byName = Object.create(null), pending = 1;
     function done() { pending -= 1; if (pending === 0) { ready(); } }
     if (data.basemap) {
       var b = data.basemap;

@@ -41,7 +41,7 @@
     var map = built.map;
     bm.map = map;
     var ctx = {map: map, data: data, items: data.items, months: data.months, facets: data.facets,
-               overlays: built.overlays, control: built.control, hub: bm.hub(), boxes: {}, byId: Object.create(null),
+               overlays: built.overlays, control: built.control, hub: bm.hub(), boxes: Object.create(null), byId: Object.create(null),
                applying: false, restoring: true};
     data.items.forEach(function (it) { ctx.byId[it.id] = it; });
     ctx.state = bm.filter.emptyState(ctx.facets, ctx.months);

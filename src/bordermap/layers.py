@@ -99,6 +99,8 @@ class Item:
     where: str = ""
     popup: Popup | None = None
     radius: float = 0.0  # metres of location uncertainty drawn around the item's markers
+    fatalities: tuple[int, int, int] | None = None  # best, low, high
+    redistributable: bool = True  # False: a page shows it but must never offer it for download (ACLED)
 
 
 @dataclass(frozen=True)
@@ -303,6 +305,8 @@ def record_popup(record, actors, unit_names: dict[str, str], where: str = "") ->
         place = f"{place}, {units[0]}" if place else units[0]
     rows.append(("Where", place))
     rows.append(("Located to", f"{record.location_precision}: {PRECISIONS[record.location_precision]}"))
+    if record.fatalities is not None:
+        rows.append(("Fatalities", record.fatalities.text()))
     notes = [n for n in (record.date_note, f"Location basis: {record.location_basis}") if n]
     return Popup(heading=record.title, rows=tuple(rows), body=(record.summary,),
                  sources=tuple((s.text(), s.url) for s in record.sources), notes=tuple(notes))
@@ -363,6 +367,7 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
     if any(m.approximate for m in symbols):
         legend += (LegendItem(APPROXIMATE_NOTE, "#555555", "halo"),)
     credits = ("Events: summaries of cited articles (see each popup)", "Place coordinates: GeoNames (CC BY 4.0)")
+    credits += tuple(sorted({r.dataset for r in records if r.dataset}))
     if markers:
         out.append(MarkerLayer(name="Events and places", markers=tuple(symbols), cluster=True,
                                attribution=credits, legend=legend, items=tuple(marker_records)))
@@ -452,7 +457,14 @@ def record_item(record, actors, provinces: Mapping[str, tuple[str, str]], distri
         actors=tuple(_actor_label(a, actors) for a in record.actors),
         countries=tuple(dict.fromkeys(named.values())), provinces=tuple(named),
         precision=record.location_precision, where=where, popup=record_popup(record, actors, unit_names),
-        radius=UNCERTAINTY_M.get(record.location_precision, 0.0) if record.lon is not None else 0.0)
+        radius=UNCERTAINTY_M.get(record.location_precision, 0.0) if record.lon is not None else 0.0,
+        fatalities=_fatality_range(record.fatalities), redistributable=record.redistributable)
+
+
+def _fatality_range(f) -> tuple[int, int, int] | None:
+    if f is None:
+        return None
+    return (f.best, f.best if f.low is None else f.low, f.best if f.high is None else f.high)
 
 
 def _short_place(place: str) -> str:

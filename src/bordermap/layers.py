@@ -116,6 +116,18 @@ class Layer:
     legend: tuple[LegendItem, ...] = ()
     feature_labels: tuple[tuple[float, float, str, str], ...] = ()  # drawn with the layer
     items: tuple[Item, ...] = ()  # records drawn here; a "record" column ties features to them
+    aggregate: Any = None  # an AggregateView: the page recounts this layer's units as the filters change
+
+
+@dataclass(frozen=True)
+class AggregateView:
+    """What the page needs to recount an aggregate: per unit (in frame order) the ids of its events."""
+
+    measure: str
+    members: tuple[tuple[str, ...], ...]
+    breaks: tuple[float, ...]
+    colours: tuple[str, ...]
+    unplaced: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -561,3 +573,27 @@ def district_layer(release) -> Layer:
         tooltip=tuple(Text(str(n), (f"{release.country} {release.level} · {i}",))
                       for n, i in zip(frame["shapeName"], frame["shapeID"])),
         show=False, attribution=(release.attribution,))
+
+
+#: The aggregate's outline and the fill of a unit whose events are all filtered out.
+AGGREGATE_OUTLINE = "#7a0177"
+
+
+def aggregate_layer(result, records) -> Layer:
+    """Units shaded by class (one set of breaks for page and figure), with their counts and ranges."""
+    frame = result.units.rename(columns={"class": "_class"})
+    spec = result.spec
+    classes = {i: {"fillColor": c} for i, c in enumerate(result.colours)}
+    tips = []
+    for r in frame.itertuples(index=False):
+        lines = [f"{r.count} event{'s' if r.count != 1 else ''}",
+                 f"Fatalities: {r.best}" + (f" (range {r.low}–{r.high})" if (r.low, r.high) != (r.best, r.best) else "")]
+        tips.append(Text(str(r.name), tuple(lines)))
+    legend = tuple(LegendItem(f"{spec.name}: {label}", colour, "area")
+                   for label, colour in zip(result.labels(), result.colours))
+    legend += tuple(LegendItem(note, "#ffffff", "area", True) for note in result.notes())
+    ids = [r.id for r in records]
+    view = AggregateView(measure=spec.measure, members=tuple(tuple(ids[i] for i in m) for m in result.members),
+                         breaks=result.breaks, colours=result.colours, unplaced=result.notes())
+    return Layer(name=spec.name, frame=frame, show=True, tooltip=tuple(tips), legend=legend, aggregate=view,
+                 style=Style(color=AGGREGATE_OUTLINE, weight=0.8, fill_opacity=0.65, by="_class", classes=classes))

@@ -228,7 +228,8 @@ def classify(values: np.ndarray, spec: Spec) -> tuple[float, ...]:
     with warnings.catch_warnings():  # mapclassify warns when classes collapse; duplicates are dropped below
         warnings.simplefilter("ignore")
         bins = cls(values.astype(float), k=k).bins
-    return tuple(float(b) for b in dict.fromkeys(np.round(bins, 6).tolist()))
+    # the values are whole numbers, so v <= b holds exactly when v <= floor(b): whole breaks, same classes
+    return tuple(float(b) for b in dict.fromkeys(np.floor(np.round(bins, 6)).tolist()))
 
 
 def ramp(k: int) -> tuple[str, ...]:

@@ -231,10 +231,15 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("maps", "cli"), default=None, help="run one section (default: both)")
+    parser.add_argument("--only", choices=("maps", "cli", "aggregate"), default=None,
+                        help="run one section (default: maps and cli)")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the aggregate section's export")
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("RESULTS.md"))
     args = parser.parse_args()
+    if args.only == "aggregate":
+        write_aggregate_results(aggregate_bench(args.rows), args.out)
+        return
     if args.only != "maps":
         write_cli_results(cli_startup(), args.out)
     if args.only != "cli":
@@ -316,6 +321,64 @@ def replace_between(out: Path, start: str, end: str, table: str, heading: str = 
     _, _, after = rest.partition(end)
     out.write_text(before + table + after, encoding="utf-8")
     print(table)
+
+
+AGG_START, AGG_END = "<!-- aggregate:start -->", "<!-- aggregate:end -->"
+
+
+def synthetic_acled(n: int, path: Path, seed: int = 5) -> Path:
+    """An ACLED-layout CSV of ``n`` rows across Pakistan and Afghanistan (a third known only to the province)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    columns = ("event_id_cnty event_date year time_precision disorder_type event_type sub_event_type actor1 "
+               "assoc_actor_1 inter1 actor2 assoc_actor_2 inter2 interaction civilian_targeting iso region country "
+               "admin1 admin2 admin3 location latitude longitude geo_precision source source_scale notes "
+               "fatalities tags timestamp").split()
+    frame = pd.DataFrame({c: "" for c in columns}, index=range(n))
+    frame["event_id_cnty"] = [f"PAK{i}" for i in range(n)]
+    frame["event_date"], frame["time_precision"], frame["event_type"] = "2023-03-15", "1", "Battles"
+    frame["country"], frame["admin1"] = "Pakistan", "Balochistan"
+    frame["longitude"] = np.round(rng.uniform(62.0, 69.5, n), 4)
+    frame["latitude"] = np.round(rng.uniform(25.5, 31.0, n), 4)
+    frame["geo_precision"] = rng.choice(["1", "2", "3"], n)
+    frame["fatalities"] = rng.integers(0, 6, n)
+    frame.to_csv(path, index=False)
+    return path
+
+
+def aggregate_bench(rows: int) -> list[dict]:
+    """Seconds to aggregate an ACLED export of ``rows`` rows from its CSV (DuckDB read + group)."""
+    import tempfile
+
+    from bordermap import aggregate, conflictdata, geoboundaries, sources
+    from bordermap.build import district_units
+    from bordermap.recipe import AggregateSpec
+
+    admin1 = sources.load_boundaries().admin1
+    aliases = conflictdata.load_aliases()
+    districts = district_units(geoboundaries.cached("ADM2"))
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = synthetic_acled(rows, Path(tmp) / "acled.csv")
+        for level in ("province", "hexagon") + (("district",) if districts is not None else ()):
+            t = time.perf_counter()
+            result = aggregate.from_csv(path, AggregateSpec(level=level), admin1, districts, aliases)
+            out.append({"level": level, "rows": rows, "seconds": time.perf_counter() - t,
+                        "units": len(result.units), "unplaced": sum(result.unplaced.values())})
+    return out
+
+
+def write_aggregate_results(results: list[dict], out: Path) -> None:
+    lines = [AGG_START, f"Run {dt.date.today().isoformat()} with `python bench/run.py --only aggregate` on: "
+                        f"{machine()}.", "An ACLED-layout CSV, aggregated from the file by `aggregate.from_csv` "
+                        "(DuckDB reads and groups; points to units by STRtree or hexagon arithmetic).", "",
+             "| level | rows | seconds | units | events not placed at the level |", "|---|---:|---:|---:|---:|"]
+    lines += [f"| {r['level']} | {r['rows']:,} | {r['seconds']:.1f} | {r['units']} | {r['unplaced']:,} |"
+              for r in results]
+    lines.append(AGG_END)
+    replace_between(out, AGG_START, AGG_END, "\n".join(lines), heading="## Aggregating a large export")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ FIGURE_SIZE = (1800, 1350)
 
 def build(recipe: Recipe | str | Path | None = None, out_dir: Path | None = None, *,
           events_files: Sequence[Path] = (), layers: Sequence[LayerSpec] = (),
-          self_contained: bool = False, formats: Sequence[str] = (), note: Note | None = None) -> list[Path]:
+          self_contained: bool = False, formats: Sequence[str] = (), note: Note | None = None,
+          aggregate: str | None = None) -> list[Path]:
     """Render one recipe to ``out_dir/NAME.html``, and ``NAME.FORMAT`` per format; return the files written.
 
     ``recipe`` is a Recipe, a recipe file, a built-in recipe's name, or None for
@@ -33,7 +34,7 @@ def build(recipe: Recipe | str | Path | None = None, out_dir: Path | None = None
     step leaves the previous outputs as they were.
     """
     return _write(_render_recipe(recipe, out_dir, events_files=events_files, layers=layers,
-                                 self_contained=self_contained, formats=formats, note=note))
+                                 self_contained=self_contained, formats=formats, note=note, aggregate=aggregate))
 
 
 def build_all(out_dir: Path | None = None, *, self_contained: bool = False, formats: Sequence[str] = (),
@@ -64,23 +65,24 @@ def render(recipe: Recipe | str | Path | None, out_dir: Path | None = None, *,
 
 def export(recipe: Recipe | str | Path | None = None, out_dir: Path | None = None, *, fmt: str = "png",
            dpi: int = FIGURE_DPI, size: tuple[int, int] = FIGURE_SIZE, events_files: Sequence[Path] = (),
-           layers: Sequence[LayerSpec] = (), note: Note | None = None) -> list[Path]:
+           layers: Sequence[LayerSpec] = (), note: Note | None = None, aggregate: str | None = None) -> list[Path]:
     """A static figure (PNG, SVG or PDF) of the same recipe, for reports."""
     return _write([render_figure(recipe, out_dir, fmt=fmt, dpi=dpi, size=size, events_files=events_files,
-                                 layers=layers, note=note)])
+                                 layers=layers, note=note, aggregate=aggregate)])
 
 
 def render_figure(recipe: Recipe | str | Path | None = None, out_dir: Path | None = None, *, fmt: str = "png",
                   dpi: int = FIGURE_DPI, size: tuple[int, int] = FIGURE_SIZE, events_files: Sequence[Path] = (),
-                  layers: Sequence[LayerSpec] = (), note: Note | None = None) -> tuple[Path, bytes]:
+                  layers: Sequence[LayerSpec] = (), note: Note | None = None,
+                  aggregate: str | None = None) -> tuple[Path, bytes]:
     """The static figure's path and bytes, without writing anything."""
-    return _figure(_assemble(recipe, events_files, layers, note), out_dir, fmt, dpi=dpi, size=size)
+    return _figure(_assemble(recipe, events_files, layers, note, aggregate), out_dir, fmt, dpi=dpi, size=size)
 
 
-def _render_recipe(recipe, out_dir, *, events_files=(), layers=(), self_contained, formats, note) \
+def _render_recipe(recipe, out_dir, *, events_files=(), layers=(), self_contained, formats, note, aggregate=None) \
         -> list[tuple[Path, bytes]]:
     """One recipe's page and figures, from one assembly of its layers."""
-    a = _assemble(recipe, events_files, layers, note)
+    a = _assemble(recipe, events_files, layers, note, aggregate)
     return [_page(a, out_dir, self_contained)] + [_figure(a, out_dir, fmt) for fmt in dict.fromkeys(formats)]
 
 
@@ -118,11 +120,14 @@ class Assembled(NamedTuple):
     releases: list
 
 
-def _assemble(recipe, events_files, layers, note) -> Assembled:
+def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) -> Assembled:
     """Recipe -> layers to draw and the map's frame: shared by every renderer."""
     if not isinstance(recipe, Recipe):
         recipe = recipe_mod.find(recipe)
     recipe = recipe.with_extra(tuple(layers), tuple(Path(p) for p in events_files))
+    if aggregate:  # the command line's level, with the recipe's other [aggregate] settings
+        base = recipe.aggregate or recipe_mod.AggregateSpec(level=aggregate)
+        recipe = dataclasses.replace(recipe, aggregate=dataclasses.replace(base, level=aggregate))
     output_path(None, recipe.name)  # refuse a bad output name before any work
     note = note or (lambda _: None)
     boundaries = sources.load_boundaries()
@@ -139,7 +144,12 @@ def _assemble(recipe, events_files, layers, note) -> Assembled:
             for code in unmatched:
                 note(f"district {code} ({districts[code].name}) has no match in the cached geoBoundaries "
                      "districts; it is shown as a point at its headquarters")
-        drawn += _event_layers(recipe, boundaries, districts, shapes)
+        records = _event_records(recipe, boundaries, districts, note)
+        drawn += layers_mod.event_layers(records, boundaries, districts, events.load_actors(),
+                                         markers=any(r.kind != "area" for r in records),
+                                         areas=any(r.kind == "area" for r in records), district_shapes=shapes)
+        if recipe.aggregate:
+            drawn.append(_aggregate_layer(recipe.aggregate, records, boundaries, releases, shapes, note))
     names = {layer.name for layer in drawn}
     for spec in recipe.layers:
         checked = load_layer(spec)
@@ -182,7 +192,10 @@ def load_layer(spec: LayerSpec) -> validate.Checked:
     return checked
 
 
-def _event_layers(recipe: Recipe, boundaries: sources.Boundaries, districts: dict, shapes: dict) -> list:
+def _event_records(recipe: Recipe, boundaries: sources.Boundaries, districts: dict, note: Note) -> list:
+    """The curated records the recipe includes, then each events file's (ACLED and UCDP exports too)."""
+    from . import conflictdata
+
     units = set(boundaries.admin1["code"]) | set(districts)
     # The recipe's include list chooses among the curated records; an analyst's
     # own files are always drawn.
@@ -192,15 +205,46 @@ def _event_layers(recipe: Recipe, boundaries: sources.Boundaries, districts: dic
     records = [r for r in embedded if r.kind in wanted]
     taken = {r.id for r in embedded}
     for path in recipe.events:
-        extra = events.load_events(path, units=units)
+        if conflictdata.detect(path):
+            imported = conflictdata.load(path)
+            for text in imported.notes:
+                note(f"{path}: {text}")
+            extra = list(imported.records)
+        else:
+            extra = events.load_events(path, units=units)
         clashes = [f"record {r.id!r}: id: already used by another events layer" for r in extra if r.id in taken]
         if clashes:
             raise LayerError(path, clashes)
         records.extend(extra)
         taken |= {r.id for r in extra}
-    return layers_mod.event_layers(records, boundaries, districts, events.load_actors(),
-                                   markers=any(r.kind != "area" for r in records),
-                                   areas=any(r.kind == "area" for r in records), district_shapes=shapes)
+    return records
+
+
+def _aggregate_layer(spec, records: list, boundaries: sources.Boundaries, releases: list, shapes: dict,
+                     note: Note):
+    """The aggregate of the events (areas are not events), at the level their precision allows."""
+    from . import aggregate
+
+    counted = [r for r in records if r.kind == "event"]
+    if not counted:
+        raise aggregate.AggregateError(f"aggregate by {spec.level}: there are no events to aggregate")
+    result = aggregate.aggregate(counted, spec, boundaries.admin1, district_units(releases), shapes)
+    for text in result.notes():
+        note(f"aggregate: {text}")
+    return layers_mod.aggregate_layer(result, counted)
+
+
+def district_units(releases: list):
+    """Every cached district shape as (unit, name, geometry), or None when none is cached."""
+    import geopandas as gpd
+    import pandas as pd
+
+    if not releases:
+        return None
+    frames = [gpd.GeoDataFrame({"unit": r.frame["shapeID"].astype(str),
+                                "name": r.frame["shapeName"].astype(str) + f" ({r.country})"},
+                               geometry=r.frame.geometry.values, crs=4326) for r in releases]
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326)
 
 
 def output_path(out_dir: Path | None, name: str, suffix: str = ".html") -> Path:

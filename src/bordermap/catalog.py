@@ -33,6 +33,7 @@ FORMER_FILE = "former_units.geojson"
 EVENTS_FILE = "events.geojson"
 ACTORS_FILE = "actors.json"
 DISTRICTS_FILE = "districts.json"
+ADMIN_NAMES_FILE = "admin_names.json"
 
 # --- pinned and fetchable sources --------------------------------------------------------------
 

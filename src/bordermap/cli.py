@@ -60,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="inline Leaflet so the page opens with no network at all")
     p_build.add_argument("--export", action="append", choices=("png", "svg", "pdf"), default=[],
                          metavar="FORMAT", help="also write a static figure: png, svg or pdf (repeatable)")
+    p_build.add_argument("--aggregate", default=None, metavar="LEVEL", help="add an aggregate layer: counts of events and sums of fatalities by district, province or hexagon (each event only at a level its precision supports; overrides the recipe's [aggregate] level)")
 
     p_export = commands.add_parser(
         "export", help="write a static figure (PNG, SVG or PDF) of a recipe, for reports",
@@ -77,6 +78,20 @@ def _parser() -> argparse.ArgumentParser:
                           help="add a vector file, as for build")
     p_export.add_argument("--events", type=Path, action="append", default=[], metavar="FILE",
                           help="add your own events, as for build")
+    p_export.add_argument("--aggregate", default=None, metavar="LEVEL", help="add an aggregate layer, as for build")
+
+    p_import = commands.add_parser(
+        "import", help="map an ACLED or UCDP GED export onto the events schema, for inspection",
+        description="Read an ACLED export CSV or a UCDP GED / Candidate GED CSV as published, map every row onto "
+                    "the events schema with the dataset's precision rules, and write the result as GeoJSON. "
+                    "Rows that cannot be used are listed as notes.")
+    p_import.add_argument("dataset", choices=("acled", "ucdp"), help="the export's dataset")
+    p_import.add_argument("file", type=Path, metavar="FILE", help="the export CSV")
+    p_import.add_argument("--out", type=Path, required=True, metavar="FILE", help="the events GeoJSON to write")
+    p_import.add_argument("--accessed", default=None, metavar="YYYY-MM-DD",
+                          help="the day the export was downloaded (default: the file's modification date)")
+    p_import.add_argument("--dataset-version", default=None, metavar="VERSION",
+                          help="UCDP's dataset version when the file name does not give it (e.g. 24.1)")
 
     commands.add_parser("list", help="list the recipes and the layers a recipe can include",
                         description="List the built-in recipes, the built-in layers and the file formats read.")
@@ -189,12 +204,16 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return _list()
     if args.command == "export":
         from .build import export
+        _check_level(parser, args.aggregate)
         for path in export(args.recipe, args.out, fmt=args.format, dpi=args.dpi, size=args.size,
-                           events_files=args.events, layers=_layer_specs(args.layer), note=_note):
+                           events_files=args.events, layers=_layer_specs(args.layer), note=_note,
+                           aggregate=args.aggregate):
             _say(f"wrote {path}")
         return 0
     if args.command == "validate":
         return _validate(args)
+    if args.command == "import":
+        return _import(args)
     if args.command == "data" and args.data_command == "build":
         from . import databuild  # the maintainer tool: only this command loads it
         out = args.out or settings.geodata_dir()
@@ -242,16 +261,41 @@ def _status() -> int:
 
 def _build(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.all:
-        if args.recipe or args.layer or args.events:
+        if args.recipe or args.layer or args.events or args.aggregate:
             parser.error("--all builds the built-in recipes as they are; drop RECIPE, --layer and --events")
         from .build import build_all
         written = build_all(args.out, self_contained=args.self_contained, formats=args.export, note=_note)
     else:
         from .build import build
+        _check_level(parser, args.aggregate)
         written = build(args.recipe, args.out, events_files=args.events, layers=_layer_specs(args.layer),
-                        self_contained=args.self_contained, formats=args.export, note=_note)
+                        self_contained=args.self_contained, formats=args.export, note=_note,
+                        aggregate=args.aggregate)
     for path in written:
         _say(f"wrote {path}")
+    return 0
+
+
+def _check_level(parser: argparse.ArgumentParser, level: str | None) -> None:
+    from .recipe import AGGREGATE_LEVELS
+    if level is not None and level not in AGGREGATE_LEVELS:
+        parser.error(f"--aggregate: {level!r} is not one of: {', '.join(AGGREGATE_LEVELS)}")
+
+
+def _import(args: argparse.Namespace) -> int:
+    from . import conflictdata
+    from ._io import write_atomic
+    from .errors import SourceError
+    kind = conflictdata.detect(args.file)
+    if kind != args.dataset:
+        found = f"it looks like a {kind.upper()} export" if kind else "its header is neither layout"
+        raise SourceError(args.file, f"not an {args.dataset.upper()} export ({found})")
+    imported = conflictdata.load(args.file, accessed=args.accessed, version=args.dataset_version)
+    for text in imported.notes:
+        _note(f"{args.file}: {text}")
+    write_atomic(args.out, conflictdata.to_geojson(imported))
+    print(f"wrote {args.out} ({len(imported.records)} records from {imported.rows} rows; "
+          f"{imported.skipped} rows not used)")
     return 0
 
 
@@ -325,6 +369,14 @@ def _validate(args: argparse.Namespace) -> int:
                 problems.append(exc)
         if problems:
             raise ErrorGroup(problems)
+        return 0
+    from . import conflictdata
+    if conflictdata.detect(path):
+        imported = conflictdata.load(path)
+        for text in imported.notes:
+            _note(f"{path}: {text}")
+        print(f"ok: {path}: {imported.dataset.upper()} export, {len(imported.records)} events records from "
+              f"{imported.rows} rows ({imported.skipped} rows not used)")
         return 0
     options = layerio.ReadOptions(layer=args.layer, encoding=args.encoding, crs=args.crs)
     frame = layerio.read(path, options)

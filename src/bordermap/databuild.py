@@ -346,6 +346,11 @@ ARTICLES = [
 CURATED_COMMAND = "hand-curated; checked and registered with `bordermap data build --curated-only`"
 
 
+#: Where the admin-name aliases come from: the datasets' own spellings of the embedded units.
+ADMIN_NAME_SOURCES = {"name": "Admin-1 spellings used by ACLED and UCDP GED, and Natural Earth's names",
+                      "licence": "facts (names); no third-party text", "attribution": "bordermap"}
+
+
 def register_curated(folder: Path) -> list[Path]:
     """Validate the hand-curated files and record their checksums in the manifest.
 
@@ -366,6 +371,12 @@ def register_curated(folder: Path) -> list[Path]:
         folder / catalog.DISTRICTS_FILE, description="Districts named by the articles, with headquarters towns",
         kind="curated", sources=[GEONAMES], build_command=CURATED_COMMAND,
         features=len(json.loads((folder / catalog.DISTRICTS_FILE).read_text(encoding="utf-8"))["districts"]))
+    if (folder / catalog.ADMIN_NAMES_FILE).exists():
+        names = json.loads((folder / catalog.ADMIN_NAMES_FILE).read_text(encoding="utf-8"))["aliases"]
+        entries[catalog.ADMIN_NAMES_FILE] = catalog.entry(
+            folder / catalog.ADMIN_NAMES_FILE, kind="curated", build_command=CURATED_COMMAND,
+            description="Other spellings of first-level unit names (as ACLED and UCDP GED write them) -> codes",
+            sources=[ADMIN_NAME_SOURCES], features=len(names))
     catalog.update(folder, entries)
     records = events.load_events(folder / catalog.EVENTS_FILE, folder=folder)
     entry = catalog.entry(folder / catalog.EVENTS_FILE,

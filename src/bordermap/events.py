@@ -86,6 +86,22 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Fatalities:
+    """Deaths as a dataset counts them: a best figure and, where the dataset gives one, a range."""
+
+    best: int
+    low: int | None = None
+    high: int | None = None
+    note: str = ""  # what the figure is, in the dataset's terms
+
+    def text(self) -> str:
+        low = self.best if self.low is None else self.low
+        high = self.best if self.high is None else self.high
+        out = f"{self.best}" if low == high == self.best else f"{self.best} (range {low}–{high})"
+        return f"{out}; {self.note}" if self.note else out
+
+
+@dataclass(frozen=True)
 class Record:
     id: str
     title: str
@@ -111,6 +127,9 @@ class Record:
     def date_inferred(self) -> bool:
         """The date is not in the sources: the editors supplied it (``date_note`` says from where)."""
         return "date" in self.inferred
+    fatalities: Fatalities | None = None
+    dataset: str = ""  # the citation of the dataset the record comes from (ACLED, UCDP GED), if any
+    redistributable: bool = True  # False: shown on the page but never offered for download (ACLED's terms)
 
     @property
     def kind(self) -> str:
@@ -240,6 +259,9 @@ def load_events(path: Path | None = None, *, units: Iterable[str] | None = None,
     actors = load_actors(folder)
     if units is None:
         units = set(read_embedded(catalog.ADMIN1_FILE, folder)["code"]) | set(load_districts(folder))
+    from . import conflictdata  # ACLED and UCDP GED exports are read as published
+    if conflictdata.detect(Path(path)):
+        return conflictdata.load(Path(path), folder=folder).records
     return parse(read_frame(Path(path)), Path(path), actors=actors, units=set(units))
 
 
@@ -306,6 +328,7 @@ def parse(frame: gpd.GeoDataFrame, path: Path, *, actors: Actors, units: set[str
             bad("geometry", "missing: give a point, or unit codes in 'units'")
         sources = _sources(row.get("sources"), bad)
         inferred, quote, context = _provenance(row, precision, bad)
+        fatalities = _fatalities(row, bad)
         if errs:
             problems.extend(errs)
             continue
@@ -314,7 +337,8 @@ def parse(frame: gpd.GeoDataFrame, path: Path, *, actors: Actors, units: set[str
             date_note=_text(row.get("date_note")), actors=actor_list, location_precision=loc, units=unit_list,
             admin1=admin1, place=_text(row.get("place")), location_basis=_text(row["location_basis"]),
             summary=_text(row["summary"]), sources=sources, lon=lon, lat=lat, inferred=inferred, quote=quote,
-            context=context))
+            context=context, fatalities=fatalities, dataset=_text(row.get("dataset")),
+            redistributable=_text(row.get("redistributable")).lower() not in ("no", "false", "0")))
     if problems:
         raise LayerError(path, problems)
     return tuple(records)
@@ -367,6 +391,28 @@ def _provenance(row: dict, precision: str, bad) -> tuple[tuple[str, ...], str, s
     if len(quote.split()) > QUOTE_WORDS:
         bad("quote", f"{len(quote.split())} words; a quote locates the passage in at most {QUOTE_WORDS} words")
     return inferred, quote, _text(row.get("context"))
+
+
+def _fatalities(row: dict, bad) -> Fatalities | None:
+    """The optional ``fatalities`` (best), ``fatalities_low``, ``fatalities_high`` and ``fatalities_note``."""
+    values = {}
+    for key in ("fatalities", "fatalities_low", "fatalities_high"):
+        text = _text(row.get(key))
+        if text.endswith(".0"):
+            text = text[:-2]
+        if text and not text.isdigit():
+            bad(key, f"{text!r} is not a whole number of 0 or more")
+            return None
+        values[key] = int(text) if text else None
+    if values["fatalities"] is None:
+        if values["fatalities_low"] is not None or values["fatalities_high"] is not None:
+            bad("fatalities", "missing: a range needs the best figure too")
+        return None
+    f = Fatalities(values["fatalities"], values["fatalities_low"], values["fatalities_high"],
+                   _text(row.get("fatalities_note")))
+    if (f.low is not None and f.low > f.best) or (f.high is not None and f.high < f.best):
+        bad("fatalities", f"the range {f.low}–{f.high} does not contain the best figure {f.best}")
+    return f
 
 
 def _sources(value: Any, bad) -> tuple[Source, ...]:

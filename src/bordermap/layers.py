@@ -100,6 +100,8 @@ class Item:
     popup: Popup | None = None
     radius: float = 0.0  # metres of location uncertainty drawn around the item's markers
     inferred: tuple[str, ...] = ()  # "Inferred: date", … or NOTHING_INFERRED; empty for items without the field
+    fatalities: tuple[int, int, int] | None = None  # best, low, high
+    redistributable: bool = True  # False: a page shows it but must never offer it for download (ACLED)
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,18 @@ class Layer:
     legend: tuple[LegendItem, ...] = ()
     feature_labels: tuple[tuple[float, float, str, str], ...] = ()  # drawn with the layer
     items: tuple[Item, ...] = ()  # records drawn here; a "record" column ties features to them
+    aggregate: Any = None  # an AggregateView: the page recounts this layer's units as the filters change
+
+
+@dataclass(frozen=True)
+class AggregateView:
+    """What the page needs to recount an aggregate: per unit (in frame order) the ids of its events."""
+
+    measure: str
+    members: tuple[tuple[str, ...], ...]
+    breaks: tuple[float, ...]
+    colours: tuple[str, ...]
+    unplaced: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -331,6 +345,8 @@ def record_popup(record, actors, unit_names: dict[str, str], where: str = "") ->
         rows.append(("Passage", f"\u201c{record.quote}\u201d ({article})"))
     if record.context:
         rows.append((CONTEXT_LABEL, record.context))
+    if record.fatalities is not None:
+        rows.append(("Fatalities", record.fatalities.text()))
     date_note = "" if record.date_inferred else record.date_note  # already in the date's own text
     notes = [n for n in (date_note, f"Location basis: {record.location_basis}") if n]
     return Popup(heading=record.title, rows=tuple(rows), body=(record.summary,),
@@ -392,6 +408,7 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
     if any(m.approximate for m in symbols):
         legend += (LegendItem(APPROXIMATE_NOTE, "#555555", "halo"),)
     credits = ("Events: summaries of cited articles (see each popup)", "Place coordinates: GeoNames (CC BY 4.0)")
+    credits += tuple(sorted({r.dataset for r in records if r.dataset}))
     if markers:
         out.append(MarkerLayer(name="Events and places", markers=tuple(symbols), cluster=True,
                                attribution=credits, legend=legend, items=tuple(marker_records)))
@@ -487,7 +504,14 @@ def record_item(record, actors, provinces: Mapping[str, tuple[str, str]], distri
         countries=countries, provinces=tuple(named),
         precision=record.location_precision, where=where, popup=record_popup(record, actors, unit_names),
         radius=UNCERTAINTY_M.get(record.location_precision, 0.0) if record.lon is not None else 0.0,
-        inferred=tuple(f"Inferred: {label}" for label in inferred_labels(record)) or (NOTHING_INFERRED,))
+        inferred=tuple(f"Inferred: {label}" for label in inferred_labels(record)) or (NOTHING_INFERRED,),
+        fatalities=_fatality_range(record.fatalities), redistributable=record.redistributable)
+
+
+def _fatality_range(f) -> tuple[int, int, int] | None:
+    if f is None:
+        return None
+    return (f.best, f.best if f.low is None else f.low, f.best if f.high is None else f.high)
 
 
 def _short_place(place: str) -> str:
@@ -584,3 +608,27 @@ def district_layer(release) -> Layer:
         tooltip=tuple(Text(str(n), (f"{release.country} {release.level} · {i}",))
                       for n, i in zip(frame["shapeName"], frame["shapeID"])),
         show=False, attribution=(release.attribution,))
+
+
+#: The aggregate's outline and the fill of a unit whose events are all filtered out.
+AGGREGATE_OUTLINE = "#7a0177"
+
+
+def aggregate_layer(result, records) -> Layer:
+    """Units shaded by class (one set of breaks for page and figure), with their counts and ranges."""
+    frame = result.units.rename(columns={"class": "_class"})
+    spec = result.spec
+    classes = {i: {"fillColor": c} for i, c in enumerate(result.colours)}
+    tips = []
+    for r in frame.itertuples(index=False):
+        lines = [f"{r.count} event{'s' if r.count != 1 else ''}",
+                 f"Fatalities: {r.best}" + (f" (range {r.low}–{r.high})" if (r.low, r.high) != (r.best, r.best) else "")]
+        tips.append(Text(str(r.name), tuple(lines)))
+    legend = tuple(LegendItem(f"{spec.name}: {label}", colour, "area")
+                   for label, colour in zip(result.labels(), result.colours))
+    legend += tuple(LegendItem(note, "#ffffff", "area", True) for note in result.notes())
+    ids = [r.id for r in records]
+    view = AggregateView(measure=spec.measure, members=tuple(tuple(ids[i] for i in m) for m in result.members),
+                         breaks=result.breaks, colours=result.colours, unplaced=result.notes())
+    return Layer(name=spec.name, frame=frame, show=True, tooltip=tuple(tips), legend=legend, aggregate=view,
+                 style=Style(color=AGGREGATE_OUTLINE, weight=0.8, fill_opacity=0.65, by="_class", classes=classes))

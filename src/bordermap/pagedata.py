@@ -216,7 +216,24 @@ def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float]
         "uncertainty": UNCERTAINTY_LAYER if any(layer.name == UNCERTAINTY_LAYER for layer in layers) else None,
         "basemap": {**BASEMAP, "show": not offline} if recipe.basemap else None,
     }
+    for layer in layers:
+        if getattr(layer, "aggregate", None) is not None:
+            doc["aggregate"] = _aggregate(layer, item_index)
     return doc
+
+
+def _aggregate(layer, item_index: dict[str, int]) -> dict:
+    """The members of each unit as delta-encoded item indexes, for the page to recount under its filters."""
+    view = layer.aggregate
+    units = []
+    for ids in view.members:
+        indexes, last, deltas = sorted(item_index[i] for i in ids if i in item_index), 0, []
+        for n in indexes:
+            deltas.append(n - last)
+            last = n
+        units.append(deltas)
+    return {"layer": layer.name, "measure": view.measure, "breaks": list(view.breaks),
+            "colours": list(view.colours), "units": units, "unplaced": list(view.unplaced)}
 
 
 def _item(item, table: StringTable) -> dict:
@@ -236,6 +253,10 @@ def _item(item, table: StringTable) -> dict:
         out["r"] = item.radius
     if item.inferred:
         out["n"] = [table.add(n) for n in item.inferred]
+    if item.fatalities is not None:
+        out["f"] = list(item.fatalities)
+    if not item.redistributable:
+        out["nr"] = 1
     return out
 
 

@@ -56,6 +56,29 @@ class LayerSpec:
     simplify: float = 0.0
 
 
+AGGREGATE_LEVELS = ("district", "province", "hexagon")
+AGGREGATE_SCHEMES = ("quantiles", "natural_breaks", "equal_interval", "breaks")
+AGGREGATE_MEASURES = ("events", "fatalities")
+
+
+@dataclass(frozen=True)
+class AggregateSpec:
+    """An aggregate layer: the recipe's [aggregate] table, or ``--aggregate LEVEL``."""
+
+    level: str
+    scheme: str = "quantiles"
+    classes: int = 5
+    breaks: tuple[float, ...] = ()
+    measure: str = "events"
+    hex_km: float = 25.0  # the hexagons' circumradius (centre to corner)
+
+    @property
+    def name(self) -> str:
+        what = "Events" if self.measure == "events" else "Fatalities"
+        size = f" ({self.hex_km:g} km)" if self.level == "hexagon" else ""
+        return f"{what} by {self.level}{size}"
+
+
 @dataclass(frozen=True)
 class Recipe:
     """A map definition. ``focus`` lists unit codes (or ISO3 country codes) to frame and stress."""
@@ -71,6 +94,7 @@ class Recipe:
     include: tuple[str, ...] = tuple(BUILTIN_LAYERS)
     events: tuple[Path, ...] = ()
     layers: tuple[LayerSpec, ...] = ()
+    aggregate: AggregateSpec | None = None
     source: Path | None = field(default=None, compare=False)
 
     def with_extra(self, layers: tuple[LayerSpec, ...] = (), events: tuple[Path, ...] = ()) -> "Recipe":
@@ -117,6 +141,16 @@ TOP_KEYS = {
                 "a list of built-in layers: " + ", ".join(BUILTIN_LAYERS)),
     "events": (_strs, "a list of events files (paths relative to the recipe)"),
     "layers": (lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v), "[[layers]] tables"),
+    "aggregate": (lambda v: isinstance(v, dict), "an [aggregate] table"),
+}
+AGGREGATE_KEYS = {
+    "level": (lambda v: v in AGGREGATE_LEVELS, "one of: " + ", ".join(AGGREGATE_LEVELS)),
+    "scheme": (lambda v: v in AGGREGATE_SCHEMES, "one of: " + ", ".join(AGGREGATE_SCHEMES)),
+    "classes": (lambda v: _int(v) and 2 <= v <= 9, "a whole number from 2 to 9"),
+    "breaks": (lambda v: isinstance(v, list) and v and all(_num(x) and x >= 0 for x in v)
+               and list(v) == sorted(set(v)), "a rising list of numbers, e.g. [5, 20, 100]"),
+    "measure": (lambda v: v in AGGREGATE_MEASURES, "one of: " + ", ".join(AGGREGATE_MEASURES)),
+    "hex_km": (lambda v: _num(v) and 2 <= v <= 500, "a size in km from 2 to 500"),
 }
 LAYER_KEYS = {
     "path": (_str, "a path relative to the recipe"),
@@ -203,6 +237,20 @@ def parse(data: dict[str, Any], path: Path, text: str = "") -> Recipe:
             found.add(prefix + "path", "missing (each [[layers]] table needs a path)", table=i)
         elif "path" in good and not _resolve(base, table["path"]).exists():
             found.add(prefix + "path", f"file not found: {_resolve(base, table['path'])}", table=i)
+    aggregate = None
+    if "aggregate" in ok:
+        table = data["aggregate"]
+        good = _check_table(table, AGGREGATE_KEYS, found, prefix="aggregate.", table=-1)
+        if "level" not in table:
+            found.add("aggregate.level", "missing (" + AGGREGATE_KEYS["level"][1] + ")", table=-1)
+        if table.get("scheme") == "breaks" and "breaks" not in table:
+            found.add("aggregate.breaks", "missing: scheme = \"breaks\" needs breaks = [...]", table=-1)
+        if "breaks" in good and table.get("scheme", "breaks") != "breaks":
+            found.add("aggregate.breaks", "given, but scheme is not \"breaks\"", table=-1)
+        if set(table) <= good and "level" in good:
+            aggregate = AggregateSpec(**{k: tuple(v) if k == "breaks" else v for k, v in table.items()},
+                                      **({"scheme": "breaks"} if "breaks" in table and "scheme" not in table
+                                         else {}))
     for n, name in enumerate(data["events"] if "events" in ok else [], 1):
         if not (base / name).exists():
             found.add(f"events[{n}]", f"file not found: {base / name}")
@@ -213,7 +261,7 @@ def parse(data: dict[str, Any], path: Path, text: str = "") -> Recipe:
         center=tuple(data["center"]) if "center" in data else None, zoom=data.get("zoom"),
         basemap=data.get("basemap", True), include=tuple(data.get("include", BUILTIN_LAYERS)),
         events=tuple(base / p for p in data.get("events", ())),
-        layers=tuple(layer_spec(table, base) for table in tables), source=path)
+        layers=tuple(layer_spec(table, base) for table in tables), aggregate=aggregate, source=path)
 
 
 def layer_spec(table: dict[str, Any], base: Path = Path(".")) -> LayerSpec:

@@ -36,7 +36,7 @@
       return {index: index, id: d.i, title: s[d.t], date: s[d.d], start: d.s || "", end: d.e || "",
               category: list([d.c]), actors: list(d.a), countries: list(d.k), provinces: list(d.p),
               precision: list([d.q]), inferred: list(d.n || []), where: s[d.w], pop: d.o, titleIndex: d.t,
-              dateIndex: d.d, radius: d.r || 0, parts: []};
+              dateIndex: d.d, radius: d.r || 0, f: d.f || null, redistributable: !d.nr, parts: []};
     });
     var out = Object.create(null);
     Object.keys(doc).forEach(function (k) { out[k] = doc[k]; });

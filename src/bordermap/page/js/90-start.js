@@ -72,6 +72,7 @@
     };
     if (!panel) { bm.whenReady(function () { bm.started = true; }); return; }
     bm.uncertainty(ctx);
+    bm.aggregateLayer(ctx);
     bm.facetsPanel(ctx);
     ctx.time = bm.timePanel(ctx);
     ctx.list = bm.listPanel(ctx);

@@ -1,0 +1,294 @@
+"""Counts of events and sums of fatalities by district, province or hexagon, without inventing precision.
+
+An event counts only at a level its location precision supports (:data:`COUNTED`):
+a province-only event adds to its province and never to a hexagon or district,
+and the result says how many events it could not place. Points go to units
+through shapely's vectorised STRtree queries and to hexagons by arithmetic on
+numpy arrays; DuckDB groups the events (and, for a large export, reads the CSV:
+:func:`from_csv`). Classes come from mapclassify, so the page and the figure
+share one set of breaks.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from .errors import BordermapError, LayerError
+from .recipe import AGGREGATE_LEVELS as LEVELS, AggregateSpec as Spec
+
+__all__ = ["LEVELS", "Spec", "Result", "aggregate", "from_csv", "group", "place"]
+
+#: The location precisions an event must have to be counted at each level.
+COUNTED: dict[str, frozenset[str]] = {
+    "province": frozenset({"site", "town", "near", "district", "province"}),
+    "district": frozenset({"site", "town", "district"}),
+    "hexagon": frozenset({"site", "town"}),
+}
+#: ColorBrewer YlOrRd (9 classes), sequential and readable in grey; k classes take evenly spaced entries.
+RAMP = ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#bd0026", "#800026")
+#: How an unplaced event's precision is said: "known only to the province".
+KNOWN_TO = {"near": "located only near a place (within about 25 km)", "district": "known only to the district",
+            "province": "known only to the province", "region": "known only to a region",
+            "country": "known only to the country"}
+PLURAL = {"district": "districts", "province": "provinces", "hexagon": "hexagons"}
+#: The equal-area projection hexagons are laid out in (Lambert azimuthal, centred on the region).
+HEX_CRS = "+proj=laea +lat_0=30 +lon_0=65 +datum=WGS84 +units=m +no_defs"
+INSTALL_HINT = "aggregation needs duckdb and mapclassify: pip install 'bordermap[conflict]'"
+
+
+class AggregateError(BordermapError):
+    """An aggregate cannot be made as asked (no district shapes, a missing library)."""
+
+
+@dataclass(frozen=True)
+class Result:
+    spec: Spec
+    units: gpd.GeoDataFrame  # unit, name, geometry, count, best, low, high, class
+    members: tuple[tuple[int, ...], ...]  # per unit, the indexes of its events in the input
+    unplaced: dict[str, int] = field(default_factory=dict)  # precision -> events not placed at this level
+    breaks: tuple[float, ...] = ()  # upper bounds of the classes
+    colours: tuple[str, ...] = ()
+
+    def notes(self) -> tuple[str, ...]:
+        """'312 events known only to the province are not in the hexagons', one per precision."""
+        where = PLURAL[self.spec.level]
+        return tuple(f"{n} event{'s' if n != 1 else ''} {KNOWN_TO.get(p, 'without a usable location')} "
+                     f"{'are' if n != 1 else 'is'} not in the {where}" for p, n in self.unplaced.items() if n)
+
+    def labels(self) -> tuple[str, ...]:
+        """A legend label per class: '1–3 events'."""
+        unit = self.spec.measure
+        out, low = [], 1 if self.spec.measure == "events" else 0
+        for b in self.breaks:
+            high = int(b) if float(b).is_integer() else b
+            out.append(f"{low:g}–{high:g} {unit}" if low != high else f"{high:g} {unit}")
+            low = int(b) + 1 if float(b).is_integer() else b
+        return tuple(out)
+
+
+def _libraries():
+    try:
+        import duckdb
+        import mapclassify
+    except ImportError:
+        raise AggregateError(INSTALL_HINT) from None
+    return duckdb, mapclassify
+
+
+def aggregate(records, spec: Spec, admin1: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | None = None,
+              district_shapes: dict | None = None) -> Result:
+    """Aggregate events-schema records; ``districts`` are the district shapes (unit, name, geometry)."""
+    n = len(records)
+    lon = np.array([np.nan if r.lon is None else r.lon for r in records], dtype=float)
+    lat = np.array([np.nan if r.lat is None else r.lat for r in records], dtype=float)
+    precision = np.array([r.location_precision for r in records], dtype=object)
+    province = np.array([r.admin1 or _province(r, district_shapes) for r in records], dtype=object)
+    # A district-precision record is placed by its district's shape (a point inside it), never by a centroid.
+    for i, r in enumerate(records):
+        if r.location_precision == "district" and district_shapes:
+            geom = next((district_shapes[u][0] for u in r.units if u in district_shapes), None)
+            if geom is not None:
+                p = geom.representative_point()
+                lon[i], lat[i] = p.x, p.y
+    fat = np.array([(f.best, f.best if f.low is None else f.low, f.best if f.high is None else f.high)
+                    if (f := r.fatalities) is not None else (0, 0, 0) for r in records], dtype=np.int64).reshape(n, 3)
+    return group(spec, lon, lat, precision, province, fat, admin1, districts)
+
+
+def _province(record, district_shapes) -> str:
+    for code in record.units:
+        return code.split(":")[0]
+    return ""
+
+
+def place(spec: Spec, lon, lat, precision, province, admin1: gpd.GeoDataFrame,
+          districts: gpd.GeoDataFrame | None) -> tuple[np.ndarray, gpd.GeoDataFrame]:
+    """Each event's unit index (-1: not placed at this level) and the units."""
+    counted = np.isin(precision, list(COUNTED[spec.level]))
+    keys = np.full(len(lon), -1, dtype=np.int64)
+    if spec.level == "province":
+        units = admin1[["code", "name", "geometry"]].rename(columns={"code": "unit"}).reset_index(drop=True)
+        index = {code: i for i, code in enumerate(units["unit"])}
+        import pandas as pd
+
+        keys = pd.Series(province, dtype=object).map(index).fillna(-1).to_numpy(dtype=np.int64).copy()
+        keys[~counted] = -1
+        return keys, units
+    has_point = counted & ~np.isnan(lon)
+    if spec.level == "district":
+        if districts is None or not len(districts):
+            raise AggregateError("no district shapes: run `bordermap data fetch` (geoBoundaries ADM2), "
+                                 "or aggregate by province or hexagon")
+        units = districts.reset_index(drop=True)
+        points = shapely.points(lon[has_point], lat[has_point])
+        tree = shapely.STRtree(units.geometry.values)
+        hit_point, hit_unit = tree.query(points, predicate="intersects")
+        first = np.full(len(points), -1, dtype=np.int64)
+        first[hit_point[::-1]] = hit_unit[::-1]  # the first unit hit (shared edges go to one unit)
+        keys[np.flatnonzero(has_point)] = first
+        return keys, units
+    q, r = hex_cells(lon[has_point], lat[has_point], spec.hex_km)
+    cells, inverse = np.unique(np.stack([q, r], axis=1), axis=0, return_inverse=True) if len(q) else \
+        (np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64))
+    keys[np.flatnonzero(has_point)] = inverse.reshape(-1)
+    units = gpd.GeoDataFrame({"unit": [f"hex:{a}:{b}" for a, b in cells],
+                              "name": [f"Hexagon {a}, {b}" for a, b in cells]},
+                             geometry=hex_polygons(cells, spec.hex_km), crs=4326)
+    return keys, units
+
+
+def hex_cells(lon, lat, hex_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """Axial coordinates of the pointy-top hexagon (circumradius ``hex_km``) each point falls in."""
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs(4326, HEX_CRS, always_xy=True).transform(np.asarray(lon), np.asarray(lat))
+    size = hex_km * 1000.0
+    fq, fr = (np.sqrt(3) / 3 * x - y / 3) / size, (2 / 3 * y) / size
+    fs = -fq - fr
+    q, r, s = np.round(fq), np.round(fr), np.round(fs)
+    dq, dr, ds = np.abs(q - fq), np.abs(r - fr), np.abs(s - fs)
+    fix_q = (dq > dr) & (dq > ds)
+    fix_r = ~fix_q & (dr > ds)
+    q = np.where(fix_q, -r - s, q)
+    r = np.where(fix_r, -q - s, r)
+    return q.astype(np.int64), r.astype(np.int64)
+
+
+def hex_polygons(cells: np.ndarray, hex_km: float) -> list:
+    """The hexagons of axial ``cells`` as lon/lat polygons."""
+    from pyproj import Transformer
+
+    if not len(cells):
+        return []
+    size = hex_km * 1000.0
+    cx = size * np.sqrt(3) * (cells[:, 0] + cells[:, 1] / 2)
+    cy = size * 1.5 * cells[:, 1]
+    angles = np.radians(30 + 60 * np.arange(7))
+    xs, ys = cx[:, None] + size * np.cos(angles), cy[:, None] + size * np.sin(angles)
+    lon, lat = Transformer.from_crs(HEX_CRS, 4326, always_xy=True).transform(xs, ys)
+    return list(shapely.polygons(np.round(np.stack([lon, lat], axis=-1), 6)))
+
+
+def group(spec: Spec, lon, lat, precision, province, fatalities: np.ndarray, admin1: gpd.GeoDataFrame,
+          districts: gpd.GeoDataFrame | None, members: bool = True) -> Result:
+    """Place the events, then count and sum them per unit in DuckDB, then classify."""
+    duckdb, _ = _libraries()
+    import pandas as pd
+
+    keys, units = place(spec, lon, lat, precision, province, admin1, districts)
+    frame = pd.DataFrame({"unit": keys, "best": fatalities[:, 0], "low": fatalities[:, 1], "high": fatalities[:, 2],
+                          "precision": precision.astype(str)})
+    con = duckdb.connect()
+    con.register("events", frame)
+    sums = con.execute("SELECT unit, count(*) AS count, sum(best) AS best, sum(low) AS low, sum(high) AS high "
+                       "FROM events WHERE unit >= 0 GROUP BY unit ORDER BY unit").fetchnumpy()
+    lost = con.execute("SELECT precision, count(*) FROM events WHERE unit < 0 GROUP BY precision "
+                       "ORDER BY precision").fetchall()
+    con.close()
+    rows = np.asarray(sums["unit"], dtype=np.int64)
+    out = units.iloc[rows].reset_index(drop=True).copy()
+    for column in ("count", "best", "low", "high"):
+        out[column] = np.asarray(sums[column], dtype=np.int64)
+    member_lists: tuple = ()
+    if members:
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        member_lists = tuple(tuple(int(i) for i in order[np.searchsorted(sorted_keys, u, "left"):
+                                                         np.searchsorted(sorted_keys, u, "right")]) for u in rows)
+    values = out["count" if spec.measure == "events" else "best"].to_numpy()
+    breaks = classify(values, spec)
+    out["class"] = np.minimum(np.searchsorted(np.asarray(breaks), values, side="left"), len(breaks) - 1) \
+        if len(breaks) else 0
+    order_of = {p: i for i, p in enumerate(KNOWN_TO)}
+    unplaced = dict(sorted(((str(p), int(c)) for p, c in lost), key=lambda pc: order_of.get(pc[0], 99)))
+    return Result(spec=spec, units=out, members=member_lists, unplaced=unplaced, breaks=breaks,
+                  colours=ramp(len(breaks)))
+
+
+def classify(values: np.ndarray, spec: Spec) -> tuple[float, ...]:
+    """Upper bounds of the classes (mapclassify); the analyst's own breaks with the scheme 'breaks'."""
+    _, mapclassify = _libraries()
+    if not len(values):
+        return ()
+    top = float(values.max())
+    if spec.scheme == "breaks":
+        bounds = sorted(b for b in spec.breaks if b < top) + [top]
+        return tuple(float(b) for b in dict.fromkeys(bounds))
+    k = max(1, min(spec.classes, len(np.unique(values))))
+    if k == 1:
+        return (top,)
+    cls = {"quantiles": mapclassify.Quantiles, "natural_breaks": mapclassify.NaturalBreaks,
+           "equal_interval": mapclassify.EqualInterval}[spec.scheme]
+    with warnings.catch_warnings():  # mapclassify warns when classes collapse; duplicates are dropped below
+        warnings.simplefilter("ignore")
+        bins = cls(values.astype(float), k=k).bins
+    # the values are whole numbers, so v <= b holds exactly when v <= floor(b): whole breaks, same classes
+    return tuple(float(b) for b in dict.fromkeys(np.floor(np.round(bins, 6)).tolist()))
+
+
+def ramp(k: int) -> tuple[str, ...]:
+    if k <= 0:
+        return ()
+    if k == 1:
+        return (RAMP[5],)
+    return tuple(RAMP[round(1 + i * (len(RAMP) - 2) / (k - 1))] for i in range(k))
+
+
+# --- a large export, straight from its CSV ------------------------------------------------------
+
+#: SQL mapping each export's precision code to the schema's (ACLED geo_precision, UCDP where_prec).
+_PRECISION_SQL = {
+    "acled": ("CASE geo_precision WHEN '1' THEN 'town' WHEN '2' THEN 'near' ELSE 'province' END",
+              "latitude", "longitude", "admin1", "fatalities", "fatalities", "fatalities"),
+    "ucdp": ("CASE where_prec WHEN '1' THEN 'town' WHEN '2' THEN 'near' WHEN '3' THEN 'province' "
+             "WHEN '4' THEN 'province' WHEN '5' THEN 'region' ELSE 'country' END",
+             "latitude", "longitude", "adm_1", "best", "low", "high"),
+}
+
+
+def _sql_text(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def from_csv(path: Path, spec: Spec, admin1: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | None = None,
+             aliases: dict | None = None) -> Result:
+    """Aggregate an ACLED or UCDP export read by DuckDB (for files too large to draw event by event).
+
+    Coarser than the record path where it must be: UCDP ADM2-only events count as province-only here.
+    """
+    from . import conflictdata
+
+    duckdb, _ = _libraries()
+    kind = conflictdata.detect(path)
+    if kind is None:
+        raise LayerError(path, ["not an ACLED or UCDP GED export"])
+    prec, y, x, adm, best, low, high = _PRECISION_SQL[kind]
+    import pandas as pd
+
+    con = duckdb.connect()
+    source = f"read_csv('{_sql_text(path)}', all_varchar = true, header = true)"
+    pairs = con.execute(f"SELECT DISTINCT lower(country), {adm} FROM {source}").fetchall()
+    names = conflictdata.AdminNames(admin1, aliases or {})
+    # few distinct names: each is matched once, then joined back in DuckDB
+    codes = pd.DataFrame([(c, a, names.code(conflictdata.COUNTRIES.get(c or "", ""), a or "") or "")
+                          for c, a in pairs], columns=["country", "adm", "code"])
+    con.register("codes", codes)
+    rel = con.execute(
+        f"SELECT TRY_CAST({x} AS DOUBLE) AS lon, TRY_CAST({y} AS DOUBLE) AS lat, {prec} AS precision, "
+        f"coalesce(codes.code, '') AS province, coalesce(TRY_CAST({best} AS BIGINT), 0) AS best, "
+        f"coalesce(TRY_CAST({low} AS BIGINT), TRY_CAST({best} AS BIGINT), 0) AS low, "
+        f"coalesce(TRY_CAST({high} AS BIGINT), TRY_CAST({best} AS BIGINT), 0) AS high "
+        f"FROM {source} AS e LEFT JOIN codes ON codes.country IS NOT DISTINCT FROM lower(e.country) "
+        f"AND codes.adm IS NOT DISTINCT FROM e.{adm}").fetchnumpy()
+    con.close()
+    province = np.asarray(rel["province"], dtype=object)
+    lon, lat = np.asarray(rel["lon"], dtype=float), np.asarray(rel["lat"], dtype=float)
+    precision = np.asarray(rel["precision"], dtype=object)
+    fat = np.stack([np.asarray(rel[k], dtype=np.int64) for k in ("best", "low", "high")], axis=1)
+    return group(spec, lon, lat, precision, province, fat, admin1, districts, members=False)

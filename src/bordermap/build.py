@@ -86,10 +86,19 @@ def _figure(a: Assembled, out_dir: Path | None, fmt: str, *, dpi: int = FIGURE_D
             size: tuple[int, int] = FIGURE_SIZE) -> tuple[Path, bytes]:
     from . import render_static  # matplotlib loads only when a figure is wanted
 
-    context = layers_mod.boundary_layers(a.boundaries, recipe_mod.Recipe(name="_", title="_"))
-    figure = render_static.render(a.layers, a.recipe, a.bounds, size=size, dpi=dpi, context=context,
-                                  records=a.records)
+    figure = static_figure(a, size=size, dpi=dpi)
     return output_path(out_dir, a.recipe.name, suffix=f".{fmt}"), render_static.to_bytes(figure, fmt)
+
+
+def static_figure(a: Assembled, *, size: tuple[int, int] = FIGURE_SIZE, dpi: int = FIGURE_DPI):
+    """The drawn figure (a ``render_static.Figure``) of an assembled recipe, over the embedded relief."""
+    from . import render_static
+
+    context = layers_mod.boundary_layers(a.boundaries, recipe_mod.Recipe(name="_", title="_"))
+    towns = sources.load_towns() if "labels" in a.recipe.include else None
+    return render_static.render(a.layers, a.recipe, a.bounds, size=size, dpi=dpi, context=context,
+                                records=a.records, relief=render_static.relief_from(sources.load_relief()),
+                                towns=towns)
 
 
 def _write(rendered: list[tuple[Path, bytes]]) -> list[Path]:

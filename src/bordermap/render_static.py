@@ -55,7 +55,7 @@ MARKERS = {"circle": ("o", True), "square": ("s", True), "diamond": ("D", True),
 MARKER_POINTS = 5.5  # symbol diameter
 HALO = [patheffects.withStroke(linewidth=2.2, foreground=CHROME["paper"])]
 #: Label positions around a point symbol (offset in points, alignment), nearest first.
-POINT_OFFSETS = [(r * dx, r * dy, ha, va) for r in (6, 11)
+POINT_OFFSETS = [(r * dx, r * dy, ha, va) for r in (6, 11, 18)
                  for dx, dy, ha, va in [(1, 0, "left", "center"), (-1, 0, "right", "center"),
                                         (0, 1, "center", "bottom"), (0, -1, "center", "top"),
                                         (0.8, 0.8, "left", "bottom"), (-0.8, 0.8, "right", "bottom"),
@@ -63,8 +63,9 @@ POINT_OFFSETS = [(r * dx, r * dy, ha, va) for r in (6, 11)
 #: Label positions of an area name: its point, then nudged up to about 40 points away, nearest first.
 AREA_OFFSETS = [(dx, dy, "center", "center") for dx, dy in sorted(
     ((dx, dy) for dx in range(-30, 31, 10) for dy in range(-40, 41, 8)), key=lambda d: (math.hypot(*d), d))]
-#: Co-located point symbols are drawn side by side on a ring of this radius (points).
-SPREAD_POINTS = 4.2
+EVENT_LINE = 24  # characters a line of a wrapped event label holds
+#: Co-located point symbols are drawn side by side on a ring of this radius (points): two, or three or more.
+SPREAD_POINTS = (4.2, 5.2)
 RELIEF_ALPHA = 0.55  # the relief is muted so that fills, lines and labels stay readable
 
 
@@ -86,8 +87,9 @@ class Figure:
     labels: list  # matplotlib Text objects that were placed
     dropped: list  # label strings that found no free place
     projection: str
+    crs: CRS | None = None
     symbols: list = field(default_factory=list)  # the point symbols' Line2D artists
-    border_lines: list = field(default_factory=list)  # projected line geometries labels keep off
+    border_lines: list = field(default_factory=list)  # the Line2D artists of the lines labels keep off
     furniture: list = field(default_factory=list)  # artists of the scale bar and north arrow
     legend_axes: matplotlib.axes.Axes | None = None
     inset_axes: matplotlib.axes.Axes | None = None
@@ -189,19 +191,21 @@ def _render(layers, recipe, bounds, *, size, dpi, context, records, relief, town
 
     fig.canvas.draw()  # text extents and the axes' final position need a renderer
     renderer = fig.canvas.get_renderer()
-    line_index = _LineIndex(ax, lines, frame)
-    symbol_boxes = [s.get_window_extent(renderer) for s in symbols]
-    furniture = _scale_bar(ax, renderer, line_index, symbol_boxes)
+    line_index = _LineIndex(ax, lines)
+    # town dots are obstacles as well: a unit's name must not sit on an unnamed dot
+    symbol_boxes = [s.get_window_extent(renderer) for s in symbols + [r.dot for r in requests if r.dot]]
+    anchors = ax.transData.transform(np.array([(r.x, r.y) for r in requests]).reshape(-1, 2))
+    furniture = _scale_bar(ax, renderer, line_index, symbol_boxes, anchors)
     furniture += _north_arrow(ax, crs, renderer, line_index, symbol_boxes + _extents(furniture, renderer))
     placed, dropped = _place_labels(ax, requests, symbol_boxes + _extents(furniture, renderer), line_index)
     inset = _inset(fig, context or layers, bounds, crs)
-    legend_ax = _legend(fig, legend_items, bottom=above_footer, top=inset.get_position().y0 - 0.05)
+    legend_ax = _legend(fig, legend_items, bottom=above_footer, top=0.755)
 
-    _text(fig, 0.02, 0.965, recipe.title, fontsize=SIZES["title"], fontweight="bold", va="top")
+    _text(fig, 0.02, 0.975, recipe.title, fontsize=SIZES["title"], fontweight="bold", va="top")
     if recipe.description:
-        _text(fig, 0.02, 0.925, textwrap.fill(recipe.description, 135), fontsize=SIZES["description"], va="top",
+        _text(fig, 0.02, 0.935, textwrap.fill(recipe.description, 100), fontsize=SIZES["description"], va="top",
               color=CHROME["soft_ink"])
-    return Figure(figure=fig, map_axes=ax, labels=placed, dropped=dropped, projection=projection_text,
+    return Figure(figure=fig, map_axes=ax, labels=placed, dropped=dropped, projection=projection_text, crs=crs,
                   symbols=symbols, border_lines=lines, furniture=furniture, legend_axes=legend_ax,
                   inset_axes=inset, footer=footer)
 
@@ -256,7 +260,7 @@ def _frame_box(ax):
 
 
 def _draw_layer(ax, layer: Layer, frame) -> list:
-    """Draw one layer (already projected); return its solid line geometries (labels keep off them)."""
+    """Draw one layer (already projected); return its solid lines' artists (labels keep off them)."""
     records = layer.frame.drop(columns=layer.frame.geometry.name).to_dict("records")
     lines = []
     for geom, props in zip(frame.geometry.values, records):
@@ -272,12 +276,12 @@ def _draw_layer(ax, layer: Layer, frame) -> list:
             ax.add_patch(PathPatch(path, facecolor="none", edgecolor=s["edgecolor"], linewidth=s["linewidth"],
                                    linestyle=s["linestyle"], alpha=s["alpha"]))
         elif kind in ("LineString", "MultiLineString"):
-            if s["linestyle"] == "solid":  # lines in force; labels may cross a dashed former boundary
-                lines.append(geom)
             for part in shapely.get_parts(geom):
                 xy = np.asarray(part.coords)
-                ax.plot(xy[:, 0], xy[:, 1], color=s["edgecolor"], linewidth=s["linewidth"],
-                        linestyle=s["linestyle"], alpha=s["alpha"], solid_capstyle="round")
+                (line,) = ax.plot(xy[:, 0], xy[:, 1], color=s["edgecolor"], linewidth=s["linewidth"],
+                                  linestyle=s["linestyle"], alpha=s["alpha"], solid_capstyle="round")
+                if s["linestyle"] == "solid":  # lines in force; labels may cross a dashed former boundary
+                    lines.append(line)
         elif kind in ("Point", "MultiPoint"):
             for part in shapely.get_parts(geom):
                 ax.plot(part.x, part.y, marker="o", markersize=layer.style.radius * 0.7,
@@ -297,31 +301,37 @@ def _polygon_path(geom) -> MplPath:
 
 
 def _draw_relief(ax, relief: Relief, crs) -> None:
-    """Warp the plate-carrée relief into the map's projection: each output pixel samples its source pixel."""
+    """Warp the plate-carrée relief into the map's projection.
+
+    Each pixel of the map axes is taken back to longitude and latitude (the
+    inverse projection) and the source image is sampled there, bilinearly;
+    the result is desaturated and drawn faint under every layer.
+    """
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     bbox = ax.get_window_extent()
-    nx = max(2, int(round(bbox.width)))
-    ny = max(2, int(round(bbox.height)))
+    nx, ny = max(2, int(round(bbox.width))), max(2, int(round(bbox.height)))
     xs = x0 + (np.arange(nx) + 0.5) * (x1 - x0) / nx
     ys = y1 - (np.arange(ny) + 0.5) * (y1 - y0) / ny  # top row first
-    gx, gy = np.meshgrid(xs, ys)
-    lon, lat = Transformer.from_crs(crs, 4326, always_xy=True).transform(gx, gy)
-    image = relief.image
+    lon, lat = Transformer.from_crs(crs, 4326, always_xy=True).transform(*np.meshgrid(xs, ys))
+    image = relief.image[..., :3].astype(np.float32)
     west, south, east, north = relief.bounds
     rows, cols = image.shape[:2]
-    col = np.floor((lon - west) / (east - west) * cols).astype(int)
-    row = np.floor((north - lat) / (north - south) * rows).astype(int)
-    inside = (col >= 0) & (col < cols) & (row >= 0) & (row < rows) & np.isfinite(lon) & np.isfinite(lat)
+    # pixel centres: column c covers west + c .. c+1 image widths
+    fc = (np.asarray(lon) - west) / (east - west) * cols - 0.5
+    fr = (north - np.asarray(lat)) / (north - south) * rows - 0.5
+    inside = np.isfinite(fc) & np.isfinite(fr) & (fc >= -0.5) & (fc <= cols - 0.5) & (fr >= -0.5) & (fr <= rows - 0.5)
+    fc, fr = np.clip(np.nan_to_num(fc), 0, cols - 1), np.clip(np.nan_to_num(fr), 0, rows - 1)
+    c0, r0 = np.minimum(fc.astype(int), cols - 2), np.minimum(fr.astype(int), rows - 2)
+    tc, tr = (fc - c0)[..., None], (fr - r0)[..., None]
+    rgb = (image[r0, c0] * (1 - tc) * (1 - tr) + image[r0, c0 + 1] * tc * (1 - tr)
+           + image[r0 + 1, c0] * (1 - tc) * tr + image[r0 + 1, c0 + 1] * tc * tr)
+    rgb = 0.45 * rgb + 0.55 * rgb.mean(axis=2, keepdims=True)  # muted: mostly grey, a little of the colour
     out = np.zeros((ny, nx, 4), dtype=np.uint8)
-    out[inside, :3] = image[row[inside], col[inside], :3]
-    out[inside, 3] = 255
-    # muted: pale and greyish, so that it reads as ground under the layers
-    rgb = out[..., :3].astype(float)
-    grey = rgb.mean(axis=2, keepdims=True)
-    out[..., :3] = np.clip(0.5 * rgb + 0.5 * grey, 0, 255).astype(np.uint8)
-    ax.imshow(out, extent=(x0, x1, y0, y1), origin="upper", interpolation="bilinear", alpha=RELIEF_ALPHA,
-              zorder=0.5, resample=False)
+    out[..., :3] = np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+    out[..., 3] = np.where(inside, 255, 0).astype(np.uint8)
+    ax.imshow(out, extent=(x0, x1, y0, y1), origin="upper", interpolation="nearest", alpha=RELIEF_ALPHA,
+              zorder=0.5)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
 
@@ -358,7 +368,8 @@ def _draw_markers(ax, marker_layers, to_map, requests, event_labels: dict) -> li
                 offsets[id(m)] = (0.0, 0.0)
             else:  # the first (the attack, when there is one) at the top, the others round the ring
                 angle = math.pi / 2 + 2 * math.pi * k / n if n > 2 else math.pi * k
-                offsets[id(m)] = (SPREAD_POINTS * math.cos(angle), SPREAD_POINTS * math.sin(angle))
+                ring = SPREAD_POINTS[0] if n == 2 else SPREAD_POINTS[1]
+                offsets[id(m)] = (ring * math.cos(angle), ring * math.sin(angle))
     symbols = []
     for m in sorted(markers, key=lambda m: -_category_rank(m)):
         x, y = to_map.transform(m.lon, m.lat)
@@ -381,7 +392,8 @@ def _draw_markers(ax, marker_layers, to_map, requests, event_labels: dict) -> li
             requests.append(_Request(2, x, y, m.label, "place", shared=True))
         key = m.record or m.id
         if key in event_labels:
-            requests.append(_Request(3, x, y, event_labels.pop(key), "event"))
+            # the attack's label first, as its symbol is drawn on top
+            requests.append(_Request(3 + _category_rank(m) / 100, x, y, event_labels.pop(key), "event"))
     return symbols
 
 
@@ -399,12 +411,15 @@ def _event_labels(marker_layers, recipe: Recipe) -> dict[str, str]:
 
 
 def _short_label(item) -> str:
-    """An item's title with a short date: 'Taliban take control of Kabul, Aug 2021'."""
+    """An item's title with a short date: 'Taliban take control of Kabul, Aug 2021'.
+
+    The date's words are joined by a no-break space, so a wrapped label keeps them on one line.
+    """
     start, end = item.start, item.end
     if not start:
         return item.title
     if start[:7] == end[:7]:
-        when = f"{MONTHS[int(start[5:7]) - 1][:3]} {start[:4]}"
+        when = f"{MONTHS[int(start[5:7]) - 1][:3]}\u00a0{start[:4]}"
     elif start[:4] == end[:4]:
         when = start[:4]
     else:
@@ -454,17 +469,11 @@ def _set_extent(ax, bounds, to_map, fig) -> None:
 # --- what labels keep off ---------------------------------------------------------------------
 
 class _LineIndex:
-    """Border lines in window coordinates, to ask whether a box touches one."""
+    """Drawn border lines in window coordinates, to ask whether a box touches one."""
 
-    def __init__(self, ax, lines: list, frame):
-        to_window = ax.transData.transform
-        parts = []
-        for geom in lines:
-            clipped = geom.intersection(frame.buffer(1))
-            for part in shapely.get_parts(clipped):
-                if part.geom_type == "LineString" and not part.is_empty:
-                    parts.append(shapely.LineString(to_window(np.asarray(part.coords)[:, :2])))
-        self.tree = shapely.STRtree(parts)
+    def __init__(self, ax, lines: list):
+        self.tree = shapely.STRtree([shapely.LineString(ax.transData.transform(line.get_xydata()))
+                                     for line in lines if len(line.get_xydata()) >= 2])
 
     def touches(self, box: Bbox) -> bool:
         return len(self.tree.query(shapely.box(box.x0, box.y0, box.x1, box.y1), predicate="intersects")) > 0
@@ -509,15 +518,19 @@ def _place_labels(ax, requests: list[_Request], obstacles: list[Bbox], lines: _L
         colour = CHROME["soft_ink"] if r.role == "event" else CHROME["ink"]
         # a long unit name may break onto two lines to fit between borders, as on a printed map
         texts = [r.text] + ([textwrap.fill(r.text, len(r.text) // 2 + 1)] if r.area and " " in r.text else [])
+        if r.role == "event" and len(r.text) > EVENT_LINE:  # an event's label may take two or three lines
+            texts += [textwrap.fill(r.text, max(EVENT_LINE, len(r.text) // 2 + 1)), textwrap.fill(r.text, EVENT_LINE)]
         candidates = [(t, *spot) for t in texts for spot in (AREA_OFFSETS if r.area else POINT_OFFSETS)]
         for text, dx, dy, ha, va in candidates:
-            label = _annotate(ax, text, (r.x, r.y), multialignment="center", xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+            label = _annotate(ax, text, (r.x, r.y), multialignment="center" if r.area else ha if ha != "center" else "center", xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
                               fontsize=SIZES[r.role], fontweight=weight, fontstyle=style, color=colour,
                               path_effects=HALO, zorder=8, annotation_clip=True)
             box = label.get_window_extent(renderer).expanded(1.04, 1.1)
             if _free(box, frame, taken + obstacles, lines):
                 taken.append(box)
                 placed.append(label)
+                if r.role == "event" and math.hypot(dx, dy) > POINT_OFFSETS[0][0] + 1:
+                    _leader(ax, (r.x, r.y), box)
                 break
             label.remove()
         else:
@@ -527,36 +540,67 @@ def _place_labels(ax, requests: list[_Request], obstacles: list[Bbox], lines: _L
     return placed, dropped
 
 
+def _leader(ax, anchor, box: Bbox) -> None:
+    """A thin line from a symbol to its label when the label had to stand off."""
+    to_window = ax.transData.transform
+    start = np.asarray(to_window(anchor))
+    end = np.array([min(max(start[0], box.x0), box.x1), min(max(start[1], box.y0), box.y1)])
+    gap = MARKER_POINTS * ax.figure.dpi / 72  # leave the symbol (and the ring of its neighbours) clear
+    length = float(np.hypot(*(end - start)))
+    if length <= gap:
+        return
+    start = start + (end - start) * gap / length
+    xy = ax.transData.inverted().transform(np.array([start, end]))
+    ax.plot(xy[:, 0], xy[:, 1], color=CHROME["soft_ink"], linewidth=0.5, zorder=7.5, solid_capstyle="butt")
+
+
 # --- furniture --------------------------------------------------------------------------------
 
 #: Where the scale bar may stand (axes fractions of its left end, bottom), in order of preference.
-SCALE_SPOTS = [(x, y) for y in (0.04, 0.93) for x in (0.04, 0.22, 0.40, 0.58)] + [(0.04, 0.20), (0.58, 0.20)]
+SCALE_SPOTS = [(x, y) for y in (0.04, 0.93) for x in (0.04, 0.22, 0.40, 0.58)] + [
+    (x, y) for y in (0.2, 0.5, 0.75) for x in (0.04, 0.58)]
 
 
-def _scale_bar(ax, renderer, lines: _LineIndex, symbols: list[Bbox]) -> list:
-    """A scale bar at the first spot where it crosses no border and covers no symbol."""
+def _scale_bar(ax, renderer, lines: _LineIndex, symbols: list[Bbox], anchors: np.ndarray) -> list:
+    """A scale bar where it crosses no border, covers no symbol, and has the fewest places to name nearby.
+
+    ``anchors`` are the window positions of the labels still to place: the bar
+    keeps away from what the map is about.
+    """
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     target = (x1 - x0) / 5 / 1000
     length_km = max(v for v in (10, 20, 25, 50, 100, 200, 250, 500, 1000) if v <= max(target, 10))
-    length = length_km * 1000
     h = (y1 - y0) * 0.008
     frame = ax.get_window_extent(renderer)
     artists: list = []
-    for fx, fy in SCALE_SPOTS + [SCALE_SPOTS[0]]:
-        for a in artists:
-            a.remove()
-        bx, by = x0 + (x1 - x0) * fx, y0 + (y1 - y0) * fy
-        artists = [ax.add_patch(Rectangle((bx + i * length / 2, by), length / 2, h,
-                                          facecolor=[CHROME["ink"], CHROME["paper"]][i], edgecolor=CHROME["ink"],
-                                          linewidth=0.5, zorder=9)) for i in range(2)]
-        half = f"{length_km // 2 if length_km % 2 == 0 else length_km / 2:g}"
-        for frac, text in ((0, "0"), (0.5, half), (1, f"{length_km} km")):
-            artists.append(_text(ax, bx + frac * length, by + h * 1.8, text, fontsize=SIZES["scale"], ha="center",
-                                 va="bottom", path_effects=HALO, zorder=9))
+    scores = []
+    for spot in SCALE_SPOTS:
+        artists = _draw_scale_bar(ax, spot, length_km, h, artists)
         box = Bbox.union(_extents(artists, renderer)).expanded(1.05, 1.2)
         if _free(box, frame, symbols, lines):
-            break
+            near = box.expanded(1.4, 3.0)
+            scores.append((int(near.count_contains(anchors)) if len(anchors) else 0, len(scores), spot))
+        else:
+            scores.append((10**6, len(scores), spot))
+    return _draw_scale_bar(ax, min(scores)[2], length_km, h, artists)
+
+
+def _draw_scale_bar(ax, spot, length_km: int, h: float, previous: list) -> list:
+    """The bar with its left end at ``spot`` (axes fractions), replacing ``previous``."""
+    for a in previous:
+        a.remove()
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    length = length_km * 1000
+    bx, by = x0 + (x1 - x0) * spot[0], y0 + (y1 - y0) * spot[1]
+    artists = [ax.add_patch(Rectangle((bx + i * length / 2, by), length / 2, h,
+                                      facecolor=[CHROME["ink"], CHROME["paper"]][i], edgecolor=CHROME["ink"],
+                                      linewidth=0.5, zorder=9)) for i in range(2)]
+    half = f"{length_km // 2 if length_km % 2 == 0 else length_km / 2:g}"
+    for frac, text in ((0, "0"), (0.5, half), (1, f"{length_km} km")):
+        artists.append(_text(ax, bx + frac * length, by + h * 1.8, text, fontsize=SIZES["scale"], ha="center",
+                             va="bottom", path_effects=HALO, zorder=9))
     return artists
 
 
@@ -587,7 +631,7 @@ def _north_arrow(ax, crs, renderer, lines: _LineIndex, taken: list[Bbox]) -> lis
 
 def _inset(fig, layers, bounds, crs):
     """A small locator map: the whole embedded region with this map's frame outlined."""
-    ax = fig.add_axes((0.65, 0.72, 0.33, 0.165))
+    ax = fig.add_axes((0.70, 0.775, 0.28, 0.2))
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_facecolor(CHROME["outside"])
@@ -611,8 +655,8 @@ def _inset(fig, layers, bounds, crs):
     ax.plot(xs, ys, color=CHROME["ink"], linewidth=1.1)
     ax.autoscale_view()
     ax.set_aspect("equal")
-    title = ax.set_title("Where this map sits", fontsize=SIZES["inset"], pad=2)
-    title.set_parse_math(False)
+    _text(ax, 0.02, 0.03, "Where this map sits", transform=ax.transAxes, fontsize=SIZES["inset"], ha="left",
+          va="bottom", path_effects=HALO)
     for spine in ax.spines.values():
         spine.set_linewidth(0.5)
     return ax
@@ -744,12 +788,12 @@ def _footer(credits: list[str], records, shown, relief: Relief | None, projectio
     parts = []
     if works:
         parts.append(textwrap.fill("Events and areas: bordermap's own summaries of the claims made or cited in "
-                                   + "; ".join(works) + ".", 175))
+                                   + "; ".join(works) + ".", 165))
     # the page's credit that points to its popups has nothing to point to on paper: the articles are named above
     data = [c for c in credits if "popup" not in c.lower()]
     if relief is not None and relief.credit:
         data.append(relief.credit)
     if data:
-        parts.append(textwrap.fill("Data: " + "; ".join(data) + ".", 175))
+        parts.append(textwrap.fill("Data: " + "; ".join(data) + ".", 165))
     parts.append(f"Projection: {projection_text}. Boundaries shown are not an endorsement of any claim.")
     return "\n".join(parts)

@@ -127,7 +127,7 @@ def test_labels_keep_off_symbols_borders_and_the_scale_bar(which, request):
     assert borders, "the frame shows borders"
     symbols = [s.get_window_extent(renderer) for s in figure.symbols]
     furniture = [a.get_window_extent(renderer) for a in figure.furniture]
-    assert len(furniture) == 6  # the scale bar's two blocks and three numbers, and the north arrow
+    assert len(furniture) == 7  # the scale bar's two blocks, three numbers and unit, and the north arrow
     for label in figure.labels:
         box = label.get_window_extent(renderer)
         text = label.get_text()
@@ -135,7 +135,7 @@ def test_labels_keep_off_symbols_borders_and_the_scale_bar(which, request):
         assert not any(box.overlaps(f) for f in furniture), text
         assert not any(shapely.box(*box.extents).intersects(s) for s in borders), text
     # the scale bar itself stands clear of the borders and the symbols
-    bar = furniture[:5]
+    bar = furniture[:6]
     for part in bar:
         assert not any(shapely.box(*part.extents).intersects(s) for s in borders)
         assert not any(part.overlaps(s) for s in symbols)

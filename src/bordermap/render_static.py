@@ -598,9 +598,14 @@ def _draw_scale_bar(ax, spot, length_km: int, h: float, previous: list) -> list:
                                       facecolor=[CHROME["ink"], CHROME["paper"]][i], edgecolor=CHROME["ink"],
                                       linewidth=0.5, zorder=9)) for i in range(2)]
     half = f"{length_km // 2 if length_km % 2 == 0 else length_km / 2:g}"
-    for frac, text in ((0, "0"), (0.5, half), (1, f"{length_km} km")):
+    for frac, text in ((0, "0"), (0.5, half), (1, f"{length_km}")):
         artists.append(_text(ax, bx + frac * length, by + h * 1.8, text, fontsize=SIZES["scale"], ha="center",
                              va="bottom", path_effects=HALO, zorder=9))
+    # the unit follows the last number on its line, leaving the numbers centred on their ticks
+    last = artists[-1].get_window_extent(ax.figure.canvas.get_renderer())
+    ux, uy = ax.transData.inverted().transform((last.x1, last.y0))
+    artists.append(_text(ax, ux, by + h * 1.8, "\u00a0km", fontsize=SIZES["scale"], ha="left", va="bottom",
+                         path_effects=HALO, zorder=9))
     return artists
 
 

@@ -144,7 +144,7 @@ def _assemble(recipe, events_files, layers, note) -> Assembled:
             explained = {code for r in releases if "includes" in r.frame.columns
                          for cell in r.frame["includes"] for code in str(cell or "").split(";") if code}
             for code in (c for c in unmatched if c not in explained):
-                note(f"district {code} ({districts[code].name}) has no match in the cached geoBoundaries "
+                note(f"district {code} ({districts[code].name}) has no match in the geoBoundaries "
                      "districts; it is shown as a point at its headquarters")
         records = _records(recipe, boundaries, districts)
         drawn += layers_mod.event_layers(records, boundaries, districts, events.load_actors(),

@@ -53,13 +53,15 @@ MARKERS = {"circle": ("o", True), "square": ("s", True), "diamond": ("D", True),
            "star": ("*", True), "cross": ("P", True), "ring": ("o", False), "hexagon": ("h", True),
            "halo": ("o", False)}
 MARKER_POINTS = 5.5  # symbol diameter
-HALO = [patheffects.withStroke(linewidth=2.2, foreground=CHROME["paper"])]
+#: A paper-coloured outline behind map text, drawn by a twin of the text (see ``_add_halo``).
+HALO = [patheffects.Stroke(linewidth=2.2, foreground=CHROME["paper"])]
+_AROUND = [(1, 0, "left", "center"), (-1, 0, "right", "center"), (0, 1, "center", "bottom"),
+           (0, -1, "center", "top"), (0.8, 0.8, "left", "bottom"), (-0.8, 0.8, "right", "bottom"),
+           (0.8, -0.8, "left", "top"), (-0.8, -0.8, "right", "top")]
 #: Label positions around a point symbol (offset in points, alignment), nearest first.
-POINT_OFFSETS = [(r * dx, r * dy, ha, va) for r in (6, 11, 18)
-                 for dx, dy, ha, va in [(1, 0, "left", "center"), (-1, 0, "right", "center"),
-                                        (0, 1, "center", "bottom"), (0, -1, "center", "top"),
-                                        (0.8, 0.8, "left", "bottom"), (-0.8, 0.8, "right", "bottom"),
-                                        (0.8, -0.8, "left", "top"), (-0.8, -0.8, "right", "top")]]
+POINT_OFFSETS = [(r * dx, r * dy, ha, va) for r in (6, 11) for dx, dy, ha, va in _AROUND]
+#: An event label may also stand further off, with a leader line.
+EVENT_OFFSETS = POINT_OFFSETS + [(18 * dx, 18 * dy, ha, va) for dx, dy, ha, va in _AROUND]
 #: Label positions of an area name: its point, then nudged up to about 40 points away, nearest first.
 AREA_OFFSETS = [(dx, dy, "center", "center") for dx, dy in sorted(
     ((dx, dy) for dx in range(-30, 31, 10) for dy in range(-40, 41, 8)), key=lambda d: (math.hypot(*d), d))]
@@ -171,7 +173,8 @@ def _render(layers, recipe, bounds, *, size, dpi, context, records, relief, town
     requests: list[_Request] = []
     lines: list = []
     for layer in shown:
-        legend_items.extend(i for i in _legend_in_frame(layer, in_frame[id(layer)], visible, circled) if i not in legend_items)
+        entries = _legend_in_frame(layer, in_frame[id(layer)], visible, circled)
+        legend_items.extend(i for i in entries if i not in legend_items)
         if isinstance(layer, MarkerLayer):
             continue
         if layer.labels:
@@ -198,6 +201,8 @@ def _render(layers, recipe, bounds, *, size, dpi, context, records, relief, town
     furniture = _scale_bar(ax, renderer, line_index, symbol_boxes, anchors)
     furniture += _north_arrow(ax, crs, renderer, line_index, symbol_boxes + _extents(furniture, renderer))
     placed, dropped = _place_labels(ax, requests, symbol_boxes + _extents(furniture, renderer), line_index)
+    for text in placed + [a for a in furniture if isinstance(a, matplotlib.text.Text)]:
+        _add_halo(text)
     inset = _inset(fig, context or layers, bounds, crs)
     legend_ax = _legend(fig, legend_items, bottom=above_footer, top=0.755)
 
@@ -237,6 +242,25 @@ def _text(target, x, y, text: str, **kw):
 def _annotate(ax, text: str, xy, **kw):
     """A text tied to a map position (labels, the north arrow): plain text, like ``_text``."""
     return ax.annotate(text, xy, parse_math=False, **kw)
+
+
+def _add_halo(text):
+    """A paper-coloured outline behind ``text``, drawn by a twin so that the text itself stays text in SVG.
+
+    (A path effect on the text would turn it into outlines.) The twin has the
+    text's place, font and alignment, no arrow, and sits just below it.
+    """
+    ax = text.axes
+    if isinstance(text, matplotlib.text.Annotation):
+        twin = ax.annotate(text.get_text(), text.xy, xytext=text.xyann, xycoords=text.xycoords,
+                           textcoords=text.anncoords, annotation_clip=text.get_annotation_clip(), parse_math=False)
+    else:
+        twin = ax.text(*text.get_position(), text.get_text(), transform=text.get_transform(), parse_math=False)
+    twin.update_from(text)
+    twin.set_color(CHROME["paper"])
+    twin.set_path_effects(HALO)
+    twin.set_zorder(text.get_zorder() - 0.01)
+    return text
 
 
 # --- drawing ----------------------------------------------------------------------------------
@@ -520,11 +544,13 @@ def _place_labels(ax, requests: list[_Request], obstacles: list[Bbox], lines: _L
         texts = [r.text] + ([textwrap.fill(r.text, len(r.text) // 2 + 1)] if r.area and " " in r.text else [])
         if r.role == "event" and len(r.text) > EVENT_LINE:  # an event's label may take two or three lines
             texts += [textwrap.fill(r.text, max(EVENT_LINE, len(r.text) // 2 + 1)), textwrap.fill(r.text, EVENT_LINE)]
-        candidates = [(t, *spot) for t in texts for spot in (AREA_OFFSETS if r.area else POINT_OFFSETS)]
+        spots = AREA_OFFSETS if r.area else EVENT_OFFSETS if r.role == "event" else POINT_OFFSETS
+        candidates = [(t, *spot) for t in texts for spot in spots]
         for text, dx, dy, ha, va in candidates:
-            label = _annotate(ax, text, (r.x, r.y), multialignment="center" if r.area else ha if ha != "center" else "center", xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+            label = _annotate(ax, text, (r.x, r.y), multialignment="center" if r.area else ha, xytext=(dx, dy),
+                              textcoords="offset points", ha=ha, va=va,
                               fontsize=SIZES[r.role], fontweight=weight, fontstyle=style, color=colour,
-                              path_effects=HALO, zorder=8, annotation_clip=True)
+                              zorder=8, annotation_clip=True)
             box = label.get_window_extent(renderer).expanded(1.04, 1.1)
             if _free(box, frame, taken + obstacles, lines):
                 taken.append(box)
@@ -600,12 +626,12 @@ def _draw_scale_bar(ax, spot, length_km: int, h: float, previous: list) -> list:
     half = f"{length_km // 2 if length_km % 2 == 0 else length_km / 2:g}"
     for frac, text in ((0, "0"), (0.5, half), (1, f"{length_km}")):
         artists.append(_text(ax, bx + frac * length, by + h * 1.8, text, fontsize=SIZES["scale"], ha="center",
-                             va="bottom", path_effects=HALO, zorder=9))
+                             va="bottom", zorder=9))
     # the unit follows the last number on its line, leaving the numbers centred on their ticks
     last = artists[-1].get_window_extent(ax.figure.canvas.get_renderer())
     ux, uy = ax.transData.inverted().transform((last.x1, last.y0))
     artists.append(_text(ax, ux, by + h * 1.8, "\u00a0km", fontsize=SIZES["scale"], ha="left", va="bottom",
-                         path_effects=HALO, zorder=9))
+                         zorder=9))
     return artists
 
 
@@ -627,8 +653,7 @@ def _north_arrow(ax, crs, renderer, lines: _LineIndex, taken: list[Bbox]) -> lis
         scale = (y1 - y0) * 0.06 / np.hypot(dx, dy)
         arrow = _annotate(ax, "N", (ax_x + dx * scale, ax_y + dy * scale), xytext=(ax_x, ax_y),
                           arrowprops={"arrowstyle": "-|>", "color": CHROME["ink"], "lw": 0.8},
-                          fontsize=SIZES["north"], fontweight="bold", ha="center", va="top", zorder=9,
-                          path_effects=HALO)
+                          fontsize=SIZES["north"], fontweight="bold", ha="center", va="top", zorder=9)
         if _free(arrow.get_window_extent(renderer).expanded(1.1, 1.05), frame, taken, lines):
             break
     return [arrow]
@@ -660,8 +685,8 @@ def _inset(fig, layers, bounds, crs):
     ax.plot(xs, ys, color=CHROME["ink"], linewidth=1.1)
     ax.autoscale_view()
     ax.set_aspect("equal")
-    _text(ax, 0.02, 0.03, "Where this map sits", transform=ax.transAxes, fontsize=SIZES["inset"], ha="left",
-          va="bottom", path_effects=HALO)
+    _add_halo(_text(ax, 0.02, 0.03, "Where this map sits", transform=ax.transAxes, fontsize=SIZES["inset"],
+                    ha="left", va="bottom", zorder=5))
     for spine in ax.spines.values():
         spine.set_linewidth(0.5)
     return ax
@@ -746,7 +771,8 @@ def _legend(fig, items: list[LegendItem], *, bottom: float, top: float):
                 continue
             handles = [_handle(i) for i in entries]
             legend = Legend(ax, handles, [h.get_label() for h in handles], loc="upper left",
-                            bbox_to_anchor=(0, anchor_y), ncols=columns, fontsize=SIZES["legend"], frameon=False, title=title,
+                            bbox_to_anchor=(0, anchor_y), ncols=columns, fontsize=SIZES["legend"], frameon=False,
+                            title=title,
                             title_fontsize=SIZES["legend_title"], alignment="left", borderaxespad=0,
                             handlelength=1.6, labelspacing=spacing, columnspacing=1.2)
             ax.add_artist(legend)
@@ -769,7 +795,8 @@ def _handle(item: LegendItem):
         return Line2D([], [], color=item.colour, linewidth=1.6 if not item.dashed else 0.9,
                       linestyle="--" if item.dashed else "-", label=label)
     marker, filled = MARKERS.get(item.shape, ("o", True))
-    return Line2D([], [], marker=marker, linestyle="none", markersize=5, markerfacecolor=item.colour if filled else "none",
+    return Line2D([], [], marker=marker, linestyle="none", markersize=5,
+                  markerfacecolor=item.colour if filled else "none",
                   markeredgecolor=CHROME["ink"] if filled else item.colour, label=label)
 
 

@@ -280,7 +280,7 @@ def test_relief_is_warped_into_the_figure_projection():
     west, south, east, north = 60.0, 25.0, 70.0, 35.0
     image = np.full((100, 100, 3), 128, np.uint8)
     image[30:50, 60:80] = (255, 0, 0)  # rows from the north: lat 32–30; columns: lon 66–68
-    relief = render_static.Relief(image=image, bounds=(west, south, east, north), credit="test relief")
+    relief = render_static.ReliefImage(image=image, bounds=(west, south, east, north), credit="test relief")
     fig = render_static.render([], Recipe(name="t", title="t"), (62.0, 27.0, 68.0, 33.0), size=(600, 450), dpi=100,
                                relief=relief)
     fig.figure.canvas.draw()

@@ -39,7 +39,8 @@ FONT = "DejaVu Sans"  # shipped with matplotlib: the same glyphs on every machin
 #: Settings applied only while a figure is drawn and saved; matplotlib's global state is left alone.
 #: SVG and PDF keep text as text (a report editor can change it), named "DejaVu Sans", sans-serif.
 RC = {"font.family": "sans-serif", "font.sans-serif": [FONT], "text.usetex": False,
-      "svg.fonttype": "none", "svg.hashsalt": "bordermap", "pdf.fonttype": 42}
+      "svg.fonttype": "none", "svg.hashsalt": "bordermap", "pdf.fonttype": 42,
+      "text.hinting": "no_hinting"}  # Agg lays text out as the halo's outline does
 #: No text in a figure is smaller than this many points at the default size.
 MIN_POINTS = 7.0
 #: Font sizes in points, by role.
@@ -72,7 +73,7 @@ RELIEF_ALPHA = 0.55  # the relief is muted so that fills, lines and labels stay 
 
 
 @dataclass
-class Relief:
+class ReliefImage:
     """A plate-carrée image (rows from north) and its west, south, east, north bounds."""
 
     image: np.ndarray
@@ -126,7 +127,7 @@ def projection_for(bounds: tuple[float, float, float, float]) -> tuple[CRS, str]
 
 def render(layers: list, recipe: Recipe, bounds: tuple[float, float, float, float], *,
            size: tuple[int, int] = (1800, 1350), dpi: int = 200, context: list | None = None,
-           records: Sequence = (), relief: Relief | None = None, towns=None) -> Figure:
+           records: Sequence = (), relief: ReliefImage | None = None, towns=None) -> Figure:
     """Draw the map. ``context`` layers (whole region) feed the inset locator map.
 
     ``records`` are the events and areas drawn (the footer names the articles
@@ -200,7 +201,8 @@ def _render(layers, recipe, bounds, *, size, dpi, context, records, relief, town
     anchors = ax.transData.transform(np.array([(r.x, r.y) for r in requests]).reshape(-1, 2))
     furniture = _scale_bar(ax, renderer, line_index, symbol_boxes, anchors)
     furniture += _north_arrow(ax, crs, renderer, line_index, symbol_boxes + _extents(furniture, renderer))
-    placed, dropped = _place_labels(ax, requests, symbol_boxes + _extents(furniture, renderer), line_index)
+    centres = np.array([((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2) for b in symbol_boxes]).reshape(-1, 2)
+    placed, dropped = _place_labels(ax, requests, symbol_boxes + _extents(furniture, renderer), line_index, centres)
     for text in placed + [a for a in furniture if isinstance(a, matplotlib.text.Text)]:
         _add_halo(text)
     inset = _inset(fig, context or layers, bounds, crs)
@@ -227,9 +229,9 @@ def to_bytes(fig: Figure, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def relief_from(source) -> Relief:
-    """A Relief from ``sources.load_relief()``'s record (an image with bounds and a credit)."""
-    return Relief(image=source.array(), bounds=tuple(source.bounds), credit=source.credit)
+def relief_from(source) -> ReliefImage:
+    """A ReliefImage from ``sources.load_relief()``'s record (an image with bounds and a credit)."""
+    return ReliefImage(image=source.array(), bounds=tuple(source.bounds), credit=source.credit)
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -324,7 +326,7 @@ def _polygon_path(geom) -> MplPath:
     return MplPath(np.concatenate(vertices), np.concatenate(codes))
 
 
-def _draw_relief(ax, relief: Relief, crs) -> None:
+def _draw_relief(ax, relief: ReliefImage, crs) -> None:
     """Warp the plate-carrée relief into the map's projection.
 
     Each pixel of the map axes is taken back to longitude and latitude (the
@@ -512,14 +514,18 @@ def _free(box: Bbox, frame: Bbox, boxes: Iterable[Bbox], lines: _LineIndex) -> b
     return inside and not any(box.overlaps(b) for b in boxes) and not lines.touches(box)
 
 
-def _place_labels(ax, requests: list[_Request], obstacles: list[Bbox], lines: _LineIndex) -> tuple[list, list]:
+def _place_labels(ax, requests: list[_Request], obstacles: list[Bbox], lines: _LineIndex,
+                  points: np.ndarray) -> tuple[list, list]:
     """Greedy placement: by priority, each label takes the first candidate position that is free.
 
     Free means inside the frame, off every placed label, symbol, scale bar and
     north arrow, and crossing no border line. Unit names start at their point
-    and are nudged; point labels try sixteen positions around the symbol.
+    and are nudged; point labels try positions around the symbol, and prefer
+    one that is nearer their own symbol than any other symbol or dot
+    (``points``, window pixels), so that no name reads as another place's.
     """
     renderer = ax.figure.canvas.get_renderer()
+    dpp = ax.figure.dpi / 72  # pixels per point
     frame = ax.get_window_extent(renderer)
     taken, placed, dropped = [], [], []
     x0, x1 = ax.get_xlim()
@@ -546,6 +552,9 @@ def _place_labels(ax, requests: list[_Request], obstacles: list[Bbox], lines: _L
             texts += [textwrap.fill(r.text, max(EVENT_LINE, len(r.text) // 2 + 1)), textwrap.fill(r.text, EVENT_LINE)]
         spots = AREA_OFFSETS if r.area else EVENT_OFFSETS if r.role == "event" else POINT_OFFSETS
         candidates = [(t, *spot) for t in texts for spot in spots]
+        own = ax.transData.transform((r.x, r.y))
+        others = points[np.hypot(*(points - own).T) > MARKER_POINTS * dpp * 2] if len(points) else points
+        fallback = None  # a free place that stands nearer another symbol or dot than its own
         for text, dx, dy, ha, va in candidates:
             label = _annotate(ax, text, (r.x, r.y), multialignment="center" if r.area else ha, xytext=(dx, dy),
                               textcoords="offset points", ha=ha, va=va,
@@ -553,17 +562,39 @@ def _place_labels(ax, requests: list[_Request], obstacles: list[Bbox], lines: _L
                               zorder=8, annotation_clip=True)
             box = label.get_window_extent(renderer).expanded(1.04, 1.1)
             if _free(box, frame, taken + obstacles, lines):
-                taken.append(box)
-                placed.append(label)
-                if r.role == "event" and math.hypot(dx, dy) > POINT_OFFSETS[0][0] + 1:
-                    _leader(ax, (r.x, r.y), box)
-                break
+                if r.area or not len(others) or _gap(box, own) < _gap(box, others).min():
+                    fallback = None
+                    break
+                if fallback is None:
+                    fallback = (text, dx, dy, ha, va)
             label.remove()
         else:
+            label = None
+        if label is None and fallback is not None:
+            text, dx, dy, ha, va = fallback
+            label = _annotate(ax, text, (r.x, r.y), multialignment=ha, xytext=(dx, dy), textcoords="offset points",
+                              ha=ha, va=va, fontsize=SIZES[r.role], fontweight=weight, fontstyle=style,
+                              color=colour, zorder=8, annotation_clip=True)
+            box = label.get_window_extent(renderer).expanded(1.04, 1.1)
+        if label is None:
             dropped.append(r.text)
             if r.dot is not None:
                 r.dot.remove()
+            continue
+        taken.append(box)
+        placed.append(label)
+        if r.role == "event" and math.hypot(dx, dy) > POINT_OFFSETS[0][0] + 1:
+            _leader(ax, (r.x, r.y), box)
     return placed, dropped
+
+
+def _gap(box: Bbox, xy: np.ndarray):
+    """Distance in pixels from a box to a point, or to each of an (n, 2) array of points."""
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    dx = np.maximum(np.maximum(box.x0 - xy[:, 0], xy[:, 0] - box.x1), 0)
+    dy = np.maximum(np.maximum(box.y0 - xy[:, 1], xy[:, 1] - box.y1), 0)
+    gaps = np.hypot(dx, dy)
+    return gaps if len(gaps) > 1 else gaps[0]
 
 
 def _leader(ax, anchor, box: Bbox) -> None:
@@ -814,7 +845,7 @@ def articles(records: Iterable) -> list[str]:
     return list(out)
 
 
-def _footer(credits: list[str], records, shown, relief: Relief | None, projection_text: str) -> str:
+def _footer(credits: list[str], records, shown, relief: ReliefImage | None, projection_text: str) -> str:
     drawn = {i.id for layer in shown for i in getattr(layer, "items", ())}
     works = articles(r for r in records if r.id in drawn)
     parts = []

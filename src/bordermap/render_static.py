@@ -166,13 +166,15 @@ def _render(layers, recipe, bounds, *, size, dpi, context, records, relief, town
     if relief is not None:
         _draw_relief(ax, relief, crs)
 
-    projected = {id(layer): layer.frame.to_crs(crs) for layer in shown if isinstance(layer, Layer) and not layer.labels}
+    projected = {id(layer): layer.frame.to_crs(crs) for layer in shown
+                 if isinstance(layer, Layer) and not layer.labels}
     in_frame = {id(layer): _in_frame(layer, projected.get(id(layer)), frame, to_map) for layer in shown}
     visible = {key for layer in shown for key in _records_of(layer, in_frame[id(layer)])}
     circled = {i.id for layer in shown if isinstance(layer, MarkerLayer) for i in layer.items if i.radius}
     legend_items: list[LegendItem] = []
     requests: list[_Request] = []
     lines: list = []
+    points: list = []  # an analyst layer's point symbols
     for layer in shown:
         entries = _legend_in_frame(layer, in_frame[id(layer)], visible, circled)
         legend_items.extend(i for i in entries if i not in legend_items)
@@ -184,7 +186,9 @@ def _render(layers, recipe, bounds, *, size, dpi, context, records, relief, town
                 role = "country" if css == "country" else "province" if css == "province" else "feature"
                 requests.append(_Request(0 if role == "country" else 1, x, y, text, role, area=True))
         else:
-            lines.extend(_draw_layer(ax, layer, projected[id(layer)]))
+            drawn_lines, drawn_points = _draw_layer(ax, layer, projected[id(layer)])
+            lines.extend(drawn_lines)
+            points.extend(drawn_points)
             for lat, lon, text, _ in layer.feature_labels:
                 x, y = to_map.transform(lon, lat)
                 requests.append(_Request(4, x, y, text, "feature", shared=True))
@@ -197,7 +201,7 @@ def _render(layers, recipe, bounds, *, size, dpi, context, records, relief, town
     renderer = fig.canvas.get_renderer()
     line_index = _LineIndex(ax, lines)
     # town dots are obstacles as well: a unit's name must not sit on an unnamed dot
-    symbol_boxes = [s.get_window_extent(renderer) for s in symbols + [r.dot for r in requests if r.dot]]
+    symbol_boxes = [s.get_window_extent(renderer) for s in symbols + points + [r.dot for r in requests if r.dot]]
     anchors = ax.transData.transform(np.array([(r.x, r.y) for r in requests]).reshape(-1, 2))
     furniture = _scale_bar(ax, renderer, line_index, symbol_boxes, anchors)
     furniture += _north_arrow(ax, crs, renderer, line_index, symbol_boxes + _extents(furniture, renderer))
@@ -285,10 +289,10 @@ def _frame_box(ax):
     return shapely.box(x0, y0, x1, y1)
 
 
-def _draw_layer(ax, layer: Layer, frame) -> list:
-    """Draw one layer (already projected); return its solid lines' artists (labels keep off them)."""
+def _draw_layer(ax, layer: Layer, frame) -> tuple[list, list]:
+    """Draw one layer (already projected); return the artists labels keep off: solid lines, point symbols."""
     records = layer.frame.drop(columns=layer.frame.geometry.name).to_dict("records")
-    lines = []
+    lines, points = [], []
     for geom, props in zip(frame.geometry.values, records):
         if geom is None or geom.is_empty:
             continue
@@ -310,10 +314,10 @@ def _draw_layer(ax, layer: Layer, frame) -> list:
                     lines.append(line)
         elif kind in ("Point", "MultiPoint"):
             for part in shapely.get_parts(geom):
-                ax.plot(part.x, part.y, marker="o", markersize=layer.style.radius * 0.7,
-                        markerfacecolor=s["facecolor"], markeredgecolor=s["edgecolor"], markeredgewidth=0.5,
-                        linestyle="none")
-    return lines
+                points += ax.plot(part.x, part.y, marker="o", markersize=layer.style.radius * 0.7,
+                                  markerfacecolor=s["facecolor"], markeredgecolor=s["edgecolor"],
+                                  markeredgewidth=0.5, linestyle="none")
+    return lines, points
 
 
 def _polygon_path(geom) -> MplPath:

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 
 from bordermap import events, geoboundaries, settings
 from bordermap.errors import SourceError
-from bordermap.sources import load_boundaries
+from bordermap.sources import load_boundaries, load_district_shapes
 
 from .conftest import DATA, geojson_layers, layer_control, legend_labels, marker_sets, page_data
 
@@ -105,6 +105,9 @@ def test_builds_use_cached_district_polygons(cli, env, tmp_path):
     html = (tmp_path / "out" / "border-region.html").read_text()
     overlays = layer_control(html)
     assert "Districts (geoBoundaries PAK ADM2)" in overlays
+    # the fetched release wins over the embedded file: its units, and only its
+    drawn = geojson_layers(html)["Districts (geoBoundaries PAK ADM2)"]["features"]
+    assert len(drawn) == len(geoboundaries.cached("ADM2")[0].frame) != len(load_district_shapes())
     areas = geojson_layers(html)[overlays["Group areas"]]
     tips = [f["properties"]["_tip"] for f in areas["features"]]
     assert any("Kech district (PAK ADM2: Kech)" in t for t in tips)
@@ -124,6 +127,22 @@ def test_builds_use_cached_district_polygons(cli, env, tmp_path):
     assert kech[3] < kech[5] and kech[4] < kech[6]  # an extent, not a point
     sources = BeautifulSoup(html, "html.parser").find(id="bm-sources").get_text(" ")
     assert "District boundaries (PAK ADM2)" in sources and "Test source" in sources
+
+
+def test_without_a_cache_builds_draw_the_embedded_districts(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv(settings.CACHE_ENV, str(tmp_path / "empty-cache"))
+    proc = cli("build", "--out", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    assert "has no match" not in proc.stderr  # Washuk has no shape, and the Kharan shape says why
+    html = (tmp_path / "out" / "border-region.html").read_text()
+    shapes = load_district_shapes()
+    drawn = geojson_layers(html)["Districts (geoBoundaries PAK ADM2)"]["features"]
+    assert len(drawn) == len(shapes)
+    kharan = shapes.loc[shapes["shapeName"] == "Kharan"].iloc[0]
+    assert kharan["note"] and any(kharan["note"] in f["properties"]["_tip"] for f in drawn)
+    tips = [f["properties"]["_tip"] for f in geojson_layers(html)[layer_control(html)["Group areas"]]["features"]]
+    assert any("Kech district (PAK ADM2: Kech)" in t for t in tips)
+    assert any("Chagai district (PAK ADM2: Chagai)" in t for t in tips)
 
 
 def test_the_parent_province_decides_between_same_named_districts(env, monkeypatch):

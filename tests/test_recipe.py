@@ -61,6 +61,9 @@ def test_recipe_mistakes_name_file_key_and_line(name, message):
     ('title = "t"\n[[layers]]\npath = "a.geojson"\n[[layers]]\npath = "b.geojson"\ncolor = "url(x)"',
      "layers[2].color (line 6): expected a colour"),
     ('title = "t"\n[view]\nzoom = 3', "view (line 2): unknown key"),
+    ('title = "t"\nlabel_events = "yes"', "label_events (line 2): expected true, a list of event ids, or a table"),
+    ('title = "t"\nlabel_events = ["a", 3]', "label_events (line 2): expected true, a list of event ids"),
+    ('title = "t"\n[label_events]\nserena = 1', "label_events (line 2): expected true, a list of event ids"),
 ])
 def test_inline_recipe_mistakes(tmp_path, text, message):
     (tmp_path / "a.geojson").write_text("{}")
@@ -69,6 +72,18 @@ def test_inline_recipe_mistakes(tmp_path, text, message):
     with pytest.raises(RecipeError) as info:
         recipe.load(path)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", False),
+    ("label_events = true", True),
+    ('label_events = ["b-event", "a-event"]', (("b-event", ""), ("a-event", ""))),
+    ('[label_events]\nb-event = "Bombing, Apr 2021"\na-event = ""', (("b-event", "Bombing, Apr 2021"), ("a-event", ""))),
+])
+def test_label_events_forms(tmp_path, text, expected):
+    path = tmp_path / "r.toml"
+    path.write_text(f'title = "t"\n{text}\n')
+    assert recipe.load(path).label_events == expected
 
 
 def test_unknown_recipe_name():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from pathlib import Path
 from typing import Callable, NamedTuple, Sequence
 
@@ -97,9 +98,19 @@ def _figure(a: Assembled, out_dir: Path | None, fmt: str, *, dpi: int = FIGURE_D
             size: tuple[int, int] = FIGURE_SIZE) -> tuple[Path, bytes]:
     from . import render_static  # matplotlib loads only when a figure is wanted
 
-    context = layers_mod.boundary_layers(a.boundaries, recipe_mod.Recipe(name="_", title="_"))
-    figure = render_static.render(a.layers, a.recipe, a.bounds, size=size, dpi=dpi, context=context)
+    figure = static_figure(a, size=size, dpi=dpi)
     return output_path(out_dir, a.recipe.name, suffix=f".{fmt}"), render_static.to_bytes(figure, fmt)
+
+
+def static_figure(a: Assembled, *, size: tuple[int, int] = FIGURE_SIZE, dpi: int = FIGURE_DPI):
+    """The drawn figure (a ``render_static.Figure``) of an assembled recipe, over the embedded relief."""
+    from . import render_static
+
+    context = layers_mod.boundary_layers(a.boundaries, recipe_mod.Recipe(name="_", title="_"))
+    towns = sources.load_towns() if "labels" in a.recipe.include else None
+    return render_static.render(a.layers, a.recipe, a.bounds, size=size, dpi=dpi, context=context,
+                                records=a.records, relief=render_static.relief_from(sources.load_relief()),
+                                towns=towns)
 
 
 def _write(rendered: list[tuple[Path, bytes]]) -> list[Path]:
@@ -118,6 +129,7 @@ class Assembled(NamedTuple):
     districts: dict
     district_shapes: dict
     releases: list
+    records: list  # the events, places and areas drawn, as loaded
 
 
 def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) -> Assembled:
@@ -134,15 +146,21 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) 
     _check_focus(recipe, boundaries)
     drawn = layers_mod.boundary_layers(boundaries, recipe)
     releases = geoboundaries.cached("ADM2")
+    if not any(r.country == "PAK" for r in releases):  # a fetched release wins over the embedded file
+        releases.append(geoboundaries.embedded())
     drawn += [layers_mod.district_layer(r) for r in releases]
     districts: dict = {}
     shapes: dict = {}
+    records: list = []
     if {"events", "areas"} & set(recipe.include) or recipe.events:
         districts = events.load_districts()
         if releases:
             shapes, unmatched = geoboundaries.match_districts(districts, releases, boundaries.admin1)
-            for code in unmatched:
-                note(f"district {code} ({districts[code].name}) has no match in the cached geoBoundaries "
+            # A district the embedded file shows inside an older unit (Washuk in Kharan) is said there.
+            explained = {code for r in releases if "includes" in r.frame.columns
+                         for cell in r.frame["includes"] for code in str(cell or "").split(";") if code}
+            for code in (c for c in unmatched if c not in explained):
+                note(f"district {code} ({districts[code].name}) has no match in the geoBoundaries "
                      "districts; it is shown as a point at its headquarters")
         records = _event_records(recipe, boundaries, districts, note)
         drawn += layers_mod.event_layers(records, boundaries, districts, events.load_actors(),
@@ -150,6 +168,7 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) 
                                          areas=any(r.kind == "area" for r in records), district_shapes=shapes)
         if recipe.aggregate:
             drawn.append(_aggregate_layer(recipe.aggregate, records, boundaries, releases, shapes, note))
+    _check_event_labels(recipe, records)
     names = {layer.name for layer in drawn}
     for spec in recipe.layers:
         checked = load_layer(spec)
@@ -163,7 +182,7 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) 
         names.add(unique)
         drawn.append(dataclasses.replace(layer, name=unique))
     return Assembled(recipe, drawn, layers_mod.frame_bounds(boundaries, recipe), boundaries, districts, shapes,
-                     releases)
+                     releases, records)
 
 
 def _check_focus(recipe: Recipe, boundaries: sources.Boundaries) -> None:
@@ -190,6 +209,19 @@ def load_layer(spec: LayerSpec) -> validate.Checked:
     if problems:
         raise LayerError(spec.path, problems)
     return checked
+
+
+def _check_event_labels(recipe: Recipe, records: list) -> None:
+    """Every id ``label_events`` names must be an event the map draws; all unknown ids are reported at once."""
+    if isinstance(recipe.label_events, bool):
+        return
+    drawn = {r.id for r in records if r.kind != "area"}
+    problems = [RecipeError(recipe.source, f"{key!r} is not an event or place on this map"
+                            + (f" (did you mean {close[0]!r}?)"
+                               if (close := difflib.get_close_matches(key, sorted(drawn), n=1)) else ""),
+                            key="label_events") for key, _ in recipe.label_events if key not in drawn]
+    if problems:
+        raise RecipeError.collect(problems)
 
 
 def _event_records(recipe: Recipe, boundaries: sources.Boundaries, districts: dict, note: Note) -> list:

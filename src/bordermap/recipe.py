@@ -95,6 +95,8 @@ class Recipe:
     events: tuple[Path, ...] = ()
     layers: tuple[LayerSpec, ...] = ()
     aggregate: AggregateSpec | None = None
+    #: Event symbols labelled in static figures: True for all, or (event id, label text or "") pairs.
+    label_events: bool | tuple[tuple[str, str], ...] = False
     source: Path | None = field(default=None, compare=False)
 
     def with_extra(self, layers: tuple[LayerSpec, ...] = (), events: tuple[Path, ...] = ()) -> "Recipe":
@@ -114,6 +116,13 @@ def _colour(v): return isinstance(v, str) and bool(_COLOUR.match(v))
 def _fraction(v): return _num(v) and 0 <= v <= 1
 def _nonneg(v): return _num(v) and v >= 0
 def _colours(v): return isinstance(v, list) and v and all(_colour(x) for x in v)
+
+
+def _event_labels(v):
+    if isinstance(v, bool):
+        return True
+    pairs = v.items() if isinstance(v, dict) else [(x, "") for x in v] if isinstance(v, list) else None
+    return pairs is not None and all(isinstance(k, str) and isinstance(t, str) for k, t in pairs)
 
 
 def _encoding(v):
@@ -142,6 +151,7 @@ TOP_KEYS = {
     "events": (_strs, "a list of events files (paths relative to the recipe)"),
     "layers": (lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v), "[[layers]] tables"),
     "aggregate": (lambda v: isinstance(v, dict), "an [aggregate] table"),
+    "label_events": (_event_labels, "true, a list of event ids, or a table of event id = \"label text\""),
 }
 AGGREGATE_KEYS = {
     "level": (lambda v: v in AGGREGATE_LEVELS, "one of: " + ", ".join(AGGREGATE_LEVELS)),
@@ -261,7 +271,15 @@ def parse(data: dict[str, Any], path: Path, text: str = "") -> Recipe:
         center=tuple(data["center"]) if "center" in data else None, zoom=data.get("zoom"),
         basemap=data.get("basemap", True), include=tuple(data.get("include", BUILTIN_LAYERS)),
         events=tuple(base / p for p in data.get("events", ())),
-        layers=tuple(layer_spec(table, base) for table in tables), aggregate=aggregate, source=path)
+        layers=tuple(layer_spec(table, base) for table in tables), aggregate=aggregate,
+        label_events=_label_events(data.get("label_events", False)), source=path)
+
+
+def _label_events(value: bool | list | dict) -> bool | tuple[tuple[str, str], ...]:
+    """A checked ``label_events`` value in the Recipe's form: True/False, or (id, text) pairs."""
+    if isinstance(value, bool):
+        return value
+    return tuple(value.items()) if isinstance(value, dict) else tuple((x, "") for x in value)
 
 
 def layer_spec(table: dict[str, Any], base: Path = Path(".")) -> LayerSpec:

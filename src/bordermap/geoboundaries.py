@@ -242,12 +242,64 @@ def normalise(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text)
 
 
+#: An equal-area projection for the region, so overlap shares compare areas, not square degrees.
+EQUAL_AREA = "+proj=aea +lat_1=25 +lat_2=37 +lat_0=30 +lon_0=65 +datum=WGS84 +units=m +no_defs"
+#: A district whose largest overlap with one province is below this share is placed by its neighbours.
+CLEAR_SHARE = 2 / 3
+
+
+def overlap_share(geom, parent) -> float:
+    """Share of ``geom``'s area inside ``parent`` (both lon/lat; areas taken in the equal-area projection)."""
+    a, b = gpd.GeoSeries([geom, parent], crs=4326).to_crs(EQUAL_AREA)
+    return float(a.intersection(b).area / a.area) if a.area > 0 else 0.0
+
+
+def parents_by_area(frame: gpd.GeoDataFrame, admin1: gpd.GeoDataFrame) -> list[tuple[str, float, str]]:
+    """Each district's parent province: (admin-1 code, share of its area inside it, basis).
+
+    The parent is the province holding most of the district's area (a
+    representative point can fall across the line: South Waziristan's lies in
+    Balochistan). Province and district lines come from different sources, so
+    a narrow border district can be mostly across the line (Jafarabad is 56%
+    inside Natural Earth's Sindh). Below ``CLEAR_SHARE`` the district coverage
+    decides instead: the province of the clearly placed neighbours it shares
+    the longest border with (basis "neighbours"; otherwise "area").
+    """
+    districts = frame.to_crs(EQUAL_AREA).geometry.reset_index(drop=True)
+    units = admin1.to_crs(EQUAL_AREA)
+    best: list[tuple[str, float]] = []
+    for geom in districts:
+        shares = {code: geom.intersection(unit).area / geom.area
+                  for code, unit in zip(units["code"], units.geometry) if geom.intersects(unit)}
+        code = max(sorted(shares), key=shares.get) if shares else ""
+        best.append((code, round(float(shares.get(code, 0.0)), 3)))
+    out = []
+    for i, geom in enumerate(districts):
+        code, share = best[i]
+        if share >= CLEAR_SHARE:
+            out.append((code, share, "area"))
+            continue
+        border: dict[str, float] = {}
+        for j, other in enumerate(districts):
+            if j != i and best[j][1] >= CLEAR_SHARE and geom.intersects(other):
+                border[best[j][0]] = border.get(best[j][0], 0.0) + geom.boundary.intersection(other.boundary).length
+        if border and max(border.values()) > 0:
+            code = max(sorted(border), key=border.get)
+            out.append((code, round(overlap_share(frame.geometry.iloc[i], admin1.set_index("code").geometry[code]),
+                                    3), "neighbours"))
+        else:
+            out.append((code, share, "area"))
+    return out
+
+
 def match_districts(districts, releases: list[Cached], admin1: gpd.GeoDataFrame):
-    """Our district id -> (polygon, geoBoundaries name), and the ids that found none.
+    """Our district id -> (polygon, geoBoundaries name, release), and the ids that found none.
 
     A name matches when it, or one of the district's aliases, equals a
     geoBoundaries ``shapeName`` once normalised, and the polygon lies in the
-    district's parent province (a name alone could be another country's).
+    district's parent province (a name alone could be another country's): the
+    release's own ``parent`` column where it has one (the embedded file), else
+    more than half of the polygon's area inside the province.
     """
     parents = admin1.set_index("code").geometry
     matched, unmatched = {}, []
@@ -256,13 +308,27 @@ def match_districts(districts, releases: list[Cached], admin1: gpd.GeoDataFrame)
         hits = []
         for release in releases:
             frame = release.frame
-            for name, geom in zip(frame["shapeName"], frame.geometry):
-                if normalise(str(name)) in names and d.parent in parents.index \
-                        and parents[d.parent].contains(geom.representative_point()):
+            given = frame["parent"] if "parent" in frame.columns else None
+            for i, (name, geom) in enumerate(zip(frame["shapeName"], frame.geometry)):
+                if normalise(str(name)) not in names or d.parent not in parents.index:
+                    continue
+                inside = given.iat[i] == d.parent if given is not None \
+                    else overlap_share(geom, parents[d.parent]) > 0.5
+                if inside:
                     hits.append((geom, str(name), release))
         if hits:
-            geom, name, release = hits[0]
-            matched[d.id] = (geom, name, release)
+            matched[d.id] = hits[0]
         else:
             unmatched.append(d.id)
     return matched, unmatched
+
+
+def embedded(folder: Path | None = None) -> Cached:
+    """The embedded districts (``geodata/districts.geojson``) as a release, for builds with no cached one."""
+    from . import catalog, sources  # sources reads through the manifest check
+
+    frame = sources.load_district_shapes(folder)
+    src = catalog.files(folder)[catalog.DISTRICT_SHAPES_FILE]["sources"][0]
+    record = {key: src.get(key, "") for key in ("boundary_id", "build_date", "year_represented", "boundary_source",
+                                                "licence", "licence_source")}
+    return Cached(country="PAK", level="ADM2", frame=frame, record={**record, "embedded": True})

@@ -631,11 +631,16 @@ def _legend_shape(frame: gpd.GeoDataFrame) -> str:
 
 
 def district_layer(release) -> Layer:
-    """A cached geoBoundaries release as thin outlines, off until the reader turns it on."""
+    """A geoBoundaries release (cached, or the embedded file) as thin outlines, off until the reader turns it on.
+
+    A unit's ``note`` (the embedded file's: Kharan still includes Washuk,
+    Chitral is undivided) is part of its tooltip.
+    """
     frame = release.frame
+    notes = frame["note"].fillna("").astype(str) if "note" in frame.columns else [""] * len(frame)
     return Layer(
         name=f"Districts (geoBoundaries {release.country} {release.level})", frame=frame,
         style=Style(color="#555555", weight=0.8, fill=False, dash_array="3 3"),
-        tooltip=tuple(Text(str(n), (f"{release.country} {release.level} · {i}",))
-                      for n, i in zip(frame["shapeName"], frame["shapeID"])),
+        tooltip=tuple(Text(str(n), (f"{release.country} {release.level} · {i}",) + ((note,) if note else ()))
+                      for n, i, note in zip(frame["shapeName"], frame["shapeID"], notes)),
         show=False, attribution=(release.attribution,))

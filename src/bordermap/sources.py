@@ -53,3 +53,73 @@ def load_boundaries(folder: Path | None = None) -> Boundaries:
         former=read_embedded(catalog.FORMER_FILE, folder),
         attribution=tuple(credits),
     )
+
+
+@dataclass(frozen=True)
+class Relief:
+    """The embedded shaded-relief image: plate carrée, so ``bounds`` (west, south, east, north) place it."""
+
+    data: bytes
+    mime: str
+    bounds: tuple[float, float, float, float]
+    width: int
+    height: int
+    credit: str
+
+    def array(self):
+        """The image as an (height, width, 3) uint8 array, top row north (for matplotlib's imshow)."""
+        import io
+
+        import numpy as np
+        from PIL import Image  # Pillow comes with matplotlib
+
+        with Image.open(io.BytesIO(self.data)) as image:
+            return np.asarray(image.convert("RGB"))
+
+
+_MIME = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
+
+
+def _credit(record: dict, prefix: str) -> str:
+    src = (record.get("sources") or [{}])[0]
+    return f"{prefix}: " + (src.get("attribution") or f"{src.get('name', '?')} ({src.get('licence', '?')})")
+
+
+def load_relief(folder: Path | None = None) -> Relief:
+    """The shaded relief drawn under every map, checked against the manifest; bounds from its record."""
+    path = catalog.verified(catalog.RELIEF_FILE, folder)
+    record = catalog.files(folder)[catalog.RELIEF_FILE]
+    params = record.get("parameters", {})
+    try:
+        bounds = tuple(float(v) for v in params["bounds_deg"])
+        width, height = int(params["width_px"]), int(params["height_px"])
+    except (KeyError, TypeError, ValueError):
+        raise SourceError(path, f"its {catalog.MANIFEST_FILE} record lacks bounds_deg, width_px or height_px; "
+                                "run `bordermap data build`") from None
+    if len(bounds) != 4:
+        raise SourceError(path, "bounds_deg must be [west, south, east, north]")
+    return Relief(data=path.read_bytes(), mime=_MIME.get(path.suffix.lower(), "application/octet-stream"),
+                  bounds=bounds, width=width, height=height, credit=_credit(record, "Relief"))  # type: ignore[arg-type]
+
+
+def load_district_shapes(folder: Path | None = None) -> gpd.GeoDataFrame:
+    """The embedded district polygons (geoBoundaries PAK ADM2), one row a unit.
+
+    Columns: ``shapeID``, ``shapeName`` (as in geoBoundaries), ``parent`` (the
+    admin-1 code it overlaps most), ``parent_share`` (that share of its area),
+    ``district_id`` (the ``districts.json`` id it is, or ""), ``note`` (what a
+    reader must know, e.g. that Kharan still includes Washuk) and ``includes``
+    (``districts.json`` ids of later districts lying inside it, ";"-separated).
+    """
+    return read_embedded(catalog.DISTRICT_SHAPES_FILE, folder)
+
+
+def load_towns(folder: Path | None = None) -> gpd.GeoDataFrame:
+    """The curated towns (GeoNames points), one row a town, in label-priority order.
+
+    Columns: ``geonameid``, ``name`` (common English), ``gazetteer_name``,
+    ``country``, ``country_code`` (ISO 3166-1 alpha-2), ``admin1`` (the admin-1
+    code it lies in), ``population``, ``role``, ``priority`` (1 from zoom 5, 2
+    from zoom 6, 3 from zoom 8) and ``min_zoom``. The rule is in ``databuild``.
+    """
+    return read_embedded(catalog.TOWNS_FILE, folder)

@@ -323,7 +323,8 @@ UNCERTAINTY_LAYER = "Location uncertainty"
 UNCERTAINTY_NOTE = (f"Location uncertainty: the unit, or the circle ({UNCERTAINTY_M['town'] / 1000:.0f} km for a "
                     f"town, {UNCERTAINTY_M['near'] / 1000:.0f} km for 'near'), an event is known to")
 APPROXIMATE_NOTE = "Dashed halo: the location is approximate (a town, a district or nearer), not an exact site"
-HQ_NOTE = "District shown as a point at its headquarters town: no open district boundary is embedded"
+HQ_NOTE = ("District shown as a point at its headquarters town: the district boundaries in use have no shape "
+           "of its own")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
 
@@ -439,6 +440,7 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
             continue
         rows, tips, ring_markers, legend_items = [], [], [], []
         rings_at: dict[str, int] = {}
+        named: dict[str, tuple] = {}
         for record in recs:
             colour = _area_colour(record)
             dashed = record.location_precision == "region"
@@ -454,9 +456,15 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
                 elif code in district_shapes:
                     geom, source_name, release = district_shapes[code]
                     d = districts[code]
+                    note = _shape_note(release, source_name)
                     rows.append({"record": record.id, "colour": colour, "dashed": dashed, "geometry": geom})
                     tips.append(Text(record.title, (f"{d.name} district ({release.country} {release.level}: "
-                                                    f"{source_name})", f"Located to: {record.location_precision}")))
+                                                    f"{source_name})", f"Located to: {record.location_precision}")
+                                     + ((note,) if note else ())))
+                    if code not in named:  # the district's name on the map, said as what the shape is
+                        p = geom.representative_point()
+                        named[code] = (round(p.y, 4), round(p.x, 4), _shape_label(d.name, release, source_name,
+                                                                                   districts), "district")
                 elif code in districts:
                     d = districts[code]
                     nth = rings_at[code] = rings_at.get(code, -1) + 1
@@ -483,7 +491,8 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
                               **({"dashArray": "6 4", "weight": 1.5, "fillOpacity": 0.2} if r["dashed"] else
                                  {"weight": 2.5, "fillOpacity": 0.5})} for r in rows})
             out.append(Layer(name=name, frame=frame, style=style, tooltip=tuple(tips), show=show,
-                             legend=tuple(legend_items), attribution=tuple(sorted(used)), items=area_items))
+                             legend=tuple(legend_items), attribution=tuple(sorted(used)), items=area_items,
+                             feature_labels=tuple(named.values())))
             legend_items, area_items = [], ()
         if ring_markers:
             out.append(MarkerLayer(name=f"{name}: districts (shown at headquarters towns)",
@@ -518,6 +527,27 @@ def record_item(record, actors, provinces: Mapping[str, tuple[str, str]], distri
 def _short_place(place: str) -> str:
     """'Quetta (Serena Hotel)' -> 'Quetta': the town, for a label on a small figure."""
     return place.split(" (")[0].strip()
+
+
+def _shape_row(release, source_name: str):
+    frame = release.frame
+    rows = frame[frame["shapeName"] == source_name] if "shapeName" in frame.columns else frame.iloc[:0]
+    return rows.iloc[0] if len(rows) else None
+
+
+def _shape_note(release, source_name: str) -> str:
+    """What a reader must know about a district shape (e.g. that Kharan still includes Washuk)."""
+    row = _shape_row(release, source_name)
+    return str(row["note"]) if row is not None and "note" in row.index and isinstance(row["note"], str) else ""
+
+
+def _shape_label(name: str, release, source_name: str, districts) -> str:
+    """'Kharan (with Washuk)': a shape that still holds a later district says so in its name."""
+    row = _shape_row(release, source_name)
+    inside = str(row["includes"]) if row is not None and "includes" in row.index and isinstance(
+        row["includes"], str) else ""
+    later = [districts[c].name for c in inside.split(";") if c in districts]
+    return f"{name} (with {', '.join(later)})" if later else name
 
 
 def _area_hatch(colour: str) -> float:
@@ -643,4 +673,6 @@ def district_layer(release) -> Layer:
         style=Style(color="#555555", weight=0.8, fill=False, dash_array="3 3"),
         tooltip=tuple(Text(str(n), (f"{release.country} {release.level} · {i}",) + ((note,) if note else ()))
                       for n, i, note in zip(frame["shapeName"], frame["shapeID"], notes)),
-        show=False, attribution=(release.attribution,))
+        show=False, attribution=(release.attribution,),
+        feature_labels=tuple((round(g.representative_point().y, 4), round(g.representative_point().x, 4), str(n),
+                              "district") for n, g in zip(frame["shapeName"], frame.geometry) if g is not None))

@@ -24,7 +24,8 @@
     return out;
   };
 
-  var SIDES = ["bm-right", "bm-left", "bm-above", "bm-below"];  // a town name's positions, best first
+  // a town name's positions, best first: beside its dot, then clear of the symbols drawn at the town
+  var SIDES = ["bm-right", "bm-left", "bm-above", "bm-below", "bm-right2", "bm-left2", "bm-below2", "bm-above2"];
   // an area's name: on its point, or nudged a little up, down or aside
   var NUDGES = ["", "bm-up", "bm-down", "bm-up2", "bm-down2", "bm-east", "bm-west"];
   function positions(kind) { return /^town/.test(kind) ? SIDES : NUDGES; }
@@ -53,7 +54,11 @@
         return positions(l.kind).map(function (side) {
           ALL.forEach(function (s) { l.el.classList.remove(s); });
           if (side) { l.el.classList.add(side); }
-          var name = l.el.lastChild.getBoundingClientRect();
+          var name = l.el.lastChild.getBoundingClientRect(), dot = l.el.firstChild.getBoundingClientRect();
+          if (l.el.firstChild !== l.el.lastChild) {  // a town: its dot belongs to it as much as its name
+            name = {left: Math.min(name.left, dot.left), right: Math.max(name.right, dot.right),
+                    top: Math.min(name.top, dot.top), bottom: Math.max(name.bottom, dot.bottom)};
+          }
           // a name must lie inside the map to count as shown
           return name.left >= view.left && name.right <= view.right && name.top >= view.top && name.bottom <= view.bottom
             ? name : {left: -1e9, right: 1e9, top: -1e9, bottom: 1e9};

@@ -64,11 +64,16 @@ def test_group_areas_are_shaded_units_and_district_points(default_html, records)
     for rid in ("sistan-baluchestan-insurgency", "ttp-kunar-nuristan", "fatemiyoun-central-afghanistan"):
         title = next(r.title for r in records if r.id == rid)
         assert any(title in p for p in pops), rid
+    # Rana's districts: a shape each where the embedded district file has one, else a point at the headquarters
+    from bordermap import sources
+    shaped = set(sources.load_district_shapes()["district_id"]) - {""}
+    units = next(r for r in records if r.id == "rana-bla-blf-districts").units
     rings = marker_sets(html)["Group areas: districts (shown at headquarters towns)"]
     rana = [m for m in rings if m["id"].startswith("rana-bla-blf-districts@")]
-    assert sorted(m["id"].split("@")[1] for m in rana) == sorted(
-        next(r for r in records if r.id == "rana-bla-blf-districts").units)
+    assert sorted(m["id"].split("@")[1] for m in rana) == sorted(u for u in units if u not in shaped)
     assert all("headquarters" in m["pop"] and "Muhammad Amir Rana" in m["pop"] for m in rana)
+    drawn = [f for f in areas["features"] if f["properties"].get("_item") == "rana-bla-blf-districts"]
+    assert len(drawn) == len([u for u in units if u in shaped]) > 0
     # hidden by default, but present: whole-province claims that would cover the others
     assert "Refugee-hosting provinces" in overlays and "Cross-border movement" in overlays
 

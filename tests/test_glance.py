@@ -49,8 +49,15 @@ def test_the_opening_view_names_the_region_and_shows_every_event(open_map, maps,
     shown = page.js(SHOWN)
     doc = pagedata.decode(path.read_text(encoding="utf-8"))
     labels = doc.layers["Labels"].labels
-    # the countries and the focus provinces whose name point is in view are named
+    # the countries and the provinces the recipe is about, where their name's point is in view, are named
     wanted = {text for lat, lon, text, kind in labels if kind in ("country", "province") and _in_view(page, lat, lon)}
+    # and the towns of the events in view (the town of every curated event and place with a town name)
+    towns = {text for lat, lon, text, kind in labels if kind.startswith("town")}
+    events = [m for layer in doc.layers.values() for m in layer.markers if layer.name == "Events and places"]
+    zoom, min_zoom = page.js("window.bordermap.map.getZoom()"), dict(doc.doc["labelKinds"])
+    shown_from = {text: min_zoom[kind] for lat, lon, text, kind in labels if kind.startswith("town")}
+    wanted |= {t for t in towns for m in events if m.title.endswith(t) and _in_view(page, m.lat, m.lon)
+               and zoom >= shown_from[t]}
     named = {label["text"] for label in shown["labels"]}
     assert wanted and wanted <= named, wanted - named
     for label in shown["labels"]:  # inside the map, under no control, on no other name

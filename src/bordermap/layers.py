@@ -224,18 +224,22 @@ def boundary_layers(b: Boundaries, recipe: Recipe, towns: gpd.GeoDataFrame | Non
         ))
     if "labels" in wanted:
         out.append(Layer(name="Labels", frame=gpd.GeoDataFrame(geometry=[], crs=4326),
-                         style=Style(), labels=tuple(_boundary_labels(b, admin1, frame_bounds(b, recipe), towns))))
+                         style=Style(), labels=tuple(_boundary_labels(b, admin1, frame_bounds(b, recipe), towns,
+                                                                      recipe.focus))))
     return out
 
 
 #: The zoom from which each kind of label is shown (a label's kind is also its CSS class in the page).
 #: The page and the figures place labels in this order of kinds, and drop one that would collide.
-LABEL_MIN_ZOOM: dict[str, int] = {"country": 0, "province": 5, "town-1": 5, "province-minor": 6, "town-2": 6,
-                                  "district": 7, "town-3": 8, "analyst": 0}
+#: "province": a unit the recipe names in its focus; "province-2": a unit of a country it names;
+#: "province-minor": any other unit of the three countries.
+#: A name already shown is not repeated: a town's name wins over the province named after it.
+LABEL_MIN_ZOOM: dict[str, int] = {"country": 0, "province": 5, "town-1": 5, "town-2": 6, "province-2": 5,
+                                  "district": 7, "province-minor": 6, "town-3": 8, "analyst": 0}
 
 
 def _boundary_labels(b: Boundaries, admin1: gpd.GeoDataFrame, frame: tuple[float, float, float, float],
-                     towns: gpd.GeoDataFrame | None = None) -> list:
+                     towns: gpd.GeoDataFrame | None = None, focus_codes: tuple[str, ...] = ()) -> list:
     """Country names placed inside the part of the country the map frames; every province of the three
     countries; the curated towns, by their label priority (their kind ``town-N``).
 
@@ -253,9 +257,10 @@ def _boundary_labels(b: Boundaries, admin1: gpd.GeoDataFrame, frame: tuple[float
         p = largest.representative_point()
         labels.append((round(p.y, 3), round(p.x, 3), r.name.upper(), "country"))
     units = admin1[admin1["adm0_a3"].isin(COUNTRY_COLOURS)]
-    for name, geom, focus in zip(units["name"], units.geometry, units["_focus"]):
+    for name, code, geom, focus in zip(units["name"], units["code"], units.geometry, units["_focus"]):
         p = geom.representative_point()
-        labels.append((round(p.y, 3), round(p.x, 3), name, "province" if focus else "province-minor"))
+        kind = "province" if code in focus_codes else "province-2" if focus else "province-minor"
+        labels.append((round(p.y, 3), round(p.x, 3), name, kind))
     if towns is not None:
         for name, geom, priority in zip(towns["name"], towns.geometry, towns["priority"]):
             labels.append((round(geom.y, 5), round(geom.x, 5), name, f"town-{int(priority)}"))

@@ -235,7 +235,7 @@ def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float]
         "legend": [[i.label, legend_svg(i, hatch_id=None if i.hatch is None else
                                         hatches.element_id(hatches.add(i.colour, i.hatch)))] for i in legend],
         "attribution": credits, "hatches": hatches.hatches,
-        "facets": [list(f) for f in FACETS], "labelZoom": LABEL_MIN_ZOOM,
+        "facets": [list(f) for f in FACETS], "labelKinds": [[kind, zoom] for kind, zoom in LABEL_MIN_ZOOM.items()],
         "uncertainty": UNCERTAINTY_LAYER if any(layer.name == UNCERTAINTY_LAYER for layer in layers) else None,
         "basemap": {**BASEMAP, "show": not offline} if recipe.basemap else None,
     }

@@ -1,5 +1,5 @@
 /* Names on the map, placed as a cartographer would: by zoom (each kind from its zoom on, in the document's
-   "labelZoom"), in order of importance, never on another name, an event symbol or a control. A town's name
+   "labelKinds"), in order of importance, never on another name, an event symbol or a control. A town's name
    may sit right, left, above or below its dot; an area's name on its point or a little above or below it.
    bm.placeLabels is the pure part. */
 (function (root) {
@@ -9,15 +9,22 @@
   function overlaps(a, b) { return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom; }
 
   // candidates: [[rect, ...] per label] in order of importance (each label's positions, best first);
-  // obstacles: [rect]. Returns, per label, the index of the position used, or -1 when every one collides.
-  bm.placeLabels = function (candidates, obstacles) {
-    var taken = obstacles.slice(), out = [];
-    candidates.forEach(function (positions) {
+  // obstacles: [rect]; keep: [rect or null per label], what a placed label also occupies (a town's dot, which
+  // may sit under the town's own event symbol); texts: [text per label], a text already shown is not repeated.
+  // Returns, per label, the index of the position used, or -1.
+  bm.placeLabels = function (candidates, obstacles, keep, texts) {
+    var taken = obstacles.slice(), out = [], said = new Set();
+    candidates.forEach(function (positions, n) {
       var chosen = -1;
+      if (texts && said.has(texts[n])) { out.push(-1); return; }
       for (var i = 0; i < positions.length && chosen < 0; i++) {
         var r = positions[i], free = true;
         for (var k = 0; free && k < taken.length; k++) { free = !overlaps(r, taken[k]); }
-        if (free) { chosen = i; taken.push(r); }
+        if (free) {
+          chosen = i; taken.push(r);
+          if (keep && keep[n]) { taken.push(keep[n]); }
+          if (texts) { said.add(texts[n]); }
+        }
       }
       out.push(chosen);
     });
@@ -32,7 +39,8 @@
   var ALL = SIDES.concat(NUDGES.slice(1));
 
   bm.labelLayout = function (ctx) {
-    var map = ctx.map, order = Object.keys(ctx.data.labelZoom || {}), minZoom = ctx.data.labelZoom || {};
+    var kinds = ctx.data.labelKinds || [], map = ctx.map, minZoom = {};
+    var order = kinds.map(function (k) { minZoom[k[0]] = k[1]; return k[0]; });
     var box = map.getContainer(), pending = null;
     function rank(l) { var n = order.indexOf(l.kind); return n < 0 ? order.length : n; }
     function place() {
@@ -54,17 +62,17 @@
         return positions(l.kind).map(function (side) {
           ALL.forEach(function (s) { l.el.classList.remove(s); });
           if (side) { l.el.classList.add(side); }
-          var name = l.el.lastChild.getBoundingClientRect(), dot = l.el.firstChild.getBoundingClientRect();
-          if (l.el.firstChild !== l.el.lastChild) {  // a town: its dot belongs to it as much as its name
-            name = {left: Math.min(name.left, dot.left), right: Math.max(name.right, dot.right),
-                    top: Math.min(name.top, dot.top), bottom: Math.max(name.bottom, dot.bottom)};
-          }
+          var name = l.el.lastChild.getBoundingClientRect();
           // a name must lie inside the map to count as shown
           return name.left >= view.left && name.right <= view.right && name.top >= view.top && name.bottom <= view.bottom
             ? name : {left: -1e9, right: 1e9, top: -1e9, bottom: 1e9};
         });
       });
-      var chosen = bm.placeLabels(candidates, obstacles);
+      var dots = labels.map(function (l) {  // a town's dot: later names keep off it
+        return l.el.firstChild !== l.el.lastChild ? l.el.firstChild.getBoundingClientRect() : null;
+      });
+      var chosen = bm.placeLabels(candidates, obstacles, dots,
+                                  labels.map(function (l) { return l.el.lastChild.textContent; }));
       labels.forEach(function (l, n) {
         ALL.forEach(function (s) { l.el.classList.remove(s); });
         if (chosen[n] >= 0) {

@@ -565,8 +565,6 @@ def side_by_side(symbols: list[Marker]) -> list[Marker]:
 
     With few events there is nothing to cluster, and one symbol must never hide another.
     """
-    import math
-
     order = {colour_shape: n for n, colour_shape in enumerate(CATEGORY_SYMBOLS.values())}
     at: dict[tuple[float, float], list[int]] = {}
     for n, m in enumerate(symbols):
@@ -575,12 +573,9 @@ def side_by_side(symbols: list[Marker]) -> list[Marker]:
     for group in at.values():
         group.sort(key=lambda n: (order.get((symbols[n].colour, symbols[n].shape), 99), symbols[n].id))
         for rank, n in enumerate(group):
-            dx = dy = 0
-            if len(group) > 1:  # around a small circle, starting at the top
-                angle = 2 * math.pi * rank / len(group) - math.pi / 2
-                radius = SIDE_BY_SIDE_PX / (2 * math.sin(math.pi / len(group))) if len(group) > 2 else \
-                    SIDE_BY_SIDE_PX / 2
-                dx, dy = round(radius * math.cos(angle)), round(radius * math.sin(angle))
+            # in a row centred on the place, the first category in the middle
+            slot = (rank + 1) // 2 * (1 if rank % 2 else -1)
+            dx, dy = slot * SIDE_BY_SIDE_PX, 0
             out[n] = replace(symbols[n], offset=(dx, dy), z=len(group) - rank)
     return out
 

@@ -21,20 +21,18 @@
       $("bm-layer-list").appendChild(ctx.control.getContainer());
       ctx.control.expand();
     }
-    // the credits line: one line, opened and closed by a tap or the keyboard
+    // the credits line: one line, opened and closed by its own button (links inside stay plain links)
     var credits = map.attributionControl && map.attributionControl.getContainer();
     if (credits) {
       credits.classList.add("bm-attr");
-      credits.setAttribute("tabindex", "0");
-      credits.setAttribute("role", "button");
-      credits.setAttribute("aria-expanded", "false");
-      credits.setAttribute("aria-label", "Map credits (open or close)");
-      var flip = function () {
+      var more = bm.el("button", "bm-attr-toggle", "Credits");
+      more.type = "button";
+      more.setAttribute("aria-expanded", "false");
+      more.addEventListener("click", function () {
         var open = credits.classList.toggle("bm-open");
-        credits.setAttribute("aria-expanded", open ? "true" : "false");
-      };
-      credits.addEventListener("click", function (e) { if (e.target.tagName !== "A") { flip(); } });
-      credits.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); flip(); } });
+        more.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+      credits.insertBefore(more, credits.firstChild);
     }
     if (window.matchMedia("(max-width: 760px)").matches) {
       open(false);

@@ -1,6 +1,6 @@
 /* Names on the map, placed as a cartographer would: by zoom (each kind from its zoom on, in the document's
    "labelKinds"), in order of importance, never on another name, an event symbol or a control. A town's name
-   may sit right, left, above or below its dot; an area's name on its point or a little above or below it.
+   may sit right, left, above or below its dot; an area's name on its point or nudged off it.
    bm.placeLabels is the pure part. */
 (function (root) {
   "use strict";
@@ -31,12 +31,20 @@
     return out;
   };
 
-  // a town name's positions, best first: beside its dot, then clear of the symbols drawn at the town
-  var SIDES = ["bm-right", "bm-left", "bm-above", "bm-below", "bm-right2", "bm-left2", "bm-below2", "bm-above2"];
-  // an area's name: on its point, or nudged a little up, down or aside
-  var NUDGES = ["", "bm-up", "bm-down", "bm-up2", "bm-down2", "bm-east", "bm-west"];
-  function positions(kind) { return /^town/.test(kind) ? SIDES : NUDGES; }
-  var ALL = SIDES.concat(NUDGES.slice(1));
+  // A town's name: beside its dot, right, left, above or below, then further off, clear of the symbols
+  // drawn at the town. An area's name: on its point, then nudged along a widening spiral. (CSS transforms.)
+  var TOWN = [], AREA = ["translate(-50%, -50%)"];
+  [7, 22, 40].forEach(function (d) {
+    TOWN.push("translate(" + d + "px, -50%)", "translate(calc(-100% - " + d + "px), -50%)",
+              "translate(-50%, calc(-100% - " + (d - 2) + "px))", "translate(-50%, " + (d - 2) + "px)");
+  });
+  [16, 32, 52, 76, 104].forEach(function (r) {
+    for (var k = 0; k < 8; k++) {
+      var a = k * Math.PI / 4, dx = Math.round(r * 1.8 * Math.cos(a)), dy = Math.round(r * Math.sin(a));
+      AREA.push("translate(calc(-50% + " + dx + "px), calc(-50% + " + dy + "px))");
+    }
+  });
+  function positions(kind) { return /^town/.test(kind) ? TOWN : AREA; }
 
   bm.labelLayout = function (ctx) {
     var kinds = ctx.data.labelKinds || [], map = ctx.map, minZoom = {};
@@ -59,9 +67,8 @@
       var title = document.querySelector(".bm-title");
       if (title) { obstacles.push(title.getBoundingClientRect()); }
       var candidates = labels.map(function (l) {
-        return positions(l.kind).map(function (side) {
-          ALL.forEach(function (s) { l.el.classList.remove(s); });
-          if (side) { l.el.classList.add(side); }
+        return positions(l.kind).map(function (transform) {
+          l.el.lastChild.style.transform = transform;
           var name = l.el.lastChild.getBoundingClientRect();
           // a name must lie inside the map to count as shown
           return name.left >= view.left && name.right <= view.right && name.top >= view.top && name.bottom <= view.bottom
@@ -74,10 +81,8 @@
       var chosen = bm.placeLabels(candidates, obstacles, dots,
                                   labels.map(function (l) { return l.el.lastChild.textContent; }));
       labels.forEach(function (l, n) {
-        ALL.forEach(function (s) { l.el.classList.remove(s); });
         if (chosen[n] >= 0) {
-          var side = positions(l.kind)[chosen[n]];
-          if (side) { l.el.classList.add(side); }
+          l.el.lastChild.style.transform = positions(l.kind)[chosen[n]];
           l.el.style.visibility = "visible";
         }
       });

@@ -194,10 +194,10 @@ def scenario(name: str, work: Path, browser, frames, recipe, *, layers=(), event
     local = work / f"{name}-bordermap-local.html"
 
     def ours():
-        (_,) = build(recipe, work / "b", layers=layers, events_files=events_files)
+        (_,) = build(recipe, work / "b", layers=layers, events_files=events_files, self_contained=False)
 
     seconds = timed(ours, repeat)
-    (built,) = build(recipe, work / "b", layers=layers, events_files=events_files)
+    (built,) = build(recipe, work / "b", layers=layers, events_files=events_files, self_contained=False)
     built.replace(html)
     (sc,) = build(recipe, work / "sc", layers=layers, events_files=events_files, self_contained=True)
     sc.replace(local)

@@ -21,7 +21,7 @@ def test_each_built_map_draws_without_errors(open_map, maps, name):
     assert page.js("document.querySelectorAll('path.leaflet-interactive').length") > 80
     assert page.js("window.bordermap.layers['Events and places'].markers.length") >= 13
     assert page.js("document.querySelectorAll('.leaflet-marker-icon').length") > 5  # clusters and markers
-    assert page.page.locator(".bm-legend").is_visible() and page.page.locator("#bm-time").is_visible()
+    assert page.page.locator("#bm-legend").is_visible() and page.page.locator("#bm-time").is_visible()
     assert page.errors == [] and page.dialogs == []
 
 

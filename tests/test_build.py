@@ -75,6 +75,8 @@ def test_group_areas_are_shaded_units_and_district_points(default_html, records)
     rana = [m for m in rings if m["id"].startswith("rana-bla-blf-districts@")]
     assert sorted(m["id"].split("@")[1] for m in rana) == sorted(set(units) - shaped) != []
     assert all("headquarters" in m["pop"] and "Muhammad Amir Rana" in m["pop"] for m in rana)
+    drawn = [f for f in areas["features"] if f["properties"].get("_item") == "rana-bla-blf-districts"]
+    assert len(drawn) == len([u for u in units if u in shaped]) > 0
     # hidden by default, but present: whole-province claims that would cover the others
     assert "Refugee-hosting provinces" in overlays and "Cross-border movement" in overlays
 

@@ -10,7 +10,8 @@ from bordermap import build, catalog, settings
 from bordermap.errors import SourceError
 
 EMBEDDED = (catalog.ADMIN1_FILE, catalog.COUNTRIES_FILE, catalog.BORDERS_FILE, catalog.FORMER_FILE,
-            catalog.EVENTS_FILE, catalog.ACTORS_FILE, catalog.DISTRICTS_FILE, catalog.DISTRICT_SHAPES_FILE)
+            catalog.EVENTS_FILE, catalog.ACTORS_FILE, catalog.DISTRICTS_FILE, catalog.DISTRICT_SHAPES_FILE,
+            catalog.RELIEF_FILE, catalog.TOWNS_FILE)
 
 
 @pytest.fixture

@@ -310,7 +310,7 @@ def test_uncertain_locations_are_drawn_with_their_uncertainty(open_map, maps, re
     halo = page.js("""window.bordermap.layers['Events and places'].markers
         .filter(m => m.options.icon.options.html.includes('stroke-dasharray="2.5 2"')).length""")
     assert halo == page.js("window.bordermap.layers['Events and places'].markers.length")  # no exact sites here
-    assert "Dashed halo" in page.page.locator(".bm-legend").inner_text()
+    assert "Dashed halo" in page.page.locator("#bm-legend").inner_text()
 
 
 def test_the_sources_panel_is_there_offline(open_map, maps):

@@ -24,13 +24,15 @@ FIGURE_SIZE = (1800, 1350)
 
 def build(recipe: Recipe | str | Path | None = None, out_dir: Path | None = None, *,
           events_files: Sequence[Path] = (), layers: Sequence[LayerSpec] = (),
-          self_contained: bool = False, formats: Sequence[str] = (), note: Note | None = None,
+          self_contained: bool = True, formats: Sequence[str] = (), note: Note | None = None,
           aggregate: str | None = None) -> list[Path]:
     """Render one recipe to ``out_dir/NAME.html``, and ``NAME.FORMAT`` per format; return the files written.
 
     ``recipe`` is a Recipe, a recipe file, a built-in recipe's name, or None for
     the default. ``events_files`` and ``layers`` add analysts' files;
-    ``formats`` ("png", "svg", "pdf") adds static figures. Everything is
+    ``formats`` ("png", "svg", "pdf") adds static figures. Pages are
+    self-contained (they open with no network); ``self_contained=False``
+    links Leaflet from a CDN instead, for a smaller file. Everything is
     computed in memory first and written with a rename, so a failure at any
     step leaves the previous outputs as they were.
     """
@@ -38,7 +40,7 @@ def build(recipe: Recipe | str | Path | None = None, out_dir: Path | None = None
                                  self_contained=self_contained, formats=formats, note=note, aggregate=aggregate))
 
 
-def build_all(out_dir: Path | None = None, *, self_contained: bool = False, formats: Sequence[str] = (),
+def build_all(out_dir: Path | None = None, *, self_contained: bool = True, formats: Sequence[str] = (),
               note: Note | None = None) -> list[Path]:
     """Every built-in recipe, with a figure per format. All are rendered before any is written.
 
@@ -59,7 +61,7 @@ def build_all(out_dir: Path | None = None, *, self_contained: bool = False, form
 
 def render(recipe: Recipe | str | Path | None, out_dir: Path | None = None, *,
            events_files: Sequence[Path] = (), layers: Sequence[LayerSpec] = (),
-           self_contained: bool = False, note: Note | None = None) -> tuple[Path, bytes]:
+           self_contained: bool = True, note: Note | None = None) -> tuple[Path, bytes]:
     """The HTML page's path and bytes, without writing anything."""
     return _page(_assemble(recipe, events_files, layers, note), out_dir, self_contained)
 
@@ -144,7 +146,11 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) 
     note = note or (lambda _: None)
     boundaries = sources.load_boundaries()
     _check_focus(recipe, boundaries)
-    drawn = layers_mod.boundary_layers(boundaries, recipe)
+    towns = sources.load_towns() if "labels" in recipe.include else None
+    drawn = layers_mod.boundary_layers(boundaries, recipe, towns=towns)
+    if "terrain" in recipe.include:
+        from . import terrain  # decodes and re-encodes the relief image (Pillow)
+        drawn.insert(0, terrain.terrain_layer(sources.load_relief()))
     releases = geoboundaries.cached("ADM2")
     if not any(r.country == "PAK" for r in releases):  # a fetched release wins over the embedded file
         releases.append(geoboundaries.embedded())

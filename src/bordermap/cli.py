@@ -56,8 +56,11 @@ def _parser() -> argparse.ArgumentParser:
                               "repeatable; FILE:LAYER picks a GeoPackage layer")
     p_build.add_argument("--events", type=Path, action="append", default=[], metavar="FILE",
                          help="add your own events (GeoJSON or CSV in the events schema; repeatable)")
-    p_build.add_argument("--self-contained", action="store_true",
-                         help="inline Leaflet so the page opens with no network at all")
+    offline = p_build.add_mutually_exclusive_group()
+    offline.add_argument("--cdn", action="store_true",
+                         help="link Leaflet from a CDN: a smaller page that needs a network to open")
+    offline.add_argument("--self-contained", action="store_true",
+                         help="inline Leaflet so the page opens with no network at all (the default)")
     p_build.add_argument("--export", action="append", choices=("png", "svg", "pdf"), default=[],
                          metavar="FORMAT", help="also write a static figure: png, svg or pdf (repeatable)")
     p_build.add_argument("--aggregate", default=None, metavar="LEVEL", help="add an aggregate layer: counts of events and sums of fatalities by district, province or hexagon (each event only at a level its precision supports; overrides the recipe's [aggregate] level)")
@@ -283,12 +286,12 @@ def _build(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         if args.recipe or args.layer or args.events or args.aggregate:
             parser.error("--all builds the built-in recipes as they are; drop RECIPE, --layer and --events")
         from .build import build_all
-        written = build_all(args.out, self_contained=args.self_contained, formats=args.export, note=_note)
+        written = build_all(args.out, self_contained=not args.cdn, formats=args.export, note=_note)
     else:
         from .build import build
         _check_level(parser, args.aggregate)
         written = build(args.recipe, args.out, events_files=args.events, layers=_layer_specs(args.layer),
-                        self_contained=args.self_contained, formats=args.export, note=_note,
+                        self_contained=not args.cdn, formats=args.export, note=_note,
                         aggregate=args.aggregate)
     for path in written:
         _say(f"wrote {path}")

@@ -6,7 +6,7 @@ it. Nothing in this module reads files or knows about Leaflet.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 import geopandas as gpd
@@ -14,9 +14,14 @@ import geopandas as gpd
 from .recipe import Recipe
 from .sources import Boundaries
 
-#: Okabe–Ito colours (distinguishable with the common colour-vision deficiencies).
-COUNTRY_COLOURS = {"PAK": "#009E73", "AFG": "#E69F00", "IRN": "#0072B2"}
-BORDER_EMPHASIS = "#D55E00"
+# The colour system. The base map is pale and low in chroma, so that the saturated colours stay
+# for what happened (events), and no event colour repeats a country fill or the border colour;
+# tests/test_layers.py checks the distances under simulated colour-vision deficiencies.
+#: Country tints of the three countries' provinces (told apart by their labels and borders too).
+COUNTRY_COLOURS = {"PAK": "#a9c59a", "AFG": "#c9b89c", "IRN": "#a9bcd3"}
+NEIGHBOUR_FILL = "#d9d9d9"
+#: The Pakistan–Afghanistan and Pakistan–Iran borders: dark purple, a hue no event symbol uses.
+BORDER_EMPHASIS = "#40004b"
 NEUTRAL = "#6b6b6b"
 
 
@@ -76,6 +81,7 @@ class LegendItem:
     colour: str
     shape: str  # a marker shape name, or "area" / "line"
     dashed: bool = False
+    hatch: float | None = None  # the hatching angle of an area drawn hatched
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,20 @@ class AggregateView:
 
 
 @dataclass(frozen=True)
+class ImageLayer:
+    """A picture laid on the map under everything else (the shaded relief): a data URL and its bounds."""
+
+    name: str
+    url: str  # data: URL, already in the page's projection
+    bounds: tuple[float, float, float, float]  # west, south, east, north
+    opacity: float = 1.0
+    show: bool = True
+    attribution: tuple[str, ...] = ()
+    legend: tuple[LegendItem, ...] = ()
+    items: tuple[Item, ...] = ()
+
+
+@dataclass(frozen=True)
 class Marker:
     """One point symbol: where, what it looks like, what it says, when it happened."""
 
@@ -149,6 +169,8 @@ class Marker:
     label: str = ""  # short name written beside the symbol in static figures
     record: str = ""  # the Item this marker draws
     approximate: bool = False  # drawn with a dashed halo: the location is not an exact site
+    offset: tuple[int, int] = (0, 0)  # pixels right and down of the place: symbols at one place side by side
+    z: int = 0  # drawing order among symbols at one place: higher on top
 
 
 @dataclass(frozen=True)
@@ -166,8 +188,8 @@ def focus_mask(admin1: gpd.GeoDataFrame, focus: tuple[str, ...]):
     return admin1["code"].isin(focus) | admin1["adm0_a3"].isin(focus)
 
 
-def boundary_layers(b: Boundaries, recipe: Recipe) -> list[Layer]:
-    """The base map: neighbours, provinces, former units, borders, labels."""
+def boundary_layers(b: Boundaries, recipe: Recipe, towns: gpd.GeoDataFrame | None = None) -> list[Layer]:
+    """The base map: neighbours, provinces, former units, borders, labels (with ``towns``' names)."""
     focus = focus_mask(b.admin1, recipe.focus)
     admin1 = b.admin1.assign(_focus=focus.values)
     out: list[Layer] = []
@@ -177,7 +199,7 @@ def boundary_layers(b: Boundaries, recipe: Recipe) -> list[Layer]:
         out.append(Layer(
             name="Neighbouring countries",
             frame=neighbours,
-            style=Style(color="#9a9a9a", weight=0.8, fill_color="#d9d9d9", fill_opacity=0.35),
+            style=Style(color="#9a9a9a", weight=0.8, fill_color=NEIGHBOUR_FILL, fill_opacity=0.35),
             tooltip=tuple(Text(n) for n in neighbours["name"]),
             attribution=b.attribution,
         ))
@@ -186,8 +208,8 @@ def boundary_layers(b: Boundaries, recipe: Recipe) -> list[Layer]:
         admin1["_class"] = admin1["adm0_a3"] + admin1["_focus"].map({True: "*", False: ""})
         classes: dict[str, dict[str, Any]] = {}
         for code, colour in COUNTRY_COLOURS.items():
-            classes[code] = {"fillColor": colour, "fillOpacity": 0.16}
-            classes[code + "*"] = {"fillColor": colour, "fillOpacity": 0.42, "color": "#2b2b2b", "weight": 1.4}
+            classes[code] = {"fillColor": colour, "fillOpacity": 0.2}
+            classes[code + "*"] = {"fillColor": colour, "fillOpacity": 0.38, "color": "#2b2b2b", "weight": 1.4}
         out.append(Layer(
             name="Provinces (first-level units)",
             frame=admin1,
@@ -216,16 +238,48 @@ def boundary_layers(b: Boundaries, recipe: Recipe) -> list[Layer]:
             legend=(LegendItem("Pakistan–Afghanistan and Pakistan–Iran borders", BORDER_EMPHASIS, "line"),),
         ))
     if "labels" in wanted:
-        labels = []
-        for r in b.countries[b.countries["role"] == "focus"].itertuples(index=False):
-            p = r.geometry.representative_point()
-            labels.append((round(p.y, 3), round(p.x, 3), r.name.upper(), "country"))
-        for r in admin1[admin1["_focus"] & (admin1["adm0_a3"] != "AFG")].itertuples(index=False):
-            p = r.geometry.representative_point()
-            labels.append((round(p.y, 3), round(p.x, 3), r.name, "province"))
         out.append(Layer(name="Labels", frame=gpd.GeoDataFrame(geometry=[], crs=4326),
-                         style=Style(), labels=tuple(labels)))
+                         style=Style(), labels=tuple(_boundary_labels(b, admin1, frame_bounds(b, recipe), towns,
+                                                                      recipe.focus))))
     return out
+
+
+#: The zoom from which each kind of label is shown (a label's kind is also its CSS class in the page).
+#: The page and the figures place labels in this order of kinds, and drop one that would collide.
+#: "province": a unit the recipe names in its focus; "province-2": a unit of a country it names;
+#: "province-minor": any other unit of the three countries.
+#: A name already shown is not repeated: a town's name wins over the province named after it.
+LABEL_MIN_ZOOM: dict[str, int] = {"country": 0, "province": 5, "town-1": 5, "town-2": 6, "province-2": 5,
+                                  "district": 7, "province-minor": 6, "town-3": 8, "analyst": 0}
+
+
+def _boundary_labels(b: Boundaries, admin1: gpd.GeoDataFrame, frame: tuple[float, float, float, float],
+                     towns: gpd.GeoDataFrame | None = None, focus_codes: tuple[str, ...] = ()) -> list:
+    """Country names placed inside the part of the country the map frames; every province of the three
+    countries; the curated towns, by their label priority (their kind ``town-N``).
+
+    A country's own representative point can lie outside the map (Iran's does, on the default map).
+    """
+    import shapely
+
+    box = shapely.box(*frame)
+    labels = []
+    for r in b.countries[b.countries["role"] == "focus"].itertuples(index=False):
+        inside = r.geometry.intersection(box)
+        if inside.is_empty:
+            continue
+        largest = max(shapely.get_parts(inside), key=lambda g: g.area)
+        p = largest.representative_point()
+        labels.append((round(p.y, 3), round(p.x, 3), r.name.upper(), "country"))
+    units = admin1[admin1["adm0_a3"].isin(COUNTRY_COLOURS)]
+    for name, code, geom, focus in zip(units["name"], units["code"], units.geometry, units["_focus"]):
+        p = geom.representative_point()
+        kind = "province" if code in focus_codes else "province-2" if focus else "province-minor"
+        labels.append((round(p.y, 3), round(p.x, 3), name, kind))
+    if towns is not None:
+        for name, geom, priority in zip(towns["name"], towns.geometry, towns["priority"]):
+            labels.append((round(geom.y, 5), round(geom.x, 5), name, f"town-{int(priority)}"))
+    return labels
 
 
 def _unit_text(r) -> Text:
@@ -248,7 +302,8 @@ def frame_bounds(b: Boundaries, recipe: Recipe) -> tuple[float, float, float, fl
 
 # --- events, places and group areas -------------------------------------------------
 
-#: category -> (colour, shape). Shape carries the category as well as colour does.
+#: category -> (colour, shape), Okabe–Ito's colours. Shape carries the category as well as colour does.
+#: The order is the drawing order too: a later category is drawn under an earlier one at one place.
 CATEGORY_SYMBOLS: dict[str, tuple[str, str]] = {
     "attack": ("#D55E00", "triangle"),
     "raid": ("#CC79A7", "diamond"),
@@ -274,6 +329,12 @@ AREA_OVERLAYS = {  # category -> (layer name, shown by default)
     "cross-border movement": ("Cross-border movement", False),
     "refugee-hosting area": ("Refugee-hosting provinces", False),
 }
+#: Hatching angles (degrees) of the group areas, in the order of AREA_COLOURS: overlapping areas stay apart.
+AREA_HATCH = (45.0, -45.0, 0.0, 90.0, 22.5, -67.5, 67.5)
+#: A layer of point symbols clusters only beyond this many: below it every symbol is shown.
+CLUSTER_FROM = 300
+#: Pixels between the centres of symbols drawn side by side at one place.
+SIDE_BY_SIDE_PX = 24
 #: Location precisions drawn as a circle of this radius (metres) around the point.
 UNCERTAINTY_M = {"town": 10_000.0, "near": 25_000.0}
 #: Location precisions drawn as the shaded unit(s) the record names, when their shapes are on the map.
@@ -282,7 +343,8 @@ UNCERTAINTY_LAYER = "Location uncertainty"
 UNCERTAINTY_NOTE = (f"Location uncertainty: the unit, or the circle ({UNCERTAINTY_M['town'] / 1000:.0f} km for a "
                     f"town, {UNCERTAINTY_M['near'] / 1000:.0f} km for 'near'), an event is known to")
 APPROXIMATE_NOTE = "Dashed halo: the location is approximate (a town, a district or nearer), not an exact site"
-HQ_NOTE = "District shown as a point at its headquarters town: no open district boundary is embedded"
+HQ_NOTE = ("District shown as a point at its headquarters town: the district boundaries in use have no shape "
+           "of its own")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
 
@@ -409,8 +471,9 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
         legend += (LegendItem(APPROXIMATE_NOTE, "#555555", "halo"),)
     credits = ("Events: summaries of cited articles (see each popup)", "Place coordinates: GeoNames (CC BY 4.0)")
     credits += tuple(sorted({r.dataset for r in records if r.dataset}))
+    symbols = side_by_side(symbols)
     if markers:
-        out.append(MarkerLayer(name="Events and places", markers=tuple(symbols), cluster=True,
+        out.append(MarkerLayer(name="Events and places", markers=tuple(symbols), cluster=len(symbols) > CLUSTER_FROM,
                                attribution=credits, legend=legend, items=tuple(marker_records)))
     if any(i.radius for i in marker_records) or uncertain:
         frame = gpd.GeoDataFrame(uncertain, geometry="geometry", crs=4326) if uncertain else \
@@ -429,11 +492,12 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
             continue
         rows, tips, ring_markers, legend_items = [], [], [], []
         rings_at: dict[str, int] = {}
+        named: dict[str, tuple] = {}
         for record in recs:
             colour = _area_colour(record)
             dashed = record.location_precision == "region"
             label = ", ".join(actors.short(a) for a in record.actors) or record.category.capitalize()
-            item = LegendItem(f"{label}: {record.title}", colour, "area", dashed)
+            item = LegendItem(f"{label}: {record.title}", colour, "area", dashed, _area_hatch(colour))
             legend_items.append(item)
             popup = items[record.id].popup
             for code in record.units:
@@ -444,9 +508,15 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
                 elif code in district_shapes:
                     geom, source_name, release = district_shapes[code]
                     d = districts[code]
+                    note = _shape_note(release, source_name)
                     rows.append({"record": record.id, "colour": colour, "dashed": dashed, "geometry": geom})
                     tips.append(Text(record.title, (f"{d.name} district ({release.country} {release.level}: "
-                                                    f"{source_name})", f"Located to: {record.location_precision}")))
+                                                    f"{source_name})", f"Located to: {record.location_precision}")
+                                     + ((note,) if note else ())))
+                    if code not in named:  # the district's name on the map, said as what the shape is
+                        p = geom.representative_point()
+                        named[code] = (round(p.y, 4), round(p.x, 4), _shape_label(d.name, release, source_name,
+                                                                                   districts), "district")
                 elif code in districts:
                     d = districts[code]
                     nth = rings_at[code] = rings_at.get(code, -1) + 1
@@ -466,11 +536,15 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
         area_items = tuple(items[r.id] for r in recs)
         if rows:
             frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
+            # hatched, one angle per group: overlapping areas stay readable and match their legend swatch;
+            # a claim located only to a region is drawn lighter and dashed
             style = Style(color="#333333", weight=1.5, fill_opacity=0.38, by="record", classes={
-                r["record"]: {"fillColor": r["colour"], "color": r["colour"], "weight": 2.5,
-                              **({"dashArray": "6 4"} if r["dashed"] else {})} for r in rows})
+                r["record"]: {"fillColor": r["colour"], "color": r["colour"], "hatch": _area_hatch(r["colour"]),
+                              **({"dashArray": "6 4", "weight": 1.5, "fillOpacity": 0.2} if r["dashed"] else
+                                 {"weight": 2.5, "fillOpacity": 0.5})} for r in rows})
             out.append(Layer(name=name, frame=frame, style=style, tooltip=tuple(tips), show=show,
-                             legend=tuple(legend_items), attribution=tuple(sorted(used)), items=area_items))
+                             legend=tuple(legend_items), attribution=tuple(sorted(used)), items=area_items,
+                             feature_labels=tuple(named.values())))
             legend_items, area_items = [], ()
         if ring_markers:
             out.append(MarkerLayer(name=f"{name}: districts (shown at headquarters towns)",
@@ -517,6 +591,52 @@ def _fatality_range(f) -> tuple[int, int, int] | None:
 def _short_place(place: str) -> str:
     """'Quetta (Serena Hotel)' -> 'Quetta': the town, for a label on a small figure."""
     return place.split(" (")[0].strip()
+
+
+def _shape_row(release, source_name: str):
+    frame = release.frame
+    rows = frame[frame["shapeName"] == source_name] if "shapeName" in frame.columns else frame.iloc[:0]
+    return rows.iloc[0] if len(rows) else None
+
+
+def _shape_note(release, source_name: str) -> str:
+    """What a reader must know about a district shape (e.g. that Kharan still includes Washuk)."""
+    row = _shape_row(release, source_name)
+    return str(row["note"]) if row is not None and "note" in row.index and isinstance(row["note"], str) else ""
+
+
+def _shape_label(name: str, release, source_name: str, districts) -> str:
+    """'Kharan (with Washuk)': a shape that still holds a later district says so in its name."""
+    row = _shape_row(release, source_name)
+    inside = str(row["includes"]) if row is not None and "includes" in row.index and isinstance(
+        row["includes"], str) else ""
+    later = [districts[c].name for c in inside.split(";") if c in districts]
+    return f"{name} (with {', '.join(later)})" if later else name
+
+
+def _area_hatch(colour: str) -> float:
+    colours = list(dict.fromkeys(AREA_COLOURS.values()))
+    return AREA_HATCH[colours.index(colour) % len(AREA_HATCH)] if colour in colours else AREA_HATCH[0]
+
+
+def side_by_side(symbols: list[Marker]) -> list[Marker]:
+    """Symbols at one place set side by side (pixel offsets around the place), the first category on top.
+
+    With few events there is nothing to cluster, and one symbol must never hide another.
+    """
+    order = {colour_shape: n for n, colour_shape in enumerate(CATEGORY_SYMBOLS.values())}
+    at: dict[tuple[float, float], list[int]] = {}
+    for n, m in enumerate(symbols):
+        at.setdefault((round(m.lat, 4), round(m.lon, 4)), []).append(n)
+    out = list(symbols)
+    for group in at.values():
+        group.sort(key=lambda n: (order.get((symbols[n].colour, symbols[n].shape), 99), symbols[n].id))
+        for rank, n in enumerate(group):
+            # in a row centred on the place, the first category in the middle
+            slot = (rank + 1) // 2 * (1 if rank % 2 else -1)
+            dx, dy = slot * SIDE_BY_SIDE_PX, 0
+            out[n] = replace(symbols[n], offset=(dx, dy), z=len(group) - rank)
+    return out
 
 
 def _area_colour(record) -> str:
@@ -612,7 +732,9 @@ def district_layer(release) -> Layer:
         style=Style(color="#555555", weight=0.8, fill=False, dash_array="3 3"),
         tooltip=tuple(Text(str(n), (f"{release.country} {release.level} · {i}",) + ((note,) if note else ()))
                       for n, i, note in zip(frame["shapeName"], frame["shapeID"], notes)),
-        show=False, attribution=(release.attribution,))
+        show=False, attribution=(release.attribution,),
+        feature_labels=tuple((round(g.representative_point().y, 4), round(g.representative_point().x, 4), str(n),
+                              "district") for n, g in zip(frame["shapeName"], frame.geometry) if g is not None))
 
 
 #: The aggregate's outline and the fill of a unit whose events are all filtered out.

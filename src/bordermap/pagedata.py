@@ -75,6 +75,23 @@ class StringTable:
                 [self.add(n) for n in popup.notes if n]]
 
 
+class HatchTable:
+    """Each distinct hatching once, as ``[pattern element id, colour, angle]``; the page makes one SVG pattern of each."""
+
+    def __init__(self) -> None:
+        self.hatches: list[list] = []
+
+    def add(self, colour: str, angle: float) -> int:
+        for n, (_, c, a) in enumerate(self.hatches):
+            if (c, a) == (colour, angle):
+                return n
+        self.hatches.append([f"bm-hatch-{len(self.hatches)}", colour, angle])
+        return len(self.hatches) - 1
+
+    def element_id(self, index: int) -> str:
+        return self.hatches[index][0]
+
+
 class IconTable:
     """Each distinct symbol (an SVG made by the renderer from a fixed shape table) once."""
 
@@ -183,10 +200,10 @@ BASEMAP = {"name": "Basemap: OpenStreetMap (online)", "url": "https://tile.opens
 def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float], *, guide=None,
              offline: bool = False) -> dict:
     """The page-data document for ``layers`` drawn as ``recipe`` frames them (see docs/page-data.md)."""
-    from .layers import UNCERTAINTY_LAYER, MarkerLayer, Popup
+    from .layers import LABEL_MIN_ZOOM, UNCERTAINTY_LAYER, ImageLayer, MarkerLayer
     from .symbols import legend_svg
 
-    table, icons = StringTable(), IconTable()
+    table, icons, hatches = StringTable(), IconTable(), HatchTable()
     items = list({item.id: item for layer in layers for item in layer.items}.values())
     encoded = [_item(item, table) for item in items]
     item_index = {item.id: n for n, item in enumerate(items)}
@@ -194,13 +211,17 @@ def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float]
     for layer in layers:
         credits.extend(c for c in layer.attribution if c not in credits)
         legend.extend(i for i in layer.legend if i not in legend)
-        if isinstance(layer, MarkerLayer):
+        if isinstance(layer, ImageLayer):
+            w, s_, e, n = layer.bounds
+            out_layers.append({"name": layer.name, "kind": "image", "show": layer.show, "control": True,
+                               "url": layer.url, "bounds": [[s_, w], [n, e]], "opacity": layer.opacity})
+        elif isinstance(layer, MarkerLayer):
             out_layers.append(_markers(layer, table, icons, items, item_index, encoded))
         elif layer.labels:
             out_layers.append({"name": layer.name, "kind": "labels", "show": layer.show, "control": True,
                                "labels": [list(label) for label in layer.labels]})
         else:
-            out_layers.append(_shapes(layer, table, item_index))
+            out_layers.append(_shapes(layer, table, item_index, hatches))
     west, south, east, north = bounds
     view = {"minZoom": 3, "maxZoom": 18, "zoom": recipe.zoom or 5,
             "center": list(recipe.center) if recipe.center else [(south + north) / 2, (west + east) / 2]}
@@ -211,8 +232,10 @@ def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float]
         "schema": SCHEMA, "version": VERSION, "title": recipe.title, "decimals": COORD_DECIMALS,
         "view": view, "strings": table.strings, "items": encoded, "months": month_steps(items),
         "places": places, "layers": out_layers, "icons": icons.icons,
-        "legend": [[i.label, legend_svg(i)] for i in legend], "attribution": credits,
-        "facets": [list(f) for f in FACETS],
+        "legend": [[i.label, legend_svg(i, hatch_id=None if i.hatch is None else
+                                        hatches.element_id(hatches.add(i.colour, i.hatch)))] for i in legend],
+        "attribution": credits, "hatches": hatches.hatches,
+        "facets": [list(f) for f in FACETS], "labelKinds": [[kind, zoom] for kind, zoom in LABEL_MIN_ZOOM.items()],
         "uncertainty": UNCERTAINTY_LAYER if any(layer.name == UNCERTAINTY_LAYER for layer in layers) else None,
         "basemap": {**BASEMAP, "show": not offline} if recipe.basemap else None,
     }
@@ -260,7 +283,7 @@ def _item(item, table: StringTable) -> dict:
     return out
 
 
-def _shapes(layer, table: StringTable, item_index: dict[str, int]) -> dict:
+def _shapes(layer, table: StringTable, item_index: dict[str, int], hatches: HatchTable) -> dict:
     """A shape layer: each distinct style once, geometry as encoded polylines.
 
     A feature whose ``record`` is one of its own layer's items refers to it (``r``) and takes its popup
@@ -277,6 +300,8 @@ def _shapes(layer, table: StringTable, item_index: dict[str, int]) -> dict:
         if geom is None or geom.is_empty:
             continue
         style = {**layer.style.for_feature(props), "radius": layer.style.radius}
+        if "hatch" in style:
+            style["hatch"] = hatches.add(style["fillColor"], style["hatch"])
         key = json.dumps(style, sort_keys=True)
         if key not in index:
             index[key] = len(styles)
@@ -306,6 +331,10 @@ def _markers(layer, table: StringTable, icons: IconTable, items: list, item_inde
     for m in layer.markers:
         d = {"lat": round(m.lat, COORD_DECIMALS), "lon": round(m.lon, COORD_DECIMALS), "size": m.size,
              "icon": icons.add(symbol_svg(m.shape, m.colour, m.size, m.approximate), m.size)}
+        if m.offset != (0, 0):
+            d["dx"], d["dy"] = m.offset
+        if m.z:
+            d["z"] = m.z
         n = item_index.get(m.record)
         item = items[n] if n is not None else None
         if item is None:

@@ -22,11 +22,12 @@ from .layerio import ReadOptions, regular_file
 
 #: Built-in layers a recipe can include, with what they show.
 BUILTIN_LAYERS: dict[str, str] = {
+    "terrain": "shaded relief (Natural Earth), drawn offline under everything",
     "countries": "neighbouring countries, for context",
     "provinces": "first-level units of Pakistan, Afghanistan and Iran",
     "former_units": "the former F.A.T.A., merged into Khyber Pakhtunkhwa in 2018",
     "borders": "international borders, Pakistan's western borders emphasised",
-    "labels": "country and border-province labels",
+    "labels": "names of countries, provinces and towns, placed by zoom",
     "events": "curated events and places, with sources",
     "areas": "curated group areas, refugee-hosting provinces, cross-border movement",
 }

@@ -47,7 +47,7 @@ def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[floa
     title += "</div>"
     return "\n".join([
         "<!DOCTYPE html>",
-        "<html>",
+        '<html lang="en">',
         "<head>",
         '<meta charset="utf-8"/>',
         '<meta name="viewport" content="width=device-width, initial-scale=1.0"/>',
@@ -93,7 +93,7 @@ def panel_html(recipe: Recipe, guide: Guide, items: list[Item]) -> str:
         (f"<h3>Articles cited</h3><ol>{articles}</ol>" if articles else "") + \
         (f"<h3>How to cite this map</h3><p>{escape(guide.cite)}</p>" if guide.cite else "")
     return f"""<aside id="bm-panel" aria-label="Map guide: search, filters, events and sources">
-<div class="bm-head"><button type="button" id="bm-toggle" aria-expanded="true" aria-controls="bm-body">Search, filters, events and sources</button></div>
+<div class="bm-head"><button type="button" id="bm-toggle" aria-expanded="true" aria-controls="bm-body">Legend, search, filters, events and sources</button></div>
 <div id="bm-body">
 <p class="bm-about">{about}</p>
 <div class="bm-search" role="search">
@@ -102,6 +102,7 @@ def panel_html(recipe: Recipe, guide: Guide, items: list[Item]) -> str:
 <ul id="bm-hits" role="listbox" aria-label="Search results" hidden></ul>
 </div>
 <p id="bm-status" role="status" aria-live="polite"></p>
+<details id="bm-legend" open><summary>Legend</summary><ul id="bm-legend-list" aria-label="Legend"></ul></details>
 <details id="bm-filters" open{hidden}><summary>Filters</summary><div id="bm-facets"></div><div id="bm-time"></div><button type="button" id="bm-clear">Clear all filters</button></details>
 <details id="bm-events" open{hidden}><summary>Events, places and areas (<span id="bm-count">{len(items)}</span>)</summary>
 <ol id="bm-list" aria-label="Events, places and areas"></ol><button type="button" id="bm-more" hidden>Show more</button></details>

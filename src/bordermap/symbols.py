@@ -43,7 +43,14 @@ def symbol_svg(shape: str, colour: str, size: int = 22, approximate: bool = Fals
 
 
 
-def legend_svg(item, size: int = 18) -> str:
-    """A legend entry's symbol: its shape, dashed where the entry says so and the shape has a dashed form."""
+def legend_svg(item, size: int = 18, hatch_id: str | None = None) -> str:
+    """A legend entry's symbol: its shape, dashed where the entry says so and the shape has a dashed form.
+
+    ``hatch_id`` names the page's hatching pattern that the area is filled with on the map.
+    """
     dashed = f"{item.shape}-dashed"
-    return symbol_svg(dashed if item.dashed and dashed in SHAPES else item.shape, item.colour, size)
+    svg = symbol_svg(dashed if item.dashed and dashed in SHAPES else item.shape, item.colour, size)
+    if hatch_id and item.shape == "area":
+        fill = f'fill="{html.escape(str(item.colour), quote=True)}" fill-opacity="0.45"'
+        svg = svg.replace(fill, f'fill="url(#{html.escape(hatch_id, quote=True)})" fill-opacity="1"', 1)
+    return svg

@@ -7,13 +7,18 @@
   bm.layers = Object.create(null);   // marker layer name -> {group, markers, shown}
   bm.shapes = Object.create(null);   // shape layer name -> {group, layers}
 
-  function labelMarker(label) {  // [lat, lon, text, css class]
-    var div = bm.el("div", "bm-label " + label[3], label[2]);
+  bm.labels = [];  // every name on the map: {el, kind, group}; 68-labels.js decides which are shown
+
+  function labelMarker(label, group) {  // [lat, lon, text, kind]; the kind is also the label's CSS class
+    var div = bm.el("div", "bm-label " + label[3]);
+    if (/^town/.test(label[3])) { div.appendChild(bm.el("span", "bm-dot")); }
+    div.appendChild(bm.el("span", "bm-name", label[2]));
     var icon = L.divIcon({html: div, className: "bm-label-icon", iconSize: [0, 0]});
-    return L.marker([label[0], label[1]], {icon: icon, interactive: false, keyboard: false});
+    bm.labels.push({el: div, kind: label[3], group: group});
+    return L.marker([label[0], label[1]], {icon: icon, interactive: false, keyboard: false, zIndexOffset: -1000});
   }
 
-  function addLabels(group, labels) { (labels || []).forEach(function (l) { labelMarker(l).addTo(group); }); }
+  function addLabels(group, labels) { (labels || []).forEach(function (l) { labelMarker(l, group).addTo(group); }); }
 
   // Markers: [{r: item, lat, lon, icon, size, id?, title?, tip?, pop?}]; what is left out comes from the item.
   function addMarkers(map, spec, data, done) {
@@ -30,8 +35,14 @@
       var it = d.r === undefined ? null : items[d.r];
       var title = str(d.title !== undefined ? d.title : it.titleIndex);
       var pop = d.pop || it.pop;
-      var m = L.marker([d.lat, d.lon], {icon: made[d.icon], title: title, alt: title, keyboard: true,
-                                         riseOnHover: true, zIndexOffset: -10 * d.size});
+      var icon = made[d.icon];
+      if (d.dx || d.dy) {  // side by side with the other symbols at this place
+        var size = data.icons[d.icon][1];
+        icon = L.divIcon({html: data.icons[d.icon][0], className: "bm-marker", iconSize: [size, size],
+                          iconAnchor: [size / 2 - (d.dx || 0), size / 2 - (d.dy || 0)]});
+      }
+      var m = L.marker([d.lat, d.lon], {icon: icon, title: title, alt: title, keyboard: true,
+                                         riseOnHover: true, zIndexOffset: 100 * (d.z || 0) - 10 * d.size});
       m.bindTooltip(function () { return bm.tipNode(d.tip || [it.titleIndex, [it.dateIndex]]); },
                     {direction: "top", offset: [0, -8]});
       m.bindPopup(function () { return bm.popNode(pop); }, bm.popupOptions());
@@ -60,8 +71,15 @@
   function addShapes(map, spec, data) {
     var items = data.items, group = L.featureGroup(), layers = [];
     function decode(text) { return bm.decodeLine(text, data.decimals); }
+    var styles = spec.styles.map(function (style) {  // a hatched fill refers to the page's pattern
+      if (style.hatch === undefined) { return style; }
+      var copy = {};
+      Object.keys(style).forEach(function (k) { copy[k] = style[k]; });
+      copy.fillColor = "url(#" + data.hatches[style.hatch][0] + ")";
+      return copy;
+    });
     spec.features.forEach(function (feature) {
-      var style = spec.styles[feature.s];
+      var style = styles[feature.s];
       var it = feature.r === undefined ? null : items[feature.r];
       var pop = feature.p || (it ? it.pop : null);
       feature.g.forEach(function (part) {
@@ -83,27 +101,39 @@
     return group;
   }
 
-  function legendControl(map, legend) {
-    var control = L.control({position: "bottomleft"});
-    control.onAdd = function () {
-      var div = L.DomUtil.create("div", "bm-panel bm-legend"), el = bm.el;
-      var details = el("details"), summary = el("summary"), ul = el("ul");
-      details.open = true;
-      summary.appendChild(el("b", "", "Legend"));
-      details.appendChild(summary);
-      legend.forEach(function (entry) {  // [label, symbol svg made by the build from its fixed shape table]
-        var li = el("li"), icon = el("span", "bm-symbol");
-        icon.innerHTML = entry[1];
-        li.appendChild(icon);
-        li.appendChild(el("span", "", entry[0]));
-        ul.appendChild(li);
-      });
-      details.appendChild(ul);
-      div.appendChild(details);
-      L.DomEvent.disableScrollPropagation(div);
-      return div;
-    };
-    return control.addTo(map);
+  // The legend lives in the side panel, where it never covers the map.
+  function fillLegend(legend) {
+    var ul = document.getElementById("bm-legend-list"), el = bm.el;
+    if (!ul) { return; }
+    legend.forEach(function (entry) {  // [label, symbol svg made by the build from its fixed shape table]
+      var li = el("li"), icon = el("span", "bm-symbol");
+      icon.innerHTML = entry[1];
+      li.appendChild(icon);
+      li.appendChild(el("span", "", entry[0]));
+      ul.appendChild(li);
+    });
+  }
+
+  // One SVG pattern per hatching, in a hidden SVG: map areas and legend swatches fill with the same one.
+  function makeHatches(hatches) {
+    if (!hatches || !hatches.length) { return; }
+    var NS = "http://www.w3.org/2000/svg", svg = document.createElementNS(NS, "svg"), defs = document.createElementNS(NS, "defs");
+    svg.setAttribute("width", "0"); svg.setAttribute("height", "0"); svg.setAttribute("aria-hidden", "true");
+    svg.style.position = "absolute";
+    hatches.forEach(function (h) {  // [id, colour, angle]
+      var p = document.createElementNS(NS, "pattern"), back = document.createElementNS(NS, "rect"),
+          line = document.createElementNS(NS, "line");
+      p.setAttribute("id", h[0]); p.setAttribute("patternUnits", "userSpaceOnUse");
+      p.setAttribute("width", "8"); p.setAttribute("height", "8");
+      p.setAttribute("patternTransform", "rotate(" + Number(h[2]) + ")");
+      back.setAttribute("width", "8"); back.setAttribute("height", "8");
+      back.setAttribute("fill", h[1]); back.setAttribute("fill-opacity", "0.18");
+      line.setAttribute("x1", "0"); line.setAttribute("y1", "0"); line.setAttribute("x2", "0"); line.setAttribute("y2", "8");
+      line.setAttribute("stroke", h[1]); line.setAttribute("stroke-width", "3");
+      p.appendChild(back); p.appendChild(line); defs.appendChild(p);
+    });
+    svg.appendChild(defs);
+    document.body.appendChild(svg);
   }
 
   // The map, every layer, the layer switches, scale, legend and credits; calls ready() once all markers are placed.
@@ -123,7 +153,11 @@
     }
     data.layers.forEach(function (spec) {
       var group;
-      if (spec.kind === "markers") { pending += 1; group = addMarkers(map, spec, data, done); }
+      if (spec.kind === "image") {
+        group = L.imageOverlay(spec.url, spec.bounds, {opacity: spec.opacity, interactive: false, alt: "",
+                                                      className: "bm-image"});
+        if (spec.show) { group.addTo(map); }
+      } else if (spec.kind === "markers") { pending += 1; group = addMarkers(map, spec, data, done); }
       else if (spec.kind === "shapes") { group = addShapes(map, spec, data); }
       else { group = L.featureGroup(); addLabels(group, spec.labels); if (spec.show) { group.addTo(map); } }
       if (spec.control !== false) { byName[spec.name] = group; }
@@ -131,7 +165,8 @@
     Object.keys(byName).forEach(function (name) { overlays[bm.escapeHtml(name)] = byName[name]; });
     var control = L.control.layers(null, overlays, {collapsed: false}).addTo(map);
     L.control.scale().addTo(map);
-    if (data.legend && data.legend.length) { legendControl(map, data.legend); }
+    makeHatches(data.hatches);
+    if (data.legend && data.legend.length) { fillLegend(data.legend); }
     if (data.attribution && data.attribution.length) { map.attributionControl.addAttribution(bm.escapeHtml(data.attribution.join("; "))); }
     done();
     return {map: map, control: control, overlays: byName};

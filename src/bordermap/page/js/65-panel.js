@@ -21,9 +21,22 @@
       $("bm-layer-list").appendChild(ctx.control.getContainer());
       ctx.control.expand();
     }
+    // the credits line: one line, opened and closed by its own button (links inside stay plain links)
+    var credits = map.attributionControl && map.attributionControl.getContainer();
+    if (credits) {
+      credits.classList.add("bm-attr");
+      var more = bm.el("button", "bm-attr-toggle", "Credits");
+      more.type = "button";
+      more.setAttribute("aria-expanded", "false");
+      more.addEventListener("click", function () {
+        var open = credits.classList.toggle("bm-open");
+        more.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+      credits.insertBefore(more, credits.firstChild);
+    }
     if (window.matchMedia("(max-width: 760px)").matches) {
       open(false);
-      var legend = document.querySelector(".bm-legend details");
+      var legend = $("bm-legend");
       if (legend) { legend.open = false; }
     }
   };

@@ -80,10 +80,16 @@
     bm.searchBox(ctx);
     document.getElementById("bm-clear").addEventListener("click", ctx.clearFilters);
     bm.panelFrame(ctx);
+    ctx.labels = bm.labelLayout(ctx);
     var sync = bm.hashSync(ctx);
     ctx.writeHash = sync.write;
     // the opening view: the recipe's frame, unless the link names a view
-    if (data.view.fit && !sync.hasView()) { map.fitBounds(data.view.fit, {animate: false}); }
+    // (inside the part of the map the title leaves free)
+    if (data.view.fit && !sync.hasView()) {
+      var title = document.querySelector(".bm-title"), top = map.getContainer().getBoundingClientRect().top;
+      var below = title ? Math.max(0, title.getBoundingClientRect().bottom - top) : 0;
+      map.fitBounds(data.view.fit, {animate: false, paddingTopLeft: [8, below + 4], paddingBottomRight: [8, 8]});
+    }
 
     // filters wait until every marker is placed: a page with 100k events clusters them in slices
     var controls = document.querySelectorAll("#bm-filters input, #bm-filters button");
@@ -93,6 +99,7 @@
       Array.prototype.forEach.call(controls, function (c) { c.disabled = false; });
       panel.removeAttribute("aria-busy");
       if (!sync.read()) { ctx.apply(); }
+      ctx.labels.place();
       bm.started = true;
     });
   };

@@ -1,0 +1,96 @@
+/* Names on the map, placed as a cartographer would: by zoom (each kind from its zoom on, in the document's
+   "labelKinds"), in order of importance, never on another name, an event symbol or a control. A town's name
+   may sit right, left, above or below its dot; an area's name on its point or nudged off it.
+   bm.placeLabels is the pure part. */
+(function (root) {
+  "use strict";
+  var bm = root.bordermap;
+
+  function overlaps(a, b) { return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom; }
+
+  // candidates: [[rect, ...] per label] in order of importance (each label's positions, best first);
+  // obstacles: [rect]; keep: [rect or null per label], what a placed label also occupies (a town's dot, which
+  // may sit under the town's own event symbol); texts: [text per label], a text already shown is not repeated.
+  // Returns, per label, the index of the position used, or -1.
+  bm.placeLabels = function (candidates, obstacles, keep, texts) {
+    var taken = obstacles.slice(), out = [], said = new Set();
+    candidates.forEach(function (positions, n) {
+      var chosen = -1;
+      if (texts && said.has(texts[n])) { out.push(-1); return; }
+      for (var i = 0; i < positions.length && chosen < 0; i++) {
+        var r = positions[i], free = true;
+        for (var k = 0; free && k < taken.length; k++) { free = !overlaps(r, taken[k]); }
+        if (free) {
+          chosen = i; taken.push(r);
+          if (keep && keep[n]) { taken.push(keep[n]); }
+          if (texts) { said.add(texts[n]); }
+        }
+      }
+      out.push(chosen);
+    });
+    return out;
+  };
+
+  // A town's name: beside its dot, right, left, above or below, then further off, clear of the symbols
+  // drawn at the town. An area's name: on its point, then nudged along a widening spiral. (CSS transforms.)
+  var TOWN = [], AREA = ["translate(-50%, -50%)"];
+  [7, 22, 40].forEach(function (d) {
+    TOWN.push("translate(" + d + "px, -50%)", "translate(calc(-100% - " + d + "px), -50%)",
+              "translate(-50%, calc(-100% - " + (d - 2) + "px))", "translate(-50%, " + (d - 2) + "px)");
+  });
+  [16, 32, 52, 76, 104].forEach(function (r) {
+    for (var k = 0; k < 8; k++) {
+      var a = k * Math.PI / 4, dx = Math.round(r * 1.8 * Math.cos(a)), dy = Math.round(r * Math.sin(a));
+      AREA.push("translate(calc(-50% + " + dx + "px), calc(-50% + " + dy + "px))");
+    }
+  });
+  function positions(kind) { return /^town/.test(kind) ? TOWN : AREA; }
+
+  bm.labelLayout = function (ctx) {
+    var kinds = ctx.data.labelKinds || [], map = ctx.map, minZoom = {};
+    var order = kinds.map(function (k) { minZoom[k[0]] = k[1]; return k[0]; });
+    var box = map.getContainer(), pending = null;
+    function rank(l) { var n = order.indexOf(l.kind); return n < 0 ? order.length : n; }
+    function place() {
+      pending = null;
+      var z = map.getZoom(), view = box.getBoundingClientRect();
+      var labels = bm.labels.filter(function (l) {
+        var on = map.hasLayer(l.group) && z >= (minZoom[l.kind] || 0);
+        l.el.style.visibility = "hidden";
+        l.on = on;
+        return on;
+      }).sort(function (a, b) { return rank(a) - rank(b); });
+      var obstacles = [];
+      Array.prototype.forEach.call(box.querySelectorAll(".bm-marker, .leaflet-control, .marker-cluster"), function (e) {
+        obstacles.push(e.getBoundingClientRect());
+      });
+      var title = document.querySelector(".bm-title");
+      if (title) { obstacles.push(title.getBoundingClientRect()); }
+      var candidates = labels.map(function (l) {
+        return positions(l.kind).map(function (transform) {
+          l.el.lastChild.style.transform = transform;
+          var name = l.el.lastChild.getBoundingClientRect();
+          // a name must lie inside the map to count as shown
+          return name.left >= view.left && name.right <= view.right && name.top >= view.top && name.bottom <= view.bottom
+            ? name : {left: -1e9, right: 1e9, top: -1e9, bottom: 1e9};
+        });
+      });
+      var dots = labels.map(function (l) {  // a town's dot: later names keep off it
+        return l.el.firstChild !== l.el.lastChild ? l.el.firstChild.getBoundingClientRect() : null;
+      });
+      var chosen = bm.placeLabels(candidates, obstacles, dots,
+                                  labels.map(function (l) { return l.el.lastChild.textContent; }));
+      labels.forEach(function (l, n) {
+        if (chosen[n] >= 0) {
+          l.el.lastChild.style.transform = positions(l.kind)[chosen[n]];
+          l.el.style.visibility = "visible";
+        }
+      });
+      bm.labelsPlaced = (bm.labelsPlaced || 0) + 1;
+    }
+    function later() { if (!pending) { pending = setTimeout(place, 30); } }
+    map.on("zoomend moveend overlayadd overlayremove resize", later);
+    ctx.hub.on("filtered", later);
+    return {place: place};
+  };
+})(typeof window !== "undefined" ? window : globalThis);

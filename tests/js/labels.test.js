@@ -1,0 +1,31 @@
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const {load, plain} = require("./load.js");
+
+const bm = load("00-core.js", "68-labels.js");
+const box = (left, top, w, h) => ({left, top, right: left + w, bottom: top + h});
+
+test("names are placed in order of importance and never overlap", () => {
+  const chosen = bm.placeLabels([[box(0, 0, 50, 10)], [box(40, 5, 50, 10)], [box(100, 0, 20, 10)]], []);
+  assert.deepEqual(plain(chosen), [0, -1, 0]);  // the second would cover the first: left out
+});
+
+test("a name takes its first free position; an obstacle (a symbol, a control) is never covered", () => {
+  const symbol = box(10, 0, 20, 20);
+  const chosen = bm.placeLabels([[box(15, 5, 30, 10), box(-40, 5, 30, 10)]], [symbol]);
+  assert.deepEqual(plain(chosen), [1]);
+});
+
+test("a placed town keeps its dot free of later names, though the dot may sit under its own symbol", () => {
+  const symbol = box(0, 0, 20, 20), dot = box(7, 7, 6, 6);
+  const chosen = bm.placeLabels([[box(25, 5, 40, 10)], [box(5, 5, 10, 10), box(70, 5, 10, 10)]], [symbol],
+                                [dot, null]);
+  assert.deepEqual(plain(chosen), [0, 1]);
+});
+
+test("a name already shown is not repeated (the town wins over the province named after it)", () => {
+  const chosen = bm.placeLabels([[box(0, 0, 30, 10)], [box(100, 100, 30, 10)], [box(200, 0, 30, 10)]], [],
+                                null, ["Kabul", "Kabul", "Logar"]);
+  assert.deepEqual(plain(chosen), [0, -1, 0]);
+});

@@ -1,0 +1,144 @@
+"""What a reader learns at a glance, in a real headless Chromium: names on the map, every event symbol
+visible, nothing important under a control, accessible, and search that lands where it should.
+
+Expected names and items are computed from the page's own data and the curated records.
+"""
+
+import importlib.resources
+import re
+
+import pytest
+
+from bordermap import pagedata
+from bordermap.recipe import builtin_recipes
+
+from .conftest import needs_browser
+
+pytestmark = [pytest.mark.browser, needs_browser]
+
+SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
+
+#: What the page shows: every shown label's text and box, every control's box, every event symbol's box.
+SHOWN = """() => {
+  const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const map = document.getElementById('bm-map').getBoundingClientRect();
+  const labels = window.bordermap.labels.filter(l => l.el.style.visibility === 'visible')
+    .map(l => ({text: l.el.lastChild.textContent, kind: l.kind, box: box(l.el.lastChild)}));
+  const controls = [...document.querySelectorAll('#bm-map .leaflet-control, .bm-title')].map(box);
+  const symbols = [...document.querySelectorAll('#bm-map .bm-marker')].map(e => ({box: box(e), title: e.title}));
+  return {map: [map.left, map.top, map.right, map.bottom], labels, controls, symbols}; }"""
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _inside(a, frame) -> bool:
+    return a[0] >= frame[0] and a[1] >= frame[1] and a[2] <= frame[2] and a[3] <= frame[3]
+
+
+def _in_view(page, lat, lon) -> bool:
+    return page.js(f"window.bordermap.map.getBounds().contains([{lat}, {lon}])")
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+@pytest.mark.parametrize("name", sorted(builtin_recipes()))
+def test_the_opening_view_names_the_region_and_shows_every_event(open_map, maps, name, size):
+    path = maps[name]
+    page = open_map(path, size=SIZES[size])
+    shown = page.js(SHOWN)
+    doc = pagedata.decode(path.read_text(encoding="utf-8"))
+    labels = doc.layers["Labels"].labels
+    # the countries and the provinces the recipe is about, where their name's point is in view, are named
+    wanted = {text for lat, lon, text, kind in labels if kind in ("country", "province") and _in_view(page, lat, lon)}
+    # and the towns of the events in view (the town of every curated event and place with a town name)
+    towns = {text for lat, lon, text, kind in labels if kind.startswith("town")}
+    events = [m for layer in doc.layers.values() for m in layer.markers if layer.name == "Events and places"]
+    zoom, min_zoom = page.js("window.bordermap.map.getZoom()"), dict(doc.doc["labelKinds"])
+    shown_from = {text: min_zoom[kind] for lat, lon, text, kind in labels if kind.startswith("town")}
+    wanted |= {t for t in towns for m in events if m.title.endswith(t) and _in_view(page, m.lat, m.lon)
+               and zoom >= shown_from[t]}
+    named = {label["text"] for label in shown["labels"]}
+    assert wanted and wanted <= named, wanted - named
+    for label in shown["labels"]:  # inside the map, under no control, on no other name
+        assert _inside(label["box"], shown["map"]), label
+        assert not any(_overlap(label["box"], c) for c in shown["controls"]), label
+    boxes = [label["box"] for label in shown["labels"]]
+    assert not any(_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    # every curated point item in view has its own symbol on the map, none hidden in a cluster
+    markers = [m for layer in doc.layers.values() for m in layer.markers if layer.name == "Events and places"]
+    def centre_inside(b, frame):  # a symbol at the edge of the map is shown, if clipped
+        x, y = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+        return frame[0] <= x <= frame[2] and frame[1] <= y <= frame[3]
+    titles = [s["title"] for s in shown["symbols"] if centre_inside(s["box"], shown["map"])]
+    missing = [m.id for m in markers if _in_view(page, m.lat, m.lon) and m.title not in titles]
+    assert missing == []
+    assert page.js("document.querySelectorAll('.marker-cluster').length") == 0
+    assert page.errors == []
+
+
+def test_the_attack_is_never_under_another_symbol(open_map, maps):
+    """Symbols at one place sit side by side (no two boxes overlap), the attack on top."""
+    page = open_map(maps["default"])
+    events = pagedata.decode(maps["default"].read_text(encoding="utf-8")).layers["Events and places"].markers
+    titles = {m.title for m in events}
+    shown = [s for s in page.js(SHOWN)["symbols"] if s["title"] in titles]
+    attack = next(s for s in shown if "Serena" in s["title"])
+    assert [s["title"] for s in shown if s is not attack and _overlap(attack["box"], s["box"])] == []
+    z = dict(page.js("""() => [...document.querySelectorAll('#bm-map .bm-marker')]
+        .map(e => [e.title, +e.style.zIndex])"""))
+    near = [title for title in z if title in titles and "Quetta" in title]
+    assert len(near) >= 2 and max(z[t] for t in near) == z[attack["title"]]
+
+
+def _axe_source() -> str:
+    return (importlib.resources.files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_no_serious_accessibility_violation(open_map, maps, size):
+    page = open_map(maps["default"], size=SIZES[size])
+    page.page.add_script_tag(content=_axe_source())
+    result = page.js("() => axe.run(document, {resultTypes: ['violations']})")
+    serious = [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == []
+    assert page.js("document.documentElement.lang") == "en"
+
+
+def _search(page, text):
+    page.page.fill("#bm-q", "")
+    page.page.type("#bm-q", text)
+    page.page.keyboard.press("Enter")
+    page.page.wait_for_timeout(700)
+
+
+def test_a_town_opens_near_zoom_9_and_an_area_fits_its_extent(open_map, maps):
+    page = open_map(maps["default"])
+    _search(page, "Quetta")
+    assert 9 <= page.js("window.bordermap.map.getZoom()") <= 10
+    doc = pagedata.decode(maps["default"].read_text(encoding="utf-8"))
+    area = next(i for i in doc.items if i.category == "Group area" and "Rana" in pagedata.popup_text(i.popup))
+    _search(page, area.title)
+    zoom = page.js("window.bordermap.map.getZoom()")
+    assert 5 <= zoom <= 8  # eight districts: the view fits them, it does not dive to one point
+    assert page.js("window.bordermap.map.getBounds().pad(0.05).contains(window.bordermap.extent("
+                   f"[window.bordermap.readData().items.find(i => i.id === {area.id!r})]))")
+
+
+def test_search_opens_the_popup_every_time_and_the_hash_follows_later_moves(open_map, maps):
+    page = open_map(maps["default"])
+    doc = pagedata.decode(maps["default"].read_text(encoding="utf-8"))
+    title = next(i.title for i in doc.items if "Serena" in i.title)
+    for n in range(20):
+        _search(page, "serena hotel")
+        page.page.wait_for_function("(t) => (document.querySelector('.leaflet-popup-content') || {innerText: ''})"
+                                    ".innerText.includes(t)", arg=title, timeout=5000)
+        page.js("window.bordermap.map.closePopup()")
+    page.js("window.bordermap.map.setView([30.5, 64.25], 7, {animate: false})")
+    page.page.wait_for_function("() => location.hash.includes('view=30.5000%2C64.2500%2C7')", timeout=3000)
+    page.js("window.bordermap.map.panBy([200, 0], {animate: false})")
+    page.page.wait_for_timeout(400)
+    view = re.search(r"view=([-\d.]+)%2C([-\d.]+)%2C(\d+)", page.js("location.hash"))
+    centre = page.js("[window.bordermap.map.getCenter().lat, window.bordermap.map.getCenter().lng]")
+    assert abs(float(view.group(2)) - centre[1]) < 1e-3 and float(view.group(2)) > 64.25

@@ -547,7 +547,7 @@ def test_cdn_assets_carry_integrity_hashes_of_the_pinned_release(tmp_path):
     import hashlib
     from bs4 import BeautifulSoup
     from bordermap import assets, build
-    (html,) = build(None, tmp_path / "out")
+    (html,) = build(None, tmp_path / "out", self_contained=False)  # a page that links its assets (--cdn)
     soup = BeautifulSoup(html.read_text(), "html.parser")
     linked = [(t.get("src") or t.get("href"), t) for t in soup.select("script[src], link[rel=stylesheet]")]
     assert linked and {url for url, _ in linked} <= set(assets.LOCAL)

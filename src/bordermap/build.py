@@ -165,7 +165,11 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) 
             # A district the embedded file shows inside an older unit (Washuk in Kharan) is said there.
             explained = {code for r in releases if "includes" in r.frame.columns
                          for cell in r.frame["includes"] for code in str(cell or "").split(";") if code}
-            for code in (c for c in unmatched if c not in explained):
+            # only districts of a country whose districts are on the map can be missing from them
+            covered = {r.country for r in releases}
+            country_of = dict(zip(boundaries.admin1["code"], boundaries.admin1["adm0_a3"]))
+            for code in (c for c in unmatched if c not in explained
+                         and country_of.get(districts[c].parent) in covered):
                 note(f"district {code} ({districts[code].name}) has no match in the geoBoundaries "
                      "districts; it is shown as a point at its headquarters")
         records = _event_records(recipe, boundaries, districts, note)

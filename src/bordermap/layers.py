@@ -23,6 +23,8 @@ NEIGHBOUR_FILL = "#d9d9d9"
 #: The Pakistan–Afghanistan and Pakistan–Iran borders: dark purple, a hue no event symbol uses.
 BORDER_EMPHASIS = "#40004b"
 NEUTRAL = "#6b6b6b"
+#: The grey of the legend's explanatory entries (halo, uncertainty, district points): notes, not categories.
+NOTE_COLOUR = "#555555"
 
 
 @dataclass(frozen=True)
@@ -468,7 +470,7 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
     used = sorted({r.category for r in records if CATEGORIES[r.category] != "area"}, key=list(CATEGORY_SYMBOLS).index)
     legend = tuple(LegendItem(c[0].upper() + c[1:], *CATEGORY_SYMBOLS[c]) for c in used)
     if any(m.approximate for m in symbols):
-        legend += (LegendItem(APPROXIMATE_NOTE, "#555555", "halo"),)
+        legend += (LegendItem(APPROXIMATE_NOTE, NOTE_COLOUR, "halo"),)
     credits = ("Events: summaries of cited articles (see each popup)", "Place coordinates: GeoNames (CC BY 4.0)")
     credits += tuple(sorted({r.dataset for r in records if r.dataset}))
     symbols = side_by_side(symbols)
@@ -483,7 +485,7 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
             style=Style(color="#555555", weight=2, fill_opacity=0.1, dash_array="5 4", by="record",
                         classes={r["record"]: {"color": r["colour"], "fillColor": r["colour"]} for r in uncertain}),
             tooltip=tuple(Text(items[r["record"]].title, ("Located only to this unit",)) for r in uncertain),
-            legend=(LegendItem(UNCERTAINTY_NOTE, "#555555", "area", True),),
+            legend=(LegendItem(UNCERTAINTY_NOTE, NOTE_COLOUR, "area", True),),
             items=tuple({r["record"]: items[r["record"]] for r in uncertain}.values())))
 
     for category, (name, show) in AREA_OVERLAYS.items():
@@ -529,9 +531,9 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
                                                                    "its headquarters town"),),
                                     popup.body, popup.sources, popup.notes + ((d.note,) if d.note else ()))))
         if ring_markers:
-            legend_items.append(LegendItem(HQ_NOTE, "#555555", "ring", True))
+            legend_items.append(LegendItem(HQ_NOTE, NOTE_COLOUR, "ring", True))
         used = {district_shapes[c][2].attribution for r in recs for c in r.units if c in district_shapes}
-        legend_items.extend(LegendItem(f"District areas from {text.removeprefix('Districts: ')}", "#555555", "area")
+        legend_items.extend(LegendItem(f"District areas from {text.removeprefix('Districts: ')}", NOTE_COLOUR, "area")
                             for text in sorted(used))
         area_items = tuple(items[r.id] for r in recs)
         if rows:

@@ -31,7 +31,7 @@ from matplotlib.path import Path as MplPath
 from matplotlib.transforms import Bbox, ScaledTranslation
 from pyproj import CRS, Transformer
 
-from .layers import CATEGORY_SYMBOLS, MONTHS, UNCERTAINTY_LAYER, Layer, LegendItem, MarkerLayer
+from .layers import CATEGORY_SYMBOLS, MONTHS, NOTE_COLOUR, UNCERTAINTY_LAYER, ImageLayer, Layer, LegendItem, MarkerLayer
 from .recipe import Recipe
 
 FORMATS = ("png", "svg", "pdf")
@@ -41,6 +41,8 @@ FONT = "DejaVu Sans"  # shipped with matplotlib: the same glyphs on every machin
 RC = {"font.family": "sans-serif", "font.sans-serif": [FONT], "text.usetex": False, "text.parse_math": False,
       "svg.fonttype": "none", "svg.hashsalt": "bordermap", "pdf.fonttype": 42,
       "text.hinting": "no_hinting"}  # Agg lays text out as the halo's outline does
+#: The page's label kinds a figure names (the page shows more as a reader zooms in; a print cannot).
+FIGURE_LABEL_KINDS = ("country", "province")
 #: No text in a figure is smaller than this many points at the default size.
 MIN_POINTS = 7.0
 #: Font sizes in points, by role.
@@ -147,10 +149,13 @@ def _render(layers, recipe, bounds, *, size, dpi, context, records, relief, town
     FigureCanvasAgg(fig)
     crs, projection_text = projection_for(bounds)
     to_map = Transformer.from_crs(4326, crs, always_xy=True)
-    shown = [layer for layer in layers if layer.show]
+    # the page's picture layers (the relief, in Web Mercator) are not drawn: the figure warps ``relief`` itself
+    shown = [layer for layer in layers if layer.show and not isinstance(layer, ImageLayer)]
     credits = list(dict.fromkeys(c for layer in shown for c in layer.attribution))
     # the footer first: the map and the legend stand above however many lines it takes
-    footer = _text(fig, 0.02, 0.012, _footer(credits, records, shown, relief, projection_text),
+    # the legend's explanatory notes go in the footer's words: the legend keeps to what the symbols mean
+    notes = list(dict.fromkeys(i.label for layer in shown for i in layer.legend if i.colour == NOTE_COLOUR))
+    footer = _text(fig, 0.02, 0.012, _footer(credits, records, shown, relief, projection_text, notes),
                    fontsize=SIZES["footer"], va="bottom", color=CHROME["soft_ink"], linespacing=1.25)
     above_footer = fig.transFigure.inverted().transform(
         footer.get_window_extent(fig.canvas.get_renderer()).corners()[1])[1] + 0.02
@@ -177,11 +182,13 @@ def _render(layers, recipe, bounds, *, size, dpi, context, records, relief, town
     points: list = []  # an analyst layer's point symbols
     for layer in shown:
         entries = _legend_in_frame(layer, in_frame[id(layer)], visible, circled)
-        legend_items.extend(i for i in entries if i not in legend_items)
+        legend_items.extend(i for i in entries if i not in legend_items and i.colour != NOTE_COLOUR)
         if isinstance(layer, MarkerLayer):
             continue
         if layer.labels:
             for lat, lon, text, css in layer.labels:
+                if css not in FIGURE_LABEL_KINDS:  # towns come from ``towns``, by the figure's own scale
+                    continue
                 x, y = to_map.transform(lon, lat)
                 role = "country" if css == "country" else "province" if css == "province" else "feature"
                 requests.append(_Request(0 if role == "country" else 1, x, y, text, role, area=True))
@@ -191,7 +198,7 @@ def _render(layers, recipe, bounds, *, size, dpi, context, records, relief, town
             points.extend(drawn_points)
             for lat, lon, text, _ in layer.feature_labels:
                 x, y = to_map.transform(lon, lat)
-                requests.append(_Request(4, x, y, text, "feature", shared=True))
+                requests.append(_Request(6, x, y, text, "feature", shared=True))
     marker_layers = [layer for layer in shown if isinstance(layer, MarkerLayer)]
     symbols = _draw_markers(ax, marker_layers, to_map, requests, _event_labels(marker_layers, recipe))
     if towns is not None:
@@ -822,7 +829,7 @@ def _legend(fig, items: list[LegendItem], *, bottom: float, top: float):
 
 
 def _handle(item: LegendItem):
-    label = textwrap.fill(item.label, 52)
+    label = textwrap.fill(item.label, 52, break_on_hyphens=False)
     if item.shape == "area":
         return Patch(facecolor=item.colour, edgecolor=item.colour, alpha=0.6, linestyle="--" if item.dashed else "-",
                      label=label)
@@ -849,10 +856,11 @@ def articles(records: Iterable) -> list[str]:
     return list(out)
 
 
-def _footer(credits: list[str], records, shown, relief: ReliefImage | None, projection_text: str) -> str:
+def _footer(credits: list[str], records, shown, relief: ReliefImage | None, projection_text: str,
+            notes: Iterable[str] = ()) -> str:
     drawn = {i.id for layer in shown for i in getattr(layer, "items", ())}
     works = articles(r for r in records if r.id in drawn)
-    parts = []
+    parts = [textwrap.fill(". ".join(notes) + ".", 165)] if notes else []
     if works:
         parts.append(textwrap.fill("Events and areas: bordermap's own summaries of the claims made or cited in "
                                    + "; ".join(works) + ".", 165))

@@ -148,9 +148,9 @@ def maps(tmp_path_factory):
 class Page:
     """A loaded map with what the page said: console errors and dialogs."""
 
-    def __init__(self, browser, path, hash: str = "", size: tuple[int, int] = (1280, 900)):
+    def __init__(self, browser, path, hash: str = "", size: tuple[int, int] = (1280, 900), bypass_csp: bool = False):
         self.errors, self.dialogs, self.requests = [], [], []
-        self.page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+        self.page = browser.new_page(viewport={"width": size[0], "height": size[1]}, bypass_csp=bypass_csp)
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
@@ -173,16 +173,17 @@ class Page:
         return self.js("""(id) => new Promise((done, fail) => { setTimeout(() => fail('no popup in 10 s'), 10000);
             const entry = window.bordermap.layers['Events and places'];
             const m = entry.markers.find(m => m.bordermap.id === id);
-            entry.group.zoomToShowLayer(m, () => { m.openPopup();
-                done(document.querySelector('.leaflet-popup-content').innerText); }); })""", event_id)
+            const open = () => { m.openPopup(); done(document.querySelector('.leaflet-popup-content').innerText); };
+            if (entry.group.zoomToShowLayer) { entry.group.zoomToShowLayer(m, open); }  // a clustered layer
+            else { window.bordermap.map.setView(m.getLatLng(), 9, {animate: false}); open(); } })""", event_id)
 
 
 @pytest.fixture
 def open_map(browser):
     pages = []
 
-    def _open(path, hash: str = "", size: tuple[int, int] = (1280, 900)):
-        pages.append(Page(browser, path, hash, size))
+    def _open(path, hash: str = "", size: tuple[int, int] = (1280, 900), bypass_csp: bool = False):
+        pages.append(Page(browser, path, hash, size, bypass_csp))
         return pages[-1]
     yield _open
     for p in pages:

@@ -36,3 +36,11 @@ test("fewer than two characters find nothing; the limit holds", () => {
   assert.equal(bm.search.rank(index, "a", 8).length, 0);
   assert.equal(bm.search.rank(index, "ba", 1).length, 1);
 });
+
+test("on a tie, the item at a place comes before the bare place of the same name", () => {
+  const items = [{id: "q", title: "Quetta", category: ["Place"], date: "", where: "Quetta"}];
+  const hits = bm.search.rank(bm.search.index(PLACES, items, []), "quetta");
+  assert.equal(hits[0].item.id, "q");
+  assert.equal(hits[1].label, "Quetta");
+  assert.equal(hits[1].item, undefined);
+});

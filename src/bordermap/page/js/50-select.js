@@ -37,7 +37,7 @@
         }
         group.zoomToShowLayer(layer, function () { layer.openPopup(); });
       } else if (layer.getLatLng) {
-        if (!keepView) { map.setView(layer.getLatLng(), Math.max(map.getZoom(), 9)); }
+        if (!keepView) { map.setView(layer.getLatLng(), Math.max(map.getZoom(), 9), {animate: false}); }
         layer.openPopup();
       } else {
         if (!keepView) { map.fitBounds(bm.extent([it]), {maxZoom: 8}); }

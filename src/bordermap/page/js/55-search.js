@@ -37,7 +37,9 @@
     if (q.length < 2) { return []; }
     return index.map(function (e) { return [search.score(e, q), e]; })
       .filter(function (p) { return p[0] < 9; })
-      .sort(function (a, b) { return a[0] - b[0] || a[1].label.localeCompare(b[1].label); })
+      // on a tie an item (which has a popup and sources) comes before a bare place of the same name
+      .sort(function (a, b) { return a[0] - b[0] || (b[1].item ? 1 : 0) - (a[1].item ? 1 : 0) ||
+                                     a[1].label.localeCompare(b[1].label); })
       .slice(0, limit || 8).map(function (p) { return p[1]; });
   };
 

@@ -37,6 +37,8 @@ def main() -> int:
                     page.wait_for_timeout(700)
                     page.screenshot(path=OUT / f"{name}-{size}-{view}.png")
                     if view == "opening":
+                        if page.get_attribute("#bm-toggle", "aria-expanded") == "false":  # a phone: open the sheet
+                            page.click("#bm-toggle")
                         page.fill("#bm-q", "serena hotel")
                         page.keyboard.press("Enter")
                         page.wait_for_selector(".leaflet-popup-content", timeout=5000)

@@ -147,18 +147,10 @@ def _record(row: dict[str, str], ctx: Context, label: str) -> Record | None:
     units: tuple[str, ...] = ()
     place = row.get("location", "")
     if precision in ("town", "near"):
-        try:
-            lon, lat = round(float(row["longitude"]), 6), round(float(row["latitude"]), 6)
-        except (KeyError, ValueError):
-            ctx.skip("not used: latitude/longitude are not numbers", label)
+        located = ctx.point(row, province, label, "admin1")
+        if located is None:
             return None
-        if province is None:
-            province = ctx.names.at(lon, lat)
-            if province is None:
-                ctx.skip("not used: the point lies outside every embedded province", label)
-                return None
-            ctx.skip(f"kept with the province taken from the point: admin1 is not a known unit name",
-                     f"{label} ({row.get('admin1') or 'empty'})")
+        lon, lat, province = located
     else:
         if province is None:
             ctx.skip("not used: geo_precision 3 (only the region is known) and admin1 is not a known unit name",

@@ -76,6 +76,23 @@ class Context:
             out.append(f"{len(ids)} row(s) {reason}: {shown}")
         return tuple(out)
 
+    def point(self, row: dict, province: str | None, label: str, admin_field: str):
+        """``(lon, lat, province)`` of a row located to a point, the province taken from the point when the
+        row's admin name is unknown (said in a note); None, with a note, when the row cannot be used."""
+        try:
+            lon, lat = round(float(row["longitude"]), 6), round(float(row["latitude"]), 6)
+        except (KeyError, ValueError):
+            self.skip("not used: latitude/longitude are not numbers", label)
+            return None
+        if province is None:
+            province = self.names.at(lon, lat)
+            if province is None:
+                self.skip("not used: the point lies outside every embedded province", label)
+                return None
+            self.skip(f"kept with the province taken from the point: {admin_field} is not a known unit name",
+                      f"{label} ({row.get(admin_field) or 'empty'})")
+        return lon, lat, province
+
     @property
     def skipped(self) -> int:
         return sum(len(ids) for reason, ids in self._notes.items() if reason.startswith("not used"))

@@ -115,18 +115,10 @@ def _record(row: dict[str, str], ctx: Context, label: str, name: str) -> Record 
     place = row.get("where_coordinates") or row.get("where_description", "")
     notes = []
     if precision in ("town", "near"):
-        try:
-            lon, lat = round(float(row["longitude"]), 6), round(float(row["latitude"]), 6)
-        except (KeyError, ValueError):
-            ctx.skip("not used: latitude/longitude are not numbers", label)
+        located = ctx.point(row, province, label, "adm_1")
+        if located is None:
             return None
-        if province is None:
-            province = ctx.names.at(lon, lat)
-            if province is None:
-                ctx.skip("not used: the point lies outside every embedded province", label)
-                return None
-            ctx.skip("kept with the province taken from the point: adm_1 is not a known unit name",
-                     f"{label} ({row.get('adm_1') or 'empty'})")
+        lon, lat, province = located
     elif province is None:
         ctx.skip(f"not used: where_prec {prec} (located only to a unit) and adm_1 is not a known unit name",
                  f"{label} ({row.get('adm_1') or 'empty'})")

@@ -11,6 +11,7 @@ and labels on top stay readable.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import math
 
@@ -48,6 +49,7 @@ def muted(pixels):
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
+@functools.cache  # one decode and encode per process: `build --all` draws the same relief in every page
 def page_image(relief) -> str:
     """The relief as a ``data:`` URL for the page: muted, in Web Mercator, JPEG (same input, same bytes)."""
     from PIL import Image

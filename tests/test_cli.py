@@ -227,9 +227,9 @@ def test_recipe_with_layers_builds_with_categorical_colours(cli, tmp_path):
 
 @pytest.mark.parametrize("args, expected", [
     (["--layer", "bad/truncated.geojson"], "truncated or malformed JSON"),
-    (["--layer", "bad/swapped.geojson"], "coordinates look swapped"),
+    (["--layer", "formats/lat_first_east.geojson"], "coordinates look swapped"),
     (["--layer", "bad/nodbf/sites.shp"], "missing its .dbf sidecar"),
-    (["--layer", "layers/sites.gpkg"], "GeoPackage has 2 layers"),
+    (["--layer", "layers/sites.gpkg"], "GeoPackage file has 2 tables with features"),
     (["recipes/missing_file.toml"], "layers[1].path (line 5): file not found"),
     (["recipes/bad_key.toml"], "layers[1].colour (line 5): unknown key (did you mean 'color'?)"),
     (["recipes/escape.toml"], "output (line 2): expected a file name without folders"),

@@ -52,8 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     p_build.add_argument("--out", type=Path, default=None, metavar="DIR",
                          help=f"output folder (default: ./{settings.OUTPUT_DIR})")
     p_build.add_argument("--layer", action="append", default=[], metavar="FILE[:LAYER]",
-                         help="add a vector file (GeoJSON, GeoPackage, Shapefile or .zip, KML, FlatGeobuf, CSV); "
-                              "repeatable; FILE:LAYER picks a GeoPackage layer")
+                         help="add a vector file (GeoJSON, TopoJSON, GeoPackage, Shapefile or .zip, KML, GPX, GML, FlatGeobuf, "
+                              "CSV, GeoParquet; `bordermap list` shows the suffixes); "
+                              "repeatable; FILE:LAYER picks a GeoPackage table, KML folder, GPX layer or TopoJSON object")
     p_build.add_argument("--events", type=Path, action="append", default=[], metavar="FILE",
                          help="add your own events (GeoJSON or CSV in the events schema; repeatable)")
     offline = p_build.add_mutually_exclusive_group()
@@ -102,8 +103,9 @@ def _parser() -> argparse.ArgumentParser:
     p_val = commands.add_parser("validate", help="check a layer, events file or recipe without building",
                                 description="Check a vector file, an events file or a recipe and report what "
                                             "was found; nothing is written.")
-    p_val.add_argument("file", type=Path, metavar="FILE")
-    p_val.add_argument("--layer", default=None, metavar="NAME", help="GeoPackage layer or .shp inside a zip")
+    p_val.add_argument("file", type=Path, metavar="FILE[:LAYER]")
+    p_val.add_argument("--layer", default=None, metavar="NAME",
+                       help="GeoPackage table, KML folder, GPX layer, TopoJSON object, or the .shp inside a zip")
     p_val.add_argument("--crs", default=None, metavar="CRS", help="CRS to assume when the file has none")
     p_val.add_argument("--encoding", default=None, metavar="ENC", help="text encoding when not UTF-8")
 
@@ -347,9 +349,10 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _layer_arg(text: str) -> dict:
-    """FILE or FILE:LAYER (the part after the last ':' when FILE itself exists)."""
+    """FILE or FILE:LAYER: a file named ``text`` is taken literally, ``:`` and all; else the part after
+    the last ':' is a layer when the part before it is a file."""
     path, _, layer = text.rpartition(":")
-    if path and layer and "/" not in layer and Path(path).exists():
+    if path and layer and "/" not in layer and Path(path).exists() and not Path(text).exists():
         return {"path": str(Path(path).resolve()), "layer": layer, "name": layer}
     return {"path": str(Path(text).resolve())}
 
@@ -400,7 +403,10 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"ok: {path}: {imported.dataset.upper()} export, {len(imported.records)} events records from "
               f"{imported.rows} rows ({imported.skipped} rows not used)")
         return 0
-    options = layerio.ReadOptions(layer=args.layer, encoding=args.encoding, crs=args.crs)
+    layer = args.layer
+    if layer is None and "layer" in (chosen := _layer_arg(str(path))):
+        path, layer = Path(chosen["path"]), chosen["layer"]
+    options = layerio.ReadOptions(layer=layer, encoding=args.encoding, crs=args.crs)
     frame = layerio.read(path, options)
     if {"category", "sources", "location_precision"} <= set(frame.columns):
         records = events.load_events(path)

@@ -3,7 +3,16 @@
 Fatal problems (no features, no usable geometry, no CRS, coordinates outside
 the world or probably swapped) raise one ``LayerError``. Repairs that leave a
 usable layer (reprojection, dropping Z, fixing invalid geometries, dropping
-empty ones) are applied and reported as notes.
+empty ones, floating-point noise at the edge of the world) are applied and
+reported as notes, and so is a layer that lies outside the map's region: it is
+drawn, never refused for where it is.
+
+The "swapped" rule (:func:`_coordinate_problems`): latitude and longitude are
+called swapped only when the coordinates as read lie outside the world and,
+with x and y exchanged, inside it (a latitude column holding 120 cannot be a
+latitude). Data inside the world is never refused for where it lies: Finland
+exchanged would sit in Iran, so a layer outside the region whose exchanged
+coordinates fall inside it is drawn, with a note that says so and how to swap.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ from .errors import LayerError
 from .layerio import NOTES
 
 #: Formats whose coordinates are WGS84 by definition when no CRS is stated.
-WGS84_BY_SPEC = {".geojson", ".json", ".kml", ".csv"}
+WGS84_BY_SPEC = {".geojson", ".json", ".kml", ".csv", ".topojson", ".gpx"}
 
 
 @dataclass(frozen=True)
@@ -71,9 +80,11 @@ def check(frame: gpd.GeoDataFrame, path: Path, crs: str | None = None) -> Checke
         except ProjError as exc:  # e.g. a CRS of another planet: no transformation to WGS84 exists
             raise LayerError(path, [f"cannot reproject from {source} ({exc})"]) from None
         notes.append(f"reprojected from {source}")
+    frame = _clamp_to_world(frame, notes)
     problems = _coordinate_problems(frame, in_wgs84=True)
     if problems:
         raise LayerError(path, problems)
+    notes.extend(_region_notes(frame))
     if frame.geometry.has_z.any():
         frame = frame.set_geometry(shapely.force_2d(frame.geometry.values), crs=frame.crs)
         notes.append("dropped Z coordinates (3D to 2D)")
@@ -135,22 +146,60 @@ def _set_crs(frame: gpd.GeoDataFrame, path: Path, crs: str | None, notes: list[s
     return frame
 
 
+#: Degrees beyond ±180/±90 taken as floating-point noise and moved onto the edge of the world
+#: (Natural Earth's Russia reaches x = 180.00000000000006).
+EDGE_TOLERANCE = 1e-9
+#: The note for a layer that lies wholly outside ``settings.REGION``.
+OUTSIDE_REGION = "this layer lies outside the map's region; the map's opening view does not change"
+
+
+def _clamp_to_world(frame: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoDataFrame:
+    """Coordinates within :data:`EDGE_TOLERANCE` beyond the world's edges are moved onto them, with a note."""
+    coords = shapely.get_coordinates(frame.geometry.values)
+    limits = np.array([180.0, 90.0])
+    beyond = np.abs(coords) > limits
+    if not beyond.any() or (np.abs(coords[beyond.any(axis=1)]) > limits + EDGE_TOLERANCE).any():
+        return frame  # nothing to do, or truly outside: _coordinate_problems says so
+    geoms = shapely.transform(frame.geometry.values, lambda c: np.clip(c, -limits, limits))
+    notes.append(f"moved {int(beyond.sum())} coordinate(s) lying within {EDGE_TOLERANCE:g}° beyond ±180°/±90° "
+                 "onto the edge of the world")
+    return frame.set_geometry(geoms, crs=frame.crs)
+
+
 def _coordinate_problems(frame: gpd.GeoDataFrame, in_wgs84: bool) -> list[str]:
-    """Coordinates must be finite and, once in EPSG:4326, lie in the world and not look swapped."""
+    """Coordinates must be finite and, once in EPSG:4326, lie in the world.
+
+    Outside the world but inside it with x and y exchanged is "swapped"; see the module's docstring.
+    """
     coords = shapely.get_coordinates(frame.geometry.values)
     if not np.isfinite(coords).all():
         return ["coordinates include NaN or infinite values"]
     if not in_wgs84:
         return []
-    xmin, ymin = coords.min(axis=0)
-    xmax, ymax = coords.max(axis=0)
+    (xmin, ymin), (xmax, ymax) = coords.min(axis=0), coords.max(axis=0)
+    if _in_world(xmin, ymin, xmax, ymax):
+        return []
+    if _in_world(ymin, xmin, ymax, xmax):
+        return [f"coordinates look swapped (x {xmin:g} to {xmax:g}, y {ymin:g} to {ymax:g}: y beyond ±90, "
+                "x within it): GeoJSON and WKT put longitude first; swap the columns or the x/y settings"]
+    return [f"coordinates outside the world (x {xmin:g} to {xmax:g}, y {ymin:g} to {ymax:g}); "
+            "is the CRS wrong, or are these projected metres without a .prj?"]
+
+
+def _in_world(xmin: float, ymin: float, xmax: float, ymax: float) -> bool:
+    return -180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90
+
+
+def _region_notes(frame: gpd.GeoDataFrame) -> list[str]:
+    """A note when no feature touches ``settings.REGION``; the layer is drawn all the same."""
     west, south, east, north = settings.REGION
-    if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
-        return [f"coordinates outside the world (x {xmin:g} to {xmax:g}, y {ymin:g} to {ymax:g}); "
-                "is the CRS wrong, or are these projected metres without a .prj?"]
-    in_region = xmax >= west and xmin <= east and ymax >= south and ymin <= north
-    swapped_in_region = ymax >= west and ymin <= east and xmax >= south and xmin <= north
-    if not in_region and swapped_in_region:
-        return [f"coordinates look swapped (x {xmin:g} to {xmax:g}, y {ymin:g} to {ymax:g}): "
-                "GeoJSON and WKT put longitude first; swap the columns or the x/y settings"]
-    return []
+    box = shapely.box(west, south, east, north)
+    if shapely.intersects(frame.geometry.values, box).any():
+        return []
+    xmin, ymin, xmax, ymax = frame.total_bounds
+    note = f"{OUTSIDE_REGION} (x {xmin:g} to {xmax:g}, y {ymin:g} to {ymax:g})"
+    exchanged = shapely.transform(frame.geometry.values, lambda c: c[:, ::-1])
+    if shapely.intersects(exchanged, box).all():
+        note += ("; with x and y exchanged it would lie in the region: if latitude comes first, swap the "
+                 "columns or the x/y settings (GeoJSON and WKT put longitude first)")
+    return [note]

@@ -79,7 +79,8 @@ def _vrt(source: str) -> str:
             '<GeometryType>wkbPoint</GeometryType></OGRVRTLayer></OGRVRTDataSource>')
 
 
-@pytest.mark.parametrize("suffix", [".fgb", ".gpkg", ".kml", ".shp", ".geojson", ".csv", ".zip"])
+@pytest.mark.parametrize("suffix", [".fgb", ".gpkg", ".kml", ".shp", ".geojson", ".csv", ".zip", ".topojson", ".gpx",
+                                    ".gml", ".parquet", ".geoparquet"])
 @pytest.mark.parametrize("target", ["passwd", "url"])
 def test_a_vrt_in_disguise_is_refused_and_reads_nothing(cli, server, tmp_path, suffix, target):
     source = f"CSV:{SECRET_FILE}" if target == "passwd" else f"{server.base}/secret.geojson"

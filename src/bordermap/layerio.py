@@ -94,8 +94,11 @@ GDAL_LOCKDOWN: dict[str, str] = {
     "GML_DOWNLOAD_SCHEMA": "NO", "GML_DOWNLOAD_WFS_SCHEMA": "NO", "GML_SKIP_RESOLVE_ELEMS": "ALL",
     "OGR_VRT_MAX_OPENED": "0",
 }
-#: GDAL open options per suffix: GML never writes a .gfs file beside the analyst's file.
+#: GDAL open options per suffix: GML writes no .gfs file (where pyogrio passes them; see :func:`literal`).
 OPEN_OPTIONS: dict[str, dict[str, str]] = {".gml": {"WRITE_GFS": "NO"}}
+#: Suffixes always read through a private link (:func:`literal`): GDAL's GML reader saves a .gfs
+#: schema file beside what it reads, and pyogrio's list_layers takes no open options to stop it.
+PRIVATE = {".gml"}
 #: What pyogrio raises for a file GDAL cannot open or read: the roots of its error tree
 #: (DataLayerError covers CRSError, FeatureError, FieldError and GeometryError).
 GDAL_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError)
@@ -246,12 +249,13 @@ def vet(path: Path) -> None:
 def literal(path: Path):
     """A name for ``path`` that GDAL and pyogrio take literally, with its sidecars.
 
-    pyogrio reads ``a!b.geojson`` as the member ``b.geojson`` of an archive ``a``; such a file is
-    read through a link with a plain name in a private folder (siblings of the same stem linked too,
-    for a Shapefile's .shx and .dbf), removed afterwards.
+    pyogrio reads ``a!b.geojson`` as the member ``b.geojson`` of an archive ``a``; such a file (and
+    any of :data:`PRIVATE`) is read through a link with a plain name in a private folder (siblings of
+    the same stem linked too: a Shapefile's .shx and .dbf, a GML's .xsd), removed afterwards, with
+    whatever GDAL wrote there.
     """
     path = Path(path).absolute()
-    if "!" not in str(path):
+    if "!" not in str(path) and path.suffix.lower() not in PRIVATE:
         yield str(path)
         return
     folder = Path(tempfile.mkdtemp(prefix="bordermap-read-"))

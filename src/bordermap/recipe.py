@@ -166,7 +166,7 @@ AGGREGATE_KEYS = {
 LAYER_KEYS = {
     "path": (_str, "a path relative to the recipe"),
     "name": (_str, "a string"),
-    "layer": (_str, "the layer name inside a GeoPackage or zip"),
+    "layer": (_str, "the layer inside the file: a GeoPackage table, KML folder, GPX layer, TopoJSON object, or a .shp in a zip"),
     "encoding": (_encoding, "a text encoding such as \"latin-1\""),
     "crs": (_str, "a CRS such as \"EPSG:32642\""),
     "x": (_str, "the CSV longitude column"),

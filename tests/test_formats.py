@@ -244,3 +244,12 @@ def test_new_formats_keep_the_protections(cli, tmp_path, suffix, body):
     assert proc.returncode == 2 and proc.stderr.startswith(f"bordermap: error: {path}: "), proc.stderr
     assert len(proc.stderr.splitlines()) == 1 and "passwd" not in proc.stderr.replace(str(path), "")
     assert not (tmp_path / "out").exists()
+
+
+def test_an_events_file_with_a_bang_in_its_name_is_read(cli, tmp_path):
+    from bordermap import events
+    path = tmp_path / "events!v2.geojson"
+    shutil.copy(DATA / "events_good.geojson", path)
+    proc = cli("validate", path)
+    expected = len(events.load_events(DATA / "events_good.geojson"))
+    assert proc.returncode == 0 and proc.stdout.strip() == f"ok: {path}: {expected} events records in the events schema"

@@ -235,8 +235,8 @@ def read_frame(path: Path) -> gpd.GeoDataFrame:
         options = {"X_POSSIBLE_NAMES": "longitude,lon,lng,x", "Y_POSSIBLE_NAMES": "latitude,lat,y",
                    "KEEP_GEOM_COLUMNS": "NO", "AUTODETECT_TYPE": "NO"}
     try:
-        with layerio.gdal_lockdown():
-            frame = gpd.read_file(path, engine="pyogrio", **options)
+        with layerio.gdal_lockdown(), layerio.literal(path) as target:  # "a!b.csv" is no archive path
+            frame = gpd.read_file(target, engine="pyogrio", **options)
     except READ_ERRORS as exc:
         raise SourceError(path, f"not a readable events file ({_short(exc)})") from None
     if not isinstance(frame, gpd.GeoDataFrame):  # a CSV without coordinate columns

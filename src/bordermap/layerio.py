@@ -326,10 +326,15 @@ def _read_gdal(path: Path, suffix: str, options: ReadOptions, target: str | byte
     try:
         with gdal_lockdown(), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            if isinstance(target, str) and suffix != ".zip":  # in-memory text has one layer, renamed each open
+            # the driver is checked before anything else opens the file, its layers included
+            driver = _within_time(path, lambda: _opened_driver(path, target, suffix, None))
+            several = suffix in LAYER_WORDS and driver != "GeoJSON"  # a GeoJSON file is one layer
+            # (in-memory text, a JSON array, has one layer too, and a new name at each open)
+            if isinstance(target, str) and suffix != ".zip" and (several or options.layer is not None):
                 kwargs["layer"] = _within_time(path, lambda: _choose_layer(path, target, suffix, options.layer,
                                                                            notes))
-            if _within_time(path, lambda: _opened_driver(path, target, suffix, kwargs.get("layer"))) == "GeoJSON":
+                _within_time(path, lambda: _opened_driver(path, target, suffix, kwargs["layer"]))  # its size
+            if driver == "GeoJSON":
                 kwargs["DATE_AS_STRING"] = "YES"
             # on_invalid="fix": an unclosed ring (legal to GDAL, refused by GEOS) is closed, not fatal
             frame = _within_time(path, lambda: gpd.read_file(target, engine="pyogrio", on_invalid="fix", **kwargs))

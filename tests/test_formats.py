@@ -253,3 +253,17 @@ def test_an_events_file_with_a_bang_in_its_name_is_read(cli, tmp_path):
     proc = cli("validate", path)
     expected = len(events.load_events(DATA / "events_good.geojson"))
     assert proc.returncode == 0 and proc.stdout.strip() == f"ok: {path}: {expected} events records in the events schema"
+
+
+@pytest.mark.parametrize("header, row", [
+    ("name,lat,x", "Quetta,30.18,67.0"),  # x is never paired with lat
+    ("name,lon,Y", "Quetta,67.0,30.18"),  # nor y with lon
+    ("name,east,north", "Quetta,67.0,30.18"),
+])
+def test_a_csv_without_a_known_pair_of_columns_says_which_names_count(cli, tmp_path, header, row):
+    path = tmp_path / "sites.csv"
+    path.write_text(f"{header}\n{row}\n")
+    proc = cli("validate", path)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"bordermap: error: {path}: CSV needs a WKT column (WKT, geometry or geom) or "
+                                  "longitude and latitude columns"), proc.stderr

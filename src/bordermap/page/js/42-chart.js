@@ -123,6 +123,11 @@
           });
         });
       });
+      bins.forEach(function (b, n) {  // each bar's column, under everything (where a drag starts and ends)
+        var hit = svg("rect", {x: (PAD + n * bw).toFixed(2), y: 0, width: bw.toFixed(2), height: base, "class": "bm-hit-bin"});
+        hit.dataset.bin = n;
+        picture.insertBefore(hit, picture.firstChild);
+      });
       var axis = svg("line", {x1: PAD, x2: W, y1: base + 0.5, y2: base + 0.5, "class": "bm-axis"});
       picture.appendChild(axis);
       text(PAD - 3, top + 8, chart.fmt(max), "end");

@@ -43,22 +43,26 @@
       if (credits) { report.appendChild(credits.cloneNode(true)); }
       report.appendChild(el("p", "bm-note", (ctx.data.attribution || []).join("; ")));
     }
-    // the map keeps its centre and zoom on the page's narrower frame
+    // the printed map shows what the screen shows: the same frame, fitted to the page's narrower box
     function start() {
       if (saved) { return; }
-      saved = {center: map.getCenter(), zoom: map.getZoom()};
+      saved = {center: map.getCenter(), zoom: map.getZoom(), bounds: map.getBounds(), snap: map.options.zoomSnap};
       build();
       document.body.classList.add("bm-printing");
+      map.options.zoomSnap = 0;
       map.invalidateSize({pan: false});
-      map.setView(saved.center, saved.zoom, {animate: false});
+      map.fitBounds(saved.bounds, {animate: false, padding: [0, 0]});
+      if (ctx.labels) { ctx.labels.place(); }
     }
     function end() {
       if (!saved) { return; }
       var view = saved;
       saved = null;
       document.body.classList.remove("bm-printing");
+      map.options.zoomSnap = view.snap;
       map.invalidateSize({pan: false});
       map.setView(view.center, view.zoom, {animate: false});
+      if (ctx.labels) { ctx.labels.place(); }
     }
     window.addEventListener("beforeprint", start);
     window.addEventListener("afterprint", end);

@@ -148,7 +148,7 @@
       picture.appendChild(t);
     }
     function fatalities(result, top, bottom) {
-      var max = Math.max.apply(null, result.bins.map(function (b) { return b.f[2]; }).concat([1]));
+      var max = Math.ceil(Math.max.apply(null, result.bins.map(function (b) { return b.f[2]; }).concat([1])) - 1e-9);
       var y = function (v) { return (bottom - (bottom - top) * v / max).toFixed(2); };
       var x = function (n) { return (PAD + (n + 0.5) * bw).toFixed(2); };
       var band = result.bins.map(function (b, n) { return x(n) + "," + y(b.f[2]); })

@@ -66,7 +66,7 @@
   };
 
   bm.takeaway = function (ctx) {
-    var el = bm.el, report = ctx.data.report, after = document.getElementById("bm-layers");
+    var el = bm.el, report = ctx.data.report, after = document.getElementById("bm-events");
     if (!report || !after || !ctx.items.length) { return {citation: function () { return ""; }}; }
     var box = el("details", "bm-take");
     box.id = "bm-take";

@@ -13,7 +13,7 @@ page: a download cannot leak what the page does not carry.
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 #: The CSV and GeoJSON coordinate fields of a point record (the events loader reads both forms).
 POINT_FIELDS = ("longitude", "latitude")
@@ -31,9 +31,43 @@ def data_version(files: dict[str, dict]) -> str:
     return digest[:12]
 
 
-def block(items: Sequence, *, title: str, credits: Iterable, version: str, data: str) -> dict:
-    """The ``report`` block: ``fields``, ``rows`` (one per item, null when it may not be passed on),
-    ``colours`` ([category, colour] in legend order) and ``cite`` (the citation's fixed parts)."""
+def pack(value: Any, add: Callable[[str], int]) -> Any:
+    """A row value with its text in the string table: a string becomes its index, a number ``{"n": number}``;
+    lists and tables keep their shape, null stays null (the page's ``bm.download.unpack`` inverts it)."""
+    if isinstance(value, str):
+        return add(value)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return {"n": value}
+    if isinstance(value, dict):
+        return {k: pack(v, add) for k, v in value.items()}
+    return [pack(v, add) for v in value]
+
+
+def unpack(value: Any, strings: Sequence[str]) -> Any:
+    """The inverse of :func:`pack`, as the page reads a row."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return strings[value]
+    if isinstance(value, dict):
+        return value["n"] if list(value) == ["n"] else {k: unpack(v, strings) for k, v in value.items()}
+    return [unpack(v, strings) for v in value]
+
+
+def rows(doc: dict) -> list:
+    """A page-data document's download rows, unpacked: ``{field: value}`` and ``[lon, lat]`` or None, per item."""
+    report = doc["report"]
+    return [None if row is None else (dict(zip(report["fields"], unpack(row[0], doc["strings"]))), row[1])
+            for row in report["rows"]]
+
+
+def block(items: Sequence, add: Callable[[str], int], *, title: str, credits: Iterable, version: str,
+          data: str) -> dict:
+    """The ``report`` block: ``fields``, ``rows`` (one per item, null when it may not be passed on; text as
+    indexes into the string table through ``add``), ``colours`` ([category, colour] in legend order) and
+    ``cite`` (the citation's fixed parts)."""
     from .conflictdata import feature
     from .layers import CATEGORY_SYMBOLS
 
@@ -46,7 +80,7 @@ def block(items: Sequence, *, title: str, credits: Iterable, version: str, data:
             rows.append(None)
             continue
         point = f["geometry"]["coordinates"] if f["geometry"] else None
-        rows.append([[f["properties"].get(k) for k in fields], point])
+        rows.append([[pack(f["properties"].get(k), add) for k in fields], point])
     return {
         "fields": fields, "pointFields": list(POINT_FIELDS), "rows": rows,
         "colours": [[category_label(c), colour] for c, (colour, _) in CATEGORY_SYMBOLS.items()],

@@ -46,3 +46,10 @@ test("the citation names the map, versions, filters, span, what was left out and
     assert.ok(text.includes(part), part);
   }
 });
+
+test("a packed row value unpacks to its text, numbers and shape", () => {
+  const strings = ["a", "TTP", "X"], str = (i) => strings[i];
+  const packed = [0, {n: 3}, [1, 1], [{author: 2, url: 0}], null];
+  assert.deepEqual(JSON.parse(JSON.stringify(packed.map((v) => bm.download.unpack(v, str)))),
+                   ["a", 3, ["TTP", "TTP"], [{author: "X", url: "a"}], null]);
+});

@@ -172,8 +172,9 @@
       desc.textContent = "Events per " + (bins[0].label.length === 4 ? "year" : "month") + ", " + bins[0].label + " to " +
         bins[bins.length - 1].label + ", stacked by category: " + chart.fmt(total) + " dated events under the filters" +
         (spread ? ", of which " + chart.fmt(spread) + " spread over the months or years their dates cover (paler bars)" : "") +
-        (result.undated ? "; " + result.undated + " undated, not drawn" : "") + ". Shaded: the time span, " +
-        months[from].label + " to " + months[to].label + ". Drag across the bars to choose a span.";
+        (result.undated ? "; " + result.undated + " undated, not drawn" : "") + ". " +
+        (from > 0 || to < months.length - 1 ? "Shaded: the time span, " + months[from].label + " to " + months[to].label +
+         ". " : "") + "Drag across the bars to choose a time span.";
       table.textContent = "";
       var head = el("tr");
       ["Period", "Events", "Of which spread", "By category"].concat(result.hasF ? ["Fatalities (low–high)"] : [])

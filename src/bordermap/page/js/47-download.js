@@ -17,6 +17,18 @@
     return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
   };
 
+  // A row value as the document packs it: text as string-table indexes, a number as {n: number}.
+  download.unpack = function (v, str) {
+    if (v === null || typeof v === "boolean") { return v; }
+    if (typeof v === "number") { return str(v); }
+    if (Array.isArray(v)) { return v.map(function (x) { return download.unpack(x, str); }); }
+    var keys = Object.keys(v);
+    if (keys.length === 1 && keys[0] === "n") { return v.n; }
+    var out = {};
+    keys.forEach(function (k) { out[k] = download.unpack(v[k], str); });
+    return out;
+  };
+
   // rows: [[values in `fields` order], [lon, lat] or null]; the citation fills the first row's `citation` column.
   download.csv = function (fields, pointFields, rows, citation) {
     var lines = [fields.concat(pointFields, ["citation"]).map(download.cell).join(",")];
@@ -99,7 +111,7 @@
       ctx.items.slice().sort(bm.byDate).forEach(function (it) {
         if (!ctx.visible.has(it.id)) { return; }
         var row = report.rows[it.index];
-        if (row) { rows.push(row); } else { leftOut += 1; }
+        if (row) { rows.push([download.unpack(row[0], ctx.data.str), row[1]]); } else { leftOut += 1; }
       });
       return {rows: rows, left: leftOut};
     }

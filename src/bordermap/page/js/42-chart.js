@@ -39,10 +39,13 @@
       var cat = it.category[0];
       if (!known.has(cat) || !keep(it)) { return; }
       if (!it.start) { undated += 1; return; }
-      var s = day(it.start), e = day(it.end), days = e - s + 1;
-      for (var b = 0; b < bins.length; b++) {
+      var s = day(it.start), e = day(it.end), days = e - s + 1, first = 0, top = bins.length;
+      while (first < top) {  // the first bar that ends on or after the item's first day
+        var mid = (first + top) >> 1;
+        if (hi[mid] < s) { first = mid + 1; } else { top = mid; }
+      }
+      for (var b = first; b < bins.length && lo[b] <= e; b++) {
         var a = Math.max(s, lo[b]), z = Math.min(e, hi[b]);
-        if (z < a) { continue; }
         var whole = s >= lo[b] && e <= hi[b], share = whole ? 1 : (z - a + 1) / days, bin = out[b];
         var into = whole ? bin.exact : bin.spread;
         into[cat] = (into[cat] || 0) + share;

@@ -5,6 +5,7 @@
 (function (root) {
   "use strict";
   var bm = root.bordermap;
+  var MAX_ROWS = 1000;  // items listed in print: more would be hundreds of pages
 
   bm.printReport = function (ctx, take) {
     var el = bm.el, map = ctx.map, str = ctx.data.str, report = el("section", "bm-print");
@@ -26,7 +27,7 @@
       report.appendChild(el("p", "bm-note", (bm.download.filters(ctx).join("; ") || "No filters") + ". Time span: " +
                                             bm.download.span(ctx) + "."));
       var list = el("ol", "bm-print-list");
-      shown.forEach(function (it) {
+      shown.slice(0, MAX_ROWS).forEach(function (it) {
         var li = el("li");
         li.appendChild(el("b", "", it.title));
         li.appendChild(el("div", "", [it.date, it.category[0], it.actors.join("; "), it.where]
@@ -36,6 +37,10 @@
         list.appendChild(li);
       });
       report.appendChild(list);
+      if (shown.length > MAX_ROWS) {
+        report.appendChild(el("p", "bm-note", "The first " + MAX_ROWS + " of the " + shown.length + " shown items are listed, by date. " +
+                                              "Narrow the filters to print the others, or download them."));
+      }
       report.appendChild(el("h2", "", "How to cite"));
       report.appendChild(el("p", "", take.citation()));
       var credits = document.querySelector("#bm-sources ul");

@@ -1,5 +1,6 @@
 """Regenerate the README's pictures: every shipped recipe at 1440x900 and 390x844 (opening view, zoom 7 over
-Balochistan, the Serena bombing's popup), and the default print figure.
+Balochistan, the Serena bombing's popup), the default map's time chart and printed report, and the default print
+figure.
 
 Usage: python docs/screenshots.py   (needs the test dependencies and Debian's chromium; writes docs/img/)
 """
@@ -45,12 +46,37 @@ def main() -> int:
                         page.wait_for_timeout(500)
                         page.screenshot(path=OUT / f"{name}-{size}-serena-popup.png")
                     page.close()
+        takeaways(browser, pages["border-region"])
         browser.close()
     (figure,) = export(None, work, fmt="png", size=(1800, 1350))
     figure.replace(OUT / "border-region-figure.png")
     for png in sorted(OUT.glob("*.png")):
         print(f"wrote {png}")
     return 0
+
+
+def takeaways(browser, path: Path) -> None:
+    """The panel's events-over-time chart with its time controls, and the first printed page (A4) of the map."""
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(path.as_uri())
+    page.wait_for_function("() => window.bordermap && window.bordermap.started")
+    page.locator("#bm-chart").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    top, bottom = page.locator("#bm-chart").bounding_box(), page.locator("#bm-time").bounding_box()
+    page.screenshot(path=OUT / "time-chart.png", clip={"x": top["x"] - 8, "y": top["y"] - 4, "width": top["width"] + 16,
+                                                        "height": bottom["y"] + bottom["height"] - top["y"] + 8})
+    page.close()
+    # printing starts from the desktop view; the printed page (A4 at 96 dpi is 794 x 1123 pixels) is drawn at
+    # 0.6 to keep the picture small
+    page = browser.new_page(viewport={"width": 1440, "height": 900}, device_scale_factor=0.6)
+    page.goto(path.as_uri())
+    page.wait_for_function("() => window.bordermap && window.bordermap.started")
+    page.wait_for_timeout(700)
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})
+    page.wait_for_timeout(500)
+    page.screenshot(path=OUT / "printed-report.png", clip={"x": 0, "y": 0, "width": 794, "height": 1123})
+    page.close()
 
 
 if __name__ == "__main__":

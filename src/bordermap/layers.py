@@ -110,6 +110,7 @@ class Item:
     inferred: tuple[str, ...] = ()  # "Inferred: date", … or NOTHING_INFERRED; empty for items without the field
     fatalities: tuple[int, int, int] | None = None  # best, low, high
     redistributable: bool = True  # False: a page shows it but must never offer it for download (ACLED)
+    record: Any = field(default=None, compare=False, repr=False)  # the events.Record, for the page's download
 
 
 @dataclass(frozen=True)
@@ -581,7 +582,7 @@ def record_item(record, actors, provinces: Mapping[str, tuple[str, str]], distri
         precision=record.location_precision, where=where, popup=record_popup(record, actors, unit_names),
         radius=UNCERTAINTY_M.get(record.location_precision, 0.0) if record.lon is not None else 0.0,
         inferred=tuple(f"Inferred: {label}" for label in inferred_labels(record)) or (NOTHING_INFERRED,),
-        fatalities=_fatality_range(record.fatalities), redistributable=record.redistributable)
+        fatalities=_fatality_range(record.fatalities), redistributable=record.redistributable, record=record)
 
 
 def _fatality_range(f) -> tuple[int, int, int] | None:

@@ -242,7 +242,16 @@ def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float]
     for layer in layers:
         if getattr(layer, "aggregate", None) is not None:
             doc["aggregate"] = _aggregate(layer, item_index)
+    doc["report"] = _report(items, table, recipe, guide)
     return doc
+
+
+def _report(items: list, table: StringTable, recipe, guide) -> dict:
+    """The time chart's colours, the download's rows and the citation's parts (see :mod:`bordermap.takeaway`)."""
+    from . import __version__, catalog, takeaway
+
+    return takeaway.block(items, table.add, title=recipe.title, credits=guide.credits if guide else (), version=__version__,
+                          data=takeaway.data_version(catalog.files()))
 
 
 def _aggregate(layer, item_index: dict[str, int]) -> dict:

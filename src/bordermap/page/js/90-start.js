@@ -75,9 +75,13 @@
     bm.aggregateLayer(ctx);
     bm.facetsPanel(ctx);
     ctx.time = bm.timePanel(ctx);
+    ctx.chart = bm.timeChart(ctx);
+    ctx.playback = bm.playback(ctx);
     ctx.list = bm.listPanel(ctx);
     ctx.select = bm.selection(ctx).select;
     bm.searchBox(ctx);
+    ctx.takeaway = bm.takeaway(ctx);
+    ctx.print = bm.printReport(ctx, ctx.takeaway);
     document.getElementById("bm-clear").addEventListener("click", ctx.clearFilters);
     bm.panelFrame(ctx);
     ctx.labels = bm.labelLayout(ctx);

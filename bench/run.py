@@ -381,9 +381,11 @@ def aggregate_bench(rows: int) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         path = synthetic_acled(rows, Path(tmp) / "acled.csv")
         for level in ("province", "district", "hexagon"):
-            t = time.perf_counter()
+            load = os.getloadavg()[0]
+            t, cpu = time.perf_counter(), time.process_time()
             result = aggregate.from_csv(path, AggregateSpec(level=level), admin1, districts, aliases)
             out.append({"level": level, "rows": rows, "seconds": time.perf_counter() - t,
+                        "cpu": time.process_time() - cpu, "load": load,
                         "units": len(result.units), "events": int(result.units["count"].sum()),
                         "unplaced": sum(result.unplaced.values()), "notes": "; ".join(result.notes())})
     return out
@@ -393,10 +395,12 @@ def write_aggregate_results(results: list[dict], out: Path) -> None:
     lines = [AGG_START, f"Run {dt.date.today().isoformat()} with `python bench/run.py --only aggregate` on: "
                         f"{machine()}.", "An ACLED-layout CSV, aggregated from the file by `aggregate.from_csv` "
                         "(DuckDB reads and groups; points to units by STRtree or hexagon arithmetic).", "",
-             "| level | rows | seconds | units | events counted | events not placed at the level (the layer's notes) |",
-             "|---|---:|---:|---:|---:|---|"]
-    lines += [f"| {r['level']} | {r['rows']:,} | {r['seconds']:.1f} | {r['units']} | {r['events']:,} | "
-              f"{r['unplaced']:,}: {r['notes']} |" for r in results]
+             "Wall seconds, CPU seconds of the process (all its threads) and the machine's load average when the "
+             "level began: the machine is shared, so wall time grows with the load while CPU time does not.", "",
+             "| level | rows | wall (s) | CPU (s) | load | units | events counted | events not placed at the level "
+             "(the layer's notes) |", "|---|---:|---:|---:|---:|---:|---:|---|"]
+    lines += [f"| {r['level']} | {r['rows']:,} | {r['seconds']:.1f} | {r['cpu']:.1f} | {r['load']:.1f} | "
+              f"{r['units']} | {r['events']:,} | {r['unplaced']:,}: {r['notes'] or 'none'} |" for r in results]
     lines.append(AGG_END)
     replace_between(out, AGG_START, AGG_END, "\n".join(lines), heading="## Aggregating a large export")
 

@@ -282,3 +282,12 @@ def test_the_page_recounts_the_aggregate_under_a_filter_and_the_time_span(tmp_pa
     page.page.locator(".bm-from input").fill("0")
     assert on_page() == expected(None, 0)
     assert page.errors == []
+
+
+def test_an_aggregate_of_a_map_without_events_is_refused_not_left_out(tmp_path, cli):
+    path = tmp_path / "no-events.toml"
+    path.write_text('title = "No events"\ninclude = ["provinces"]\n', encoding="utf-8")
+    result = cli("build", path, "--aggregate", "province", "--out", tmp_path / "out")
+    assert result.returncode == 2 and not (tmp_path / "out").exists()
+    assert result.stderr.strip() == ('bordermap: error: aggregate by province: the map draws no events '
+                                     '(add --events FILE, or "events" to the recipe\'s include)')

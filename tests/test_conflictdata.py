@@ -261,3 +261,16 @@ def test_build_with_aggregate_sends_members_and_marks_acled_items(tmp_path, cli)
     assert len(layer["features"]) == len(agg["units"])
     bad = cli("build", "--aggregate", "county", "--out", tmp_path / "out")
     assert bad.returncode == 2 and "county" in bad.stderr
+
+
+def test_an_export_damaged_after_its_header_is_still_recognised_and_the_line_named(tmp_path, cli):
+    path = write_csv(tmp_path / "acled.csv", ACLED_CURRENT, [acled_row(1), acled_row(2)])
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"Quetta", b"Q\xe9tta")  # a Latin-1 byte on the second row (line 3)
+    path.write_bytes(b"\n".join(lines))
+    assert conflictdata.detect(path) == "acled"
+    result = cli("build", "--events", path, "--out", tmp_path / "out")
+    assert result.returncode == 2 and not (tmp_path / "out").exists()
+    offset = path.read_bytes().index(bytes([0xE9]))
+    assert result.stderr.strip() == (f"bordermap: error: {path}: line 3 is not UTF-8 text (byte {offset}); "
+                                     "ACLED and UCDP publish UTF-8, download the file again")

@@ -61,9 +61,9 @@ class Result:
     def notes(self) -> tuple[str, ...]:
         """'312 events known only to the province are not in the hexagons', one per precision."""
         where = PLURAL[self.spec.level]
-        return tuple(f"{n} event{'s' if n != 1 else ''} {'lie' if n != 1 else 'lies'} in none of the {where} drawn"
+        return tuple(f"{n:,} event{'s' if n != 1 else ''} {'lie' if n != 1 else 'lies'} in none of the {where} drawn"
                      if p == "outside" else
-                     f"{n} event{'s' if n != 1 else ''} {KNOWN_TO.get(p, 'without a usable location')} "
+                     f"{n:,} event{'s' if n != 1 else ''} {KNOWN_TO.get(p, 'without a usable location')} "
                      f"{'are' if n != 1 else 'is'} not in the {where}" for p, n in self.unplaced.items() if n)
 
     def labels(self) -> tuple[str, ...]:

@@ -168,6 +168,11 @@ class Page:
     def js(self, script, arg=None):
         return self.page.evaluate(script, arg)
 
+    def do(self, statement: str) -> None:
+        """Run a statement for its effect only. Leaflet's methods return the map for chaining, and
+        Playwright would copy that whole object graph back to Python (about 13 s a call here)."""
+        self.page.evaluate(f"() => {{ {statement}; }}")
+
     def event_popup(self, event_id: str) -> str:
         """Open an event's popup as a reader would (zooming into its cluster); return its text."""
         return self.js("""(id) => new Promise((done, fail) => { setTimeout(() => fail('no popup in 10 s'), 10000);

@@ -81,7 +81,8 @@ def test_acled_current_layout_each_precision(tmp_path):
     assert day.summary.startswith("ACLED's notes: Note 1")
     assert [s.author for s in day.sources] == ["Dawn", "Geo News"]
     assert day.sources[0].work == "ACLED event PAK1, accessed 2023-11-14"
-    assert not day.redistributable and "accessed 2023-11-14" in day.dataset and "2023-03-01 to 2023-03-15" in day.dataset
+    assert not day.redistributable and "accessed 2023-11-14" in day.dataset
+    assert "2023-03-15 to 2023-03-15" in day.dataset  # the export's own event_date values, not the week's start
 
 
 def test_acled_old_layout_with_numeric_inter_codes_and_written_dates(tmp_path):
@@ -260,3 +261,16 @@ def test_build_with_aggregate_sends_members_and_marks_acled_items(tmp_path, cli)
     assert len(layer["features"]) == len(agg["units"])
     bad = cli("build", "--aggregate", "county", "--out", tmp_path / "out")
     assert bad.returncode == 2 and "county" in bad.stderr
+
+
+def test_an_export_damaged_after_its_header_is_still_recognised_and_the_line_named(tmp_path, cli):
+    path = write_csv(tmp_path / "acled.csv", ACLED_CURRENT, [acled_row(1), acled_row(2)])
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"Quetta", b"Q\xe9tta")  # a Latin-1 byte on the second row (line 3)
+    path.write_bytes(b"\n".join(lines))
+    assert conflictdata.detect(path) == "acled"
+    result = cli("build", "--events", path, "--out", tmp_path / "out")
+    assert result.returncode == 2 and not (tmp_path / "out").exists()
+    offset = path.read_bytes().index(bytes([0xE9]))
+    assert result.stderr.strip() == (f"bordermap: error: {path}: line 3 is not UTF-8 text (byte {offset}); "
+                                     "ACLED and UCDP publish UTF-8, download the file again")

@@ -111,11 +111,12 @@ def test_no_serious_accessibility_violation(open_map, maps, size):
     assert page.js("document.documentElement.lang") == "en"
 
 
-def _search(page, text):
+def _search(page, text, settle: int = 700):
+    """Type into the search box as a reader does, press Enter, and let the view's move finish."""
     page.page.fill("#bm-q", "")
     page.page.type("#bm-q", text)
     page.page.keyboard.press("Enter")
-    page.page.wait_for_timeout(700)
+    page.page.wait_for_timeout(settle)
 
 
 def test_a_town_opens_near_zoom_9_and_an_area_fits_its_extent(open_map, maps):
@@ -136,14 +137,39 @@ def test_search_opens_the_popup_every_time_and_the_hash_follows_later_moves(open
     doc = pagedata.decode(maps["default"].read_text(encoding="utf-8"))
     title = next(i.title for i in doc.items if "Serena" in i.title)
     for n in range(20):
-        _search(page, "serena hotel")
+        _search(page, "serena hotel", settle=0)  # the popup is waited for instead
+        # polled on a timer, not on animation frames: headless Chromium without a GPU paints a frame slowly
         page.page.wait_for_function("(t) => (document.querySelector('.leaflet-popup-content') || {innerText: ''})"
-                                    ".innerText.includes(t)", arg=title, timeout=5000)
-        page.js("window.bordermap.map.closePopup()")
-    page.js("window.bordermap.map.setView([30.5, 64.25], 7, {animate: false})")
+                                    ".innerText.includes(t)", arg=title, timeout=5000, polling=50)
+        page.do("window.bordermap.map.closePopup()")
+        # the closed popup fades out before it leaves the page: gone, so the next round sees a new one
+        page.page.wait_for_function("() => !document.querySelector('.leaflet-popup-content')", timeout=3000,
+                                    polling=50)
+    page.do("window.bordermap.map.setView([30.5, 64.25], 7, {animate: false})")
     page.page.wait_for_function("() => location.hash.includes('view=30.5000%2C64.2500%2C7')", timeout=3000)
-    page.js("window.bordermap.map.panBy([200, 0], {animate: false})")
-    page.page.wait_for_timeout(400)
+    page.do("window.bordermap.map.panBy([200, 0], {animate: false})")
+    page.page.wait_for_function("() => !location.hash.includes('view=30.5000%2C64.2500%2C7')", timeout=5000)
     view = re.search(r"view=([-\d.]+)%2C([-\d.]+)%2C(\d+)", page.js("location.hash"))
     centre = page.js("[window.bordermap.map.getCenter().lat, window.bordermap.map.getCenter().lng]")
     assert abs(float(view.group(2)) - centre[1]) < 1e-3 and float(view.group(2)) > 64.25
+
+
+def test_a_names_boxes_are_worked_out_as_the_browser_lays_them_out(open_map, maps):
+    """Label placement measures each name once and works out its other positions' boxes: they must be where
+    Chromium draws the name at each of those positions."""
+    page = open_map(maps["default"])
+    worst = page.js("""() => { const bm = window.bordermap, out = [];
+        const positions = [[0, 7, -0.5, 0], [-1, -22, -0.5, 0], [-0.5, 0, -1, -38], [-0.5, 57, -0.5, -16]];
+        bm.labels.filter(l => l.el.style.visibility === 'visible').forEach(l => {
+            const name = l.el.lastChild, kept = name.style.transform;
+            name.style.transform = 'none';
+            const base = name.getBoundingClientRect();
+            positions.forEach(p => {
+                name.style.transform = bm.labelTransform(p);
+                const real = name.getBoundingClientRect(), box = bm.labelBox(base, p);
+                out.push(Math.max(...['left', 'top', 'right', 'bottom'].map(k => Math.abs(real[k] - box[k]))));
+            });
+            name.style.transform = kept;
+        });
+        return [out.length, Math.max(...out)]; }""")
+    assert worst[0] >= 20 and worst[1] < 0.5

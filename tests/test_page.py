@@ -303,7 +303,7 @@ def test_uncertain_locations_are_drawn_with_their_uncertainty(open_map, maps, re
         [l.getLatLng().lat, l.getLatLng().lng, l.getRadius()]); }}); return out; }}"""
     assert page.js(circles) == []  # at the region's scale a 10 km circle would be a dot
     for r in (near, town):  # 'near' Chaman, and the town of Quetta
-        page.js(f"{MAP}.setView([{r.lat}, {r.lon}], 9, {{animate: false}})")
+        page.do(f"{MAP}.setView([{r.lat}, {r.lon}], 9, {{animate: false}})")
         page.page.wait_for_timeout(300)
         drawn = [[round(a, 5), round(b, 5), radius] for a, b, radius in page.js(circles)]
         assert [r.lat, r.lon, layers.UNCERTAINTY_M[r.location_precision]] in drawn, r.id

@@ -43,7 +43,7 @@ def convert(rows: list[dict[str, str]], ctx: Context) -> tuple[list[Record], str
         if record is not None:
             records.append(record)
             countries.append(row["country"])
-            days.append(record.period[0].isoformat() if record.period else "")
+            days.append(parse_date(row["event_date"]).isoformat())  # the export's own dates, as its filter chose
     citation = f"{NAME}, accessed {ctx.accessed}; export: {coverage(countries, days)}; {TERMS}"
     return [_with_citation(r, citation) for r in records], citation
 

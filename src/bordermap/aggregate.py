@@ -19,10 +19,10 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from .errors import BordermapError, LayerError
+from .errors import BordermapError, LayerError, SourceError
 from .recipe import AGGREGATE_LEVELS as LEVELS, AggregateSpec as Spec
 
-__all__ = ["LEVELS", "Spec", "Result", "aggregate", "from_csv", "group", "place"]
+__all__ = ["LEVELS", "Spec", "Result", "aggregate", "containing", "from_csv", "group", "place"]
 
 #: The location precisions an event must have to be counted at each level.
 COUNTED: dict[str, frozenset[str]] = {
@@ -37,6 +37,9 @@ KNOWN_TO = {"near": "located only near a place (within about 25 km)", "district"
             "province": "known only to the province", "region": "known only to a region",
             "country": "known only to the country"}
 PLURAL = {"district": "districts", "province": "provinces", "hexagon": "hexagons"}
+#: The unit index of an event precise enough for the level but in none of its units (a point outside the
+#: district shapes, a district without a shape, a province name not matched); -1 is "not precise enough".
+OUTSIDE = -2
 #: The equal-area projection hexagons are laid out in (Lambert azimuthal, centred on the region).
 HEX_CRS = "+proj=laea +lat_0=30 +lon_0=65 +datum=WGS84 +units=m +no_defs"
 INSTALL_HINT = "aggregation needs duckdb and mapclassify: pip install 'bordermap[conflict]'"
@@ -58,16 +61,18 @@ class Result:
     def notes(self) -> tuple[str, ...]:
         """'312 events known only to the province are not in the hexagons', one per precision."""
         where = PLURAL[self.spec.level]
-        return tuple(f"{n} event{'s' if n != 1 else ''} {KNOWN_TO.get(p, 'without a usable location')} "
+        return tuple(f"{n:,} event{'s' if n != 1 else ''} {'lie' if n != 1 else 'lies'} in none of the {where} drawn"
+                     if p == "outside" else
+                     f"{n:,} event{'s' if n != 1 else ''} {KNOWN_TO.get(p, 'without a usable location')} "
                      f"{'are' if n != 1 else 'is'} not in the {where}" for p, n in self.unplaced.items() if n)
 
     def labels(self) -> tuple[str, ...]:
         """A legend label per class: '1–3 events'."""
-        unit = self.spec.measure
+        one, many = ("event", "events") if self.spec.measure == "events" else ("fatality", "fatalities")
         out, low = [], 1 if self.spec.measure == "events" else 0
         for b in self.breaks:
             high = int(b) if float(b).is_integer() else b
-            out.append(f"{low:g}–{high:g} {unit}" if low != high else f"{high:g} {unit}")
+            out.append(f"{low:g}–{high:g} {many}" if low != high else f"{high:g} {one if high == 1 else many}")
             low = int(b) + 1 if float(b).is_integer() else b
         return tuple(out)
 
@@ -109,7 +114,7 @@ def _province(record, district_shapes) -> str:
 
 def place(spec: Spec, lon, lat, precision, province, admin1: gpd.GeoDataFrame,
           districts: gpd.GeoDataFrame | None) -> tuple[np.ndarray, gpd.GeoDataFrame]:
-    """Each event's unit index (-1: not placed at this level) and the units."""
+    """Each event's unit index (-1: not precise enough for this level; OUTSIDE: in none of its units)."""
     counted = np.isin(precision, list(COUNTED[spec.level]))
     keys = np.full(len(lon), -1, dtype=np.int64)
     if spec.level == "province":
@@ -117,21 +122,18 @@ def place(spec: Spec, lon, lat, precision, province, admin1: gpd.GeoDataFrame,
         index = {code: i for i, code in enumerate(units["unit"])}
         import pandas as pd
 
-        keys = pd.Series(province, dtype=object).map(index).fillna(-1).to_numpy(dtype=np.int64).copy()
+        keys = pd.Series(province, dtype=object).map(index).fillna(OUTSIDE).to_numpy(dtype=np.int64).copy()
         keys[~counted] = -1
         return keys, units
     has_point = counted & ~np.isnan(lon)
+    keys[counted & ~has_point] = OUTSIDE  # e.g. a district-only event whose district has no shape
     if spec.level == "district":
         if districts is None or not len(districts):
             raise AggregateError("no district shapes: run `bordermap data fetch` (geoBoundaries ADM2), "
                                  "or aggregate by province or hexagon")
         units = districts.reset_index(drop=True)
-        points = shapely.points(lon[has_point], lat[has_point])
-        tree = shapely.STRtree(units.geometry.values)
-        hit_point, hit_unit = tree.query(points, predicate="intersects")
-        first = np.full(len(points), -1, dtype=np.int64)
-        first[hit_point[::-1]] = hit_unit[::-1]  # the first unit hit (shared edges go to one unit)
-        keys[np.flatnonzero(has_point)] = first
+        found = containing(units.geometry.values, lon[has_point], lat[has_point])
+        keys[np.flatnonzero(has_point)] = np.where(found < 0, OUTSIDE, found)
         return keys, units
     q, r = hex_cells(lon[has_point], lat[has_point], spec.hex_km)
     cells, inverse = np.unique(np.stack([q, r], axis=1), axis=0, return_inverse=True) if len(q) else \
@@ -141,6 +143,27 @@ def place(spec: Spec, lon, lat, precision, province, admin1: gpd.GeoDataFrame,
                               "name": [f"Hexagon {a}, {b}" for a, b in cells]},
                              geometry=hex_polygons(cells, spec.hex_km), crs=4326)
     return keys, units
+
+
+def containing(polygons, x, y) -> np.ndarray:
+    """Per point, the index of the first polygon that contains it or has it on its edge (-1: none).
+
+    The STRtree finds the candidates by bounding box; the exact test runs on the prepared polygons, vectorised
+    over the candidate pairs (asking the tree for the predicate would prepare the points instead: ten times slower).
+    """
+    polygons = np.asarray(polygons, dtype=object)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    found = np.full(len(x), -1, dtype=np.int64)
+    if not len(x) or not len(polygons):
+        return found
+    candidate_point, candidate_unit = shapely.STRtree(polygons).query(shapely.points(x, y))
+    shapely.prepare(polygons)
+    inside = shapely.intersects_xy(polygons[candidate_unit], x[candidate_point], y[candidate_point])
+    hit_point, hit_unit = candidate_point[inside], candidate_unit[inside]
+    order = np.lexsort((hit_unit, hit_point))  # shared edges go to one unit: the first in the frame
+    hit_point, hit_unit = hit_point[order], hit_unit[order]
+    found[hit_point[::-1]] = hit_unit[::-1]
+    return found
 
 
 def hex_cells(lon, lat, hex_km: float) -> tuple[np.ndarray, np.ndarray]:
@@ -182,8 +205,10 @@ def group(spec: Spec, lon, lat, precision, province, fatalities: np.ndarray, adm
     import pandas as pd
 
     keys, units = place(spec, lon, lat, precision, province, admin1, districts)
+    # a category column: DuckDB reads it as an ENUM, not a million Python strings
+    reason = pd.Categorical(np.where(keys == OUTSIDE, "outside", precision.astype(str)))
     frame = pd.DataFrame({"unit": keys, "best": fatalities[:, 0], "low": fatalities[:, 1], "high": fatalities[:, 2],
-                          "precision": precision.astype(str)})
+                          "precision": reason})
     con = duckdb.connect()
     con.register("events", frame)
     sums = con.execute("SELECT unit, count(*) AS count, sum(best) AS best, sum(low) AS low, sum(high) AS high "
@@ -205,7 +230,7 @@ def group(spec: Spec, lon, lat, precision, province, fatalities: np.ndarray, adm
     breaks = classify(values, spec)
     out["class"] = np.minimum(np.searchsorted(np.asarray(breaks), values, side="left"), len(breaks) - 1) \
         if len(breaks) else 0
-    order_of = {p: i for i, p in enumerate(KNOWN_TO)}
+    order_of = {p: i for i, p in enumerate([*KNOWN_TO, "outside"])}
     unplaced = dict(sorted(((str(p), int(c)) for p, c in lost), key=lambda pc: order_of.get(pc[0], 99)))
     return Result(spec=spec, units=out, members=member_lists, unplaced=unplaced, breaks=breaks,
                   colours=ramp(len(breaks)))
@@ -242,25 +267,30 @@ def ramp(k: int) -> tuple[str, ...]:
 
 # --- a large export, straight from its CSV ------------------------------------------------------
 
-#: SQL mapping each export's precision code to the schema's (ACLED geo_precision, UCDP where_prec).
-_PRECISION_SQL = {
-    "acled": ("CASE geo_precision WHEN '1' THEN 'town' WHEN '2' THEN 'near' ELSE 'province' END",
-              "latitude", "longitude", "admin1", "fatalities", "fatalities", "fatalities"),
+#: Per export: the SQL of the schema's precision (ACLED geo_precision, UCDP where_prec), the columns of the point,
+#: the admin name, the fatalities (best, low, high), and the event id rows are de-duplicated by.
+_COLUMNS_SQL = {
+    "acled": ("CASE geo_precision WHEN '1' THEN 'town' WHEN '2' THEN 'near' WHEN '3' THEN 'province' "
+              "ELSE 'unknown' END", "latitude", "longitude", "admin1", "fatalities", "fatalities", "fatalities",
+              "event_id_cnty"),
     "ucdp": ("CASE where_prec WHEN '1' THEN 'town' WHEN '2' THEN 'near' WHEN '3' THEN 'province' "
              "WHEN '4' THEN 'province' WHEN '5' THEN 'region' ELSE 'country' END",
-             "latitude", "longitude", "adm_1", "best", "low", "high"),
+             "latitude", "longitude", "adm_1", "best", "low", "high", "id"),
 }
 
 
-def _sql_text(path: Path) -> str:
-    return str(path).replace("'", "''")
+def _sql_text(text) -> str:
+    return str(text).replace("'", "''")
 
 
 def from_csv(path: Path, spec: Spec, admin1: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | None = None,
              aliases: dict | None = None) -> Result:
     """Aggregate an ACLED or UCDP export read by DuckDB (for files too large to draw event by event).
 
-    Coarser than the record path where it must be: UCDP ADM2-only events count as province-only here.
+    The rows the record path would use: countries of the map only, one row per event id (a monadic ACLED
+    export repeats an event once per actor, with the same fatalities), the province taken from the point
+    when the admin name is unknown. Coarser than the record path where it must be: UCDP ADM2-only events
+    count as province-only here.
     """
     from . import conflictdata
 
@@ -268,12 +298,25 @@ def from_csv(path: Path, spec: Spec, admin1: gpd.GeoDataFrame, districts: gpd.Ge
     kind = conflictdata.detect(path)
     if kind is None:
         raise LayerError(path, ["not an ACLED or UCDP GED export"])
-    prec, y, x, adm, best, low, high = _PRECISION_SQL[kind]
+    prec, y, x, adm, best, low, high, key = _COLUMNS_SQL[kind]
     import pandas as pd
 
+    countries = ", ".join(f"'{_sql_text(c)}'" for c in conflictdata.COUNTRIES)
+    # the header is known, so DuckDB need not sniff the file: every column as text, RFC 4180 quoting
+    columns = ", ".join(f"'{_sql_text(c)}': 'VARCHAR'" for c in conflictdata.header(path))
     con = duckdb.connect()
-    source = f"read_csv('{_sql_text(path)}', all_varchar = true, header = true)"
-    pairs = con.execute(f"SELECT DISTINCT lower(country), {adm} FROM {source}").fetchall()
+    used = ", ".join(dict.fromkeys(["country", key, prec.split()[1], y, x, adm, best, low, high]))
+    # read once, only the columns used: the rows of the map's countries, one per event id
+    try:
+        con.execute(f"CREATE TEMP TABLE rows AS SELECT {used} FROM read_csv('{_sql_text(path)}', header = true, "
+                    f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', columns = {{{columns}}}) "
+                    f"WHERE lower(country) IN ({countries}) "
+                    f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY {prec}, {y}, {x}, {adm}, {best}, "
+                    f"{low}, {high}) = 1")  # ordered on every column used: the row kept is the same on every run
+    except duckdb.Error as exc:  # a damaged file: more fields than the header, broken quoting, not UTF-8
+        con.close()
+        raise SourceError(path, f"not a readable CSV ({str(exc).splitlines()[0]})") from None
+    pairs = con.execute(f"SELECT DISTINCT lower(country), {adm} FROM rows").fetchall()
     names = conflictdata.AdminNames(admin1, aliases or {})
     # few distinct names: each is matched once, then joined back in DuckDB
     codes = pd.DataFrame([(c, a, names.code(conflictdata.COUNTRIES.get(c or "", ""), a or "") or "")
@@ -284,11 +327,18 @@ def from_csv(path: Path, spec: Spec, admin1: gpd.GeoDataFrame, districts: gpd.Ge
         f"coalesce(codes.code, '') AS province, coalesce(TRY_CAST({best} AS BIGINT), 0) AS best, "
         f"coalesce(TRY_CAST({low} AS BIGINT), TRY_CAST({best} AS BIGINT), 0) AS low, "
         f"coalesce(TRY_CAST({high} AS BIGINT), TRY_CAST({best} AS BIGINT), 0) AS high "
-        f"FROM {source} AS e LEFT JOIN codes ON codes.country IS NOT DISTINCT FROM lower(e.country) "
+        f"FROM rows AS e LEFT JOIN codes ON codes.country IS NOT DISTINCT FROM lower(e.country) "
         f"AND codes.adm IS NOT DISTINCT FROM e.{adm}").fetchnumpy()
     con.close()
     province = np.asarray(rel["province"], dtype=object)
     lon, lat = np.asarray(rel["lon"], dtype=float), np.asarray(rel["lat"], dtype=float)
     precision = np.asarray(rel["precision"], dtype=object)
+    pointed = np.isin(precision, ["town", "near"]) & ~np.isnan(lon) & ~np.isnan(lat)
+    unknown = np.flatnonzero(pointed & (province == ""))
+    if len(unknown):  # as the record path does: the province of the point
+        found = containing(admin1.geometry.values, lon[unknown], lat[unknown])
+        first = np.where(found < 0, "", admin1["code"].to_numpy(dtype=object)[np.maximum(found, 0)])
+        province[unknown] = first
+        precision[unknown[first == ""]] = "unknown"  # outside every embedded province: the record path drops it
     fat = np.stack([np.asarray(rel[k], dtype=np.int64) for k in ("best", "low", "high")], axis=1)
     return group(spec, lon, lat, precision, province, fat, admin1, districts, members=False)

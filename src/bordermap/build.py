@@ -178,6 +178,10 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) 
                                          areas=any(r.kind == "area" for r in records), district_shapes=shapes)
         if recipe.aggregate:
             drawn.append(_aggregate_layer(recipe.aggregate, records, boundaries, releases, shapes, note))
+    elif recipe.aggregate:  # never a page that silently lacks the aggregate asked for
+        from .aggregate import AggregateError
+        raise AggregateError(f"aggregate by {recipe.aggregate.level}: the map draws no events (add --events FILE, "
+                             "or \"events\" to the recipe's include)")
     _check_event_labels(recipe, records)
     names = {layer.name for layer in drawn}
     for spec in recipe.layers:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import re
 import unicodedata
@@ -136,10 +137,12 @@ def load_aliases(folder: Path | None = None) -> dict[str, list[str]]:
 
 
 def header(path: Path) -> list[str]:
-    """The first line of a CSV as column names ([] when the file is not a readable CSV)."""
+    """The first line of a CSV as column names ([] when it is not readable CSV); the rest of the file may be
+    damaged (read_rows says how), so only that line is decoded."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            return [c.strip() for c in next(csv.reader(fh), [])]
+        with open(path, "rb") as fh:
+            first = fh.readline(1 << 20).decode("utf-8-sig")
+        return [c.strip() for c in next(csv.reader([first]), [])]
     except (OSError, UnicodeDecodeError, csv.Error):
         return []
 
@@ -159,10 +162,11 @@ def detect(path: Path) -> str | None:
 def read_rows(path: Path) -> list[dict[str, str]]:
     """Every row as text (nothing parsed or guessed), with one clear error for an unreadable file."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.DictReader(fh))
+        data = Path(path).read_bytes()
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     except UnicodeDecodeError as exc:
-        raise SourceError(path, f"not UTF-8 text (byte {exc.start}); ACLED and UCDP publish UTF-8, "
+        line = data[:exc.start].count(b"\n") + 1
+        raise SourceError(path, f"line {line} is not UTF-8 text (byte {exc.start}); ACLED and UCDP publish UTF-8, "
                                 "download the file again") from None
     except (OSError, csv.Error) as exc:
         raise SourceError(path, f"not a readable CSV ({exc})") from None

@@ -756,7 +756,7 @@ def aggregate_layer(result, records) -> Layer:
         tips.append(Text(str(r.name), tuple(lines)))
     legend = tuple(LegendItem(f"{spec.name}: {label}", colour, "area")
                    for label, colour in zip(result.labels(), result.colours))
-    legend += tuple(LegendItem(note, "#ffffff", "area", True) for note in result.notes())
+    legend += tuple(LegendItem(note, NOTE_COLOUR, "area", True) for note in result.notes())
     ids = [r.id for r in records]
     view = AggregateView(measure=spec.measure, members=tuple(tuple(ids[i] for i in m) for m in result.members),
                          breaks=result.breaks, colours=result.colours, unplaced=result.notes())

@@ -795,7 +795,7 @@ def _legend_in_frame(layer, shown: list[bool], visible: set[str], circled: set[s
 
 def _legend(fig, items: list[LegendItem], *, bottom: float, top: float):
     """The legend between ``bottom`` and ``top`` (figure fractions): short symbol entries in two columns,
-    the rest in one, spaced tighter when they would not fit."""
+    the rest in one, spaced tighter when they would not fit, and last in slightly smaller type."""
     ax = fig.add_axes((0.65, bottom, 0.33, top - bottom))
     ax.axis("off")
     if not items:
@@ -804,7 +804,8 @@ def _legend(fig, items: list[LegendItem], *, bottom: float, top: float):
     rest = [i for i in items if i not in short]
     renderer = fig.canvas.get_renderer()
     parts: list = []
-    for spacing in (0.45, 0.3, 0.15):
+    for spacing, size in ((0.45, SIZES["legend"]), (0.3, SIZES["legend"]), (0.15, SIZES["legend"]),
+                          (0.15, SIZES["legend"] * 0.88)):
         for legend in parts:
             legend.remove()
         parts, anchor_y = [], 1.0
@@ -813,7 +814,7 @@ def _legend(fig, items: list[LegendItem], *, bottom: float, top: float):
                 continue
             handles = [_handle(i) for i in entries]
             legend = Legend(ax, handles, [h.get_label() for h in handles], loc="upper left",
-                            bbox_to_anchor=(0, anchor_y), ncols=columns, fontsize=SIZES["legend"], frameon=False,
+                            bbox_to_anchor=(0, anchor_y), ncols=columns, fontsize=size, frameon=False,
                             title=title,
                             title_fontsize=SIZES["legend_title"], alignment="left", borderaxespad=0,
                             handlelength=1.6, labelspacing=spacing, columnspacing=1.2)

@@ -56,7 +56,7 @@ def convert(rows: list[dict[str, str]], ctx: Context) -> tuple[list[Record], str
         if record is not None:
             records.append(record)
             countries.append(row.get("country", ""))
-            days.append(record.period[0].isoformat() if record.period else "")
+            days += [_day(row.get("date_start", "")), _day(row.get("date_end", ""))]  # the export's own dates
     citation = f"{name}, Uppsala Conflict Data Program ({LICENCE}); cite {cite}; rows: {coverage(countries, days)}"
     return [replace(r, dataset=citation) for r in records], citation
 

@@ -29,3 +29,11 @@ test("a name already shown is not repeated (the town wins over the province name
                                 null, ["Kabul", "Kabul", "Logar"]);
   assert.deepEqual(plain(chosen), [0, -1, 0]);
 });
+
+test("a position's box is the measured box moved by fractions of its size plus pixels", () => {
+  const base = {left: 100, top: 50, right: 140, bottom: 60};  // 40 x 10
+  assert.deepStrictEqual(plain(bm.labelBox(base, [0, 7, -0.5, 0])), {left: 107, top: 45, right: 147, bottom: 55});
+  assert.deepStrictEqual(plain(bm.labelBox(base, [-1, -7, -0.5, 0])), {left: 53, top: 45, right: 93, bottom: 55});
+  assert.deepStrictEqual(plain(bm.labelBox(base, [-0.5, 10, -1, -5])), {left: 90, top: 35, right: 130, bottom: 45});
+  assert.strictEqual(bm.labelTransform([-1, -7, -0.5, 0]), "translate(calc(-100% + -7px), calc(-50% + 0px))");
+});

@@ -32,19 +32,29 @@
   };
 
   // A town's name: beside its dot, right, left, above or below, then further off, clear of the symbols
-  // drawn at the town. An area's name: on its point, then nudged along a widening spiral. (CSS transforms.)
-  var TOWN = [], AREA = ["translate(-50%, -50%)"];
+  // drawn at the town. An area's name: on its point, then nudged along a widening spiral.
+  // A position [fx, dx, fy, dy] moves the name by fx of its width plus dx px, and fy of its height plus dy px:
+  // the page works out each position's box from one measured box (measuring every position would make the
+  // browser lay the page out again for each of thousands of them), and draws it as a CSS translate.
+  var TOWN = [], AREA = [[-0.5, 0, -0.5, 0]];
   [7, 22, 40].forEach(function (d) {
-    TOWN.push("translate(" + d + "px, -50%)", "translate(calc(-100% - " + d + "px), -50%)",
-              "translate(-50%, calc(-100% - " + (d - 2) + "px))", "translate(-50%, " + (d - 2) + "px)");
+    TOWN.push([0, d, -0.5, 0], [-1, -d, -0.5, 0], [-0.5, 0, -1, 2 - d], [-0.5, 0, 0, d - 2]);
   });
   [16, 32, 52, 76, 104].forEach(function (r) {
     for (var k = 0; k < 8; k++) {
-      var a = k * Math.PI / 4, dx = Math.round(r * 1.8 * Math.cos(a)), dy = Math.round(r * Math.sin(a));
-      AREA.push("translate(calc(-50% + " + dx + "px), calc(-50% + " + dy + "px))");
+      var a = k * Math.PI / 4;
+      AREA.push([-0.5, Math.round(r * 1.8 * Math.cos(a)), -0.5, Math.round(r * Math.sin(a))]);
     }
   });
   function positions(kind) { return /^town/.test(kind) ? TOWN : AREA; }
+  function axis(f, d) { return "calc(" + (f * 100) + "% + " + d + "px)"; }
+  bm.labelTransform = function (p) { return "translate(" + axis(p[0], p[1]) + ", " + axis(p[2], p[3]) + ")"; };
+  // The box of a name at position p, from its box with no transform.
+  bm.labelBox = function (base, p) {
+    var w = base.right - base.left, h = base.bottom - base.top;
+    var x = base.left + p[0] * w + p[1], y = base.top + p[2] * h + p[3];
+    return {left: x, top: y, right: x + w, bottom: y + h};
+  };
 
   bm.labelLayout = function (ctx) {
     var kinds = ctx.data.labelKinds || [], map = ctx.map, minZoom = {};
@@ -66,10 +76,12 @@
       });
       var title = document.querySelector(".bm-title");
       if (title) { obstacles.push(title.getBoundingClientRect()); }
+      // every write first, then every read: one layout for all the names
+      labels.forEach(function (l) { l.el.lastChild.style.transform = "none"; });
       var candidates = labels.map(function (l) {
-        return positions(l.kind).map(function (transform) {
-          l.el.lastChild.style.transform = transform;
-          var name = l.el.lastChild.getBoundingClientRect();
+        var base = l.el.lastChild.getBoundingClientRect();
+        return positions(l.kind).map(function (p) {
+          var name = bm.labelBox(base, p);
           // a name must lie inside the map to count as shown
           return name.left >= view.left && name.right <= view.right && name.top >= view.top && name.bottom <= view.bottom
             ? name : {left: -1e9, right: 1e9, top: -1e9, bottom: 1e9};
@@ -82,7 +94,7 @@
                                   labels.map(function (l) { return l.el.lastChild.textContent; }));
       labels.forEach(function (l, n) {
         if (chosen[n] >= 0) {
-          l.el.lastChild.style.transform = positions(l.kind)[chosen[n]];
+          l.el.lastChild.style.transform = bm.labelTransform(positions(l.kind)[chosen[n]]);
           l.el.style.visibility = "visible";
         }
       });

@@ -9,7 +9,8 @@ from typing import Callable, NamedTuple, Sequence
 
 from . import events
 from . import layers as layers_mod
-from . import geoboundaries, guide, layerio, recipe as recipe_mod, render_html, settings, sources, validate
+from . import geoboundaries, guide, layerio, movement, recipe as recipe_mod, render_html, settings, sources, story, \
+    validate
 from ._io import write_all
 from .errors import LayerError, OutputError, RecipeError
 from .recipe import LayerSpec, Recipe
@@ -92,7 +93,8 @@ def _render_recipe(recipe, out_dir, *, events_files=(), layers=(), self_containe
 def _page(a: Assembled, out_dir: Path | None, self_contained: bool) -> tuple[Path, bytes]:
     page_guide = guide.build(a.boundaries, a.recipe, a.layers, districts=a.districts,
                              district_shapes=a.district_shapes, releases=a.releases)
-    figure = render_html.render(a.layers, a.recipe, a.bounds, offline=self_contained, guide=page_guide)
+    figure = render_html.render(a.layers, a.recipe, a.bounds, offline=self_contained, guide=page_guide,
+                                stories=a.stories)
     return output_path(out_dir, a.recipe.name), render_html.to_html(figure, self_contained=self_contained)
 
 
@@ -132,6 +134,7 @@ class Assembled(NamedTuple):
     district_shapes: dict
     releases: list
     records: list  # the events, places and areas drawn, as loaded
+    stories: tuple = ()  # story.Story: the recipe's stories, every reference resolved
 
 
 def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) -> Assembled:
@@ -176,6 +179,10 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) 
         drawn += layers_mod.event_layers(records, boundaries, districts, events.load_actors(),
                                          markers=any(r.kind != "area" for r in records),
                                          areas=any(r.kind == "area" for r in records), district_shapes=shapes)
+        arrows = movement.movement_layer(records, {i.id: i for layer in drawn for i in layer.items},
+                                         boundaries.admin1, districts, shapes)
+        if arrows is not None:
+            drawn.append(arrows)
         if recipe.aggregate:
             drawn.append(_aggregate_layer(recipe.aggregate, records, boundaries, releases, shapes, note))
     _check_event_labels(recipe, records)
@@ -191,8 +198,11 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) 
             unique = f"{layer.name} ({n})"
         names.add(unique)
         drawn.append(dataclasses.replace(layer, name=unique))
+    stories = story.resolve(recipe.stories, path=recipe.source, layers=drawn, records=records,
+                            admin1=boundaries.admin1, districts=districts, district_shapes=shapes) \
+        if recipe.stories else ()
     return Assembled(recipe, drawn, layers_mod.frame_bounds(boundaries, recipe), boundaries, districts, shapes,
-                     releases, records)
+                     releases, records, stories)
 
 
 def _check_focus(recipe: Recipe, boundaries: sources.Boundaries) -> None:

@@ -75,6 +75,34 @@ def export(recipe: Recipe | str | Path | None = None, out_dir: Path | None = Non
                                  layers=layers, note=note, aggregate=aggregate)])
 
 
+def export_story(recipe: Recipe | str | Path | None, out_dir: Path | None, story_id: str, *,
+                 fmt: str = "png", dpi: int = FIGURE_DPI, size: tuple[int, int] | None = None,
+                 events_files: Sequence[Path] = (), layers: Sequence[LayerSpec] = (),
+                 note: Note | None = None) -> list[Path]:
+    """A story's booklet: ``NAME-STORY-NN.png`` (or .svg) per step and ``NAME-STORY.pdf`` with every step.
+
+    ``fmt`` "pdf" writes the PDF alone. The pages draw the same layers as the page, in each step's view.
+    """
+    from . import booklet  # matplotlib loads only when a figure is wanted
+
+    a = _assemble(recipe, events_files, layers, note)
+    known = [s.id for s in a.stories]
+    if story_id not in known:
+        close = difflib.get_close_matches(story_id, known, n=1)
+        raise RecipeError(a.recipe.source, f"no story {story_id!r} in this recipe"
+                          + (f" (did you mean {close[0]!r}?)" if close else f" (its stories: {', '.join(known) or 'none'})"),
+                          key="story")
+    pages = booklet.render(a, story_id, size=size or booklet.PAGE_SIZE, dpi=dpi)
+    base = f"{a.recipe.name}-{story_id}"
+    story = next(s for s in a.stories if s.id == story_id)
+    rendered = [] if fmt == "pdf" else [
+        (output_path(out_dir, f"{base}-{n:02d}", suffix=f".{fmt}"), booklet.to_bytes(fig, fmt))
+        for n, (fig, _) in enumerate(pages, 1)]
+    rendered.append((output_path(out_dir, base, suffix=".pdf"),
+                     booklet.pdf_bytes([fig for fig, _ in pages], story.title)))
+    return _write(rendered)
+
+
 def render_figure(recipe: Recipe | str | Path | None = None, out_dir: Path | None = None, *, fmt: str = "png",
                   dpi: int = FIGURE_DPI, size: tuple[int, int] = FIGURE_SIZE, events_files: Sequence[Path] = (),
                   layers: Sequence[LayerSpec] = (), note: Note | None = None,
@@ -203,6 +231,11 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) 
         if recipe.stories else ()
     return Assembled(recipe, drawn, layers_mod.frame_bounds(boundaries, recipe), boundaries, districts, shapes,
                      releases, records, stories)
+
+
+def check_stories(recipe: Recipe, note: Note | None = None) -> tuple:
+    """The recipe's stories resolved against what it draws; one RecipeError lists every wrong reference."""
+    return _assemble(recipe, (), (), note).stories
 
 
 def _check_focus(recipe: Recipe, boundaries: sources.Boundaries) -> None:

@@ -39,6 +39,10 @@ class StepSpec:
     layers: tuple[str, ...] = ()  # layers switched on besides those that draw the step's records
     window: tuple[str, str] | None = None  # "YYYY-MM" months: the time span the step shows
     line: int | None = None  # the line of the step's [[story.step]] header
+    key_lines: tuple[tuple[str, int], ...] = ()  # the line each of its keys is set on
+
+    def line_of(self, key: str) -> int | None:
+        return dict(self.key_lines).get(key, self.line)
 
 
 @dataclass(frozen=True)
@@ -157,13 +161,14 @@ def parse(value: Any, found, text: str) -> tuple[StorySpec, ...]:
                              lines.step(n, m, None))
             if "units" in step and "bounds" in step:
                 found.add_at(where + "bounds", "give units or bounds, not both", lines.step(n, m, "bounds"))
-            if set(step) <= good:
+            if set(step) <= good and {"title", "text"} <= good:
                 steps.append(StepSpec(
                     title=step["title"], text=" ".join(step["text"].split()), records=tuple(step.get("records", ())),
                     arrows=tuple(step.get("arrows", ())), units=tuple(step.get("units", ())),
                     bounds=tuple(step["bounds"]) if "bounds" in step else None,
                     max_zoom=step.get("max_zoom", DEFAULT_MAX_ZOOM), layers=tuple(step.get("layers", ())),
-                    window=tuple(step["window"]) if "window" in step else None, line=lines.step(n, m, None)))
+                    window=tuple(step["window"]) if "window" in step else None, line=lines.step(n, m, None),
+                    key_lines=tuple((k, lines.step(n, m, k)) for k in step if lines.step(n, m, k) is not None)))
         if set(table) <= ok and len(steps) == len(table["step"]):
             stories.append(StorySpec(id=table["id"], title=table["title"], steps=tuple(steps),
                                      description=table.get("description", ""), line=lines.story(n, None)))
@@ -231,10 +236,11 @@ def resolve(specs: Sequence[StorySpec], *, path, layers: Sequence, records: Sequ
     by_id = {r.id: r for r in records}
     drawn = {item.id for layer in layers for item in layer.items}
     names = [layer.name for layer in layers]
-    holders: dict[str, list[str]] = {}
+    holders: dict[str, list[str]] = {}  # record id -> the layers that draw it
     for layer in layers:
-        for item in layer.items:
-            holders.setdefault(item.id, []).append(layer.name)
+        for rid in [item.id for item in layer.items] + _drawn_ids(layer):
+            if layer.name not in holders.setdefault(rid, []):
+                holders[rid].append(layer.name)
     extents = _extents(layers)
     codes = set(admin1["code"]) | set(districts) | set(MOVEMENT_COUNTRIES)
     span = _data_span(layers)
@@ -245,7 +251,7 @@ def resolve(specs: Sequence[StorySpec], *, path, layers: Sequence, records: Sequ
             where = f"story[{n + 1}].step[{m + 1}]."
 
             def bad(key: str, problem: str) -> None:
-                problems.append(RecipeError(path, problem, key=where + key, line=step.line))
+                problems.append(RecipeError(path, problem, key=where + key, line=step.line_of(key)))
 
             for key, ids in (("records", step.records), ("arrows", step.arrows)):
                 for rid in ids:
@@ -292,6 +298,16 @@ def _cite(record) -> Cite:
                 quote=record.quote, article=first.via or first.work)
 
 
+def _drawn_ids(layer) -> list[str]:
+    """The records a layer's markers or shapes draw (a layer of district rings lists no items of its own)."""
+    if hasattr(layer, "markers"):
+        return [m.record for m in layer.markers if m.record]
+    frame = getattr(layer, "frame", None)
+    if frame is not None and "record" in frame.columns:
+        return [rid for rid in frame["record"] if isinstance(rid, str)]
+    return []
+
+
 def _extents(layers: Sequence) -> dict[str, tuple[float, float, float, float]]:
     """Each item's drawn extent over every layer: its markers and its shapes (arrows included)."""
     from .layers import MarkerLayer
@@ -320,7 +336,9 @@ def _frame(boxes: list) -> tuple[float, float, float, float]:
         box = _union(box, b)
     w, s, e, n = box
     grow_x, grow_y = max(0.0, 0.5 - (e - w)) / 2, max(0.0, 0.5 - (n - s)) / 2
-    return tuple(round(v, 4) for v in (w - grow_x, s - grow_y, e + grow_x, n + grow_y))
+    out = (math.floor((w - grow_x) * 1e4) / 1e4, math.floor((s - grow_y) * 1e4) / 1e4,
+           math.ceil((e + grow_x) * 1e4) / 1e4, math.ceil((n + grow_y) * 1e4) / 1e4)
+    return out  # rounded outwards: the frame holds all of what it was made from
 
 
 def _unit_extent(code: str, admin1, districts: Mapping, district_shapes: Mapping):

@@ -11,13 +11,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 IMG = HERE / "img"
-STORY, STEP = "regional-stability", 9  # From Kunar and Nuristan into Chitral: a movement arrow, areas and a raid
+STORY, STEP = "case-of-balochistan", 3  # Recruits for the Zainabiyoun Brigade: a town, and an arrow into Iran
 
 
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
-    from bordermap import build
+    from bordermap.build import build, export_story
 
     with tempfile.TemporaryDirectory() as tmp:
         (page_path,) = build("border-region", Path(tmp), self_contained=True)
@@ -31,7 +31,7 @@ def main() -> int:
                 page.screenshot(path=str(IMG / f"story-{name}-step.png"))
                 page.close()
             browser.close()
-        out = build.export_story("border-region", Path(tmp), STORY, formats=("png",))
+        out = export_story("border-region", Path(tmp), STORY, fmt="png")
         png = [path for path in out if path.name.endswith(f"-{STEP:02d}.png")][0]
         (IMG / "story-booklet-page.png").write_bytes(png.read_bytes())
     return 0

@@ -26,8 +26,8 @@
     text = String(text || "").replace(/^#/, "");
     if (!text || text.indexOf("=") < 0) { return null; }
     var p = new URLSearchParams(text), out = {view: null, layers: null, facets: {}, from: p.get("from"),
-                                                 to: p.get("to"), item: p.get("item"),
-                                                 story: p.get("story"), step: parseInt(p.get("step"), 10) || null};
+                                                 to: p.get("to"), item: p.get("item")};
+    if (p.has("story")) { out.story = p.get("story"); out.step = parseInt(p.get("step"), 10) || 1; }
     var view = (p.get("view") || "").split(",").map(Number);
     if (view.length === 3 && view.every(isFinite) && p.get("view").split(",").every(function (x) { return x !== ""; })) {
       out.view = view;

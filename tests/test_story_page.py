@@ -109,3 +109,19 @@ def test_leaving_a_story_gives_back_the_readers_filters_and_layers(open_map, def
     assert page.js("document.querySelectorAll('.bm-hl, .bm-dim').length") == 0
     assert "story=" not in page.js("location.hash")
     assert not page.errors
+
+
+def test_with_reduced_motion_the_map_jumps_to_the_step(browser, default_map):
+    page = browser.new_page(viewport={"width": 1440, "height": 900}, reduced_motion="reduce")
+    try:
+        page.goto(default_map.as_uri())
+        page.wait_for_function("() => window.bordermap && window.bordermap.started")
+        story = _stories()[0]
+        page.locator(f'.bm-story-start[data-story="{story.id}"]').click()
+        # no animation: the move is over as soon as the step is shown, at the step's frame
+        state = page.evaluate("""() => { const bm = window.bordermap, s = bm.data().stories[0].steps[0];
+            const b = bm.map.getBounds(), f = s.fit;
+            return [bm.story.settled(), b.contains([f[0], f[1]]), bm.map.getZoom() <= s.maxZoom]; }""")
+        assert state == [True, True, True]
+    finally:
+        page.close()

@@ -58,6 +58,10 @@ def step_layers(layers: list, step) -> list:
                     own.update(opacity=float(merged["opacity"]) * DIM, fillOpacity=float(merged["fillOpacity"]) * DIM)
                 classes[rid] = own
             layer = dataclasses.replace(layer, style=dataclasses.replace(style, by="record", classes=classes))
+        others = [i.title for i in layer.items if i.id not in ids]
+        if others:  # the legend names the step's areas; the paled ones are context, not what the step is about
+            layer = dataclasses.replace(layer, legend=tuple(
+                i for i in layer.legend if not any(i.label.endswith(": " + title) for title in others)))
         out.append(layer)
     return out
 
@@ -79,8 +83,9 @@ def step_frame(step, aspect: float) -> tuple[float, float, float, float]:
             round(cx + width / 2, 4), round(min(85.0, cy + height / 2), 4))
 
 
-def page_figure(map_rgba: np.ndarray, story, number: int, step, *, size: tuple[int, int], dpi: int) -> MplFigure:
-    """One booklet page: the step's map as drawn, and its title, text and sources as text."""
+def page_figure(map_rgba: np.ndarray, story, number: int, step, *, size: tuple[int, int], dpi: int,
+                credits: list[str] = ()) -> MplFigure:
+    """One booklet page: the step's map as drawn, and its title, text, sources and data credits as text."""
     width, height = size[0] / dpi, size[1] / dpi
     fig = MplFigure(figsize=(width, height), dpi=dpi, facecolor=CHROME["paper"])
     FigureCanvasAgg(fig)
@@ -88,7 +93,7 @@ def page_figure(map_rgba: np.ndarray, story, number: int, step, *, size: tuple[i
     map_ax.imshow(map_rgba, interpolation="nearest")
     map_ax.set_axis_off()
     x, y = 1 - TEXT_SHARE + 0.015, 0.965
-    chars = int(TEXT_SHARE * width * 72 / (TEXT_SIZES["text"] * 0.55))
+    chars = int(TEXT_SHARE * width * 72 / (TEXT_SIZES["text"] * 0.6))  # DejaVu Sans: about 0.55 em a character
     count_chars = int(chars * TEXT_SIZES["text"] / TEXT_SIZES["count"])
     lines = [(textwrap.fill(f"{story.title}: step {number} of {len(story.steps)}", count_chars),
               TEXT_SIZES["count"], "normal"),
@@ -105,6 +110,9 @@ def page_figure(map_rgba: np.ndarray, story, number: int, step, *, size: tuple[i
                                       initial_indent="  ", subsequent_indent="  "))
         lines.append(("\n".join(body), TEXT_SIZES["source"], "normal"))
     renderer = fig.canvas.get_renderer()
+    if credits:
+        fig.text(x, 0.02, textwrap.fill("Data: " + "; ".join(credits) + ".", src_chars), fontsize=TEXT_SIZES["count"],
+                 va="bottom", ha="left", color=CHROME["soft_ink"], linespacing=1.25, parse_math=False)
     for text, points, weight in lines:
         artist = fig.text(x, y, text, fontsize=points, fontweight=weight, va="top", ha="left",
                           color=CHROME["ink"], linespacing=1.3, parse_math=False)
@@ -126,16 +134,20 @@ def render(a, story_id: str, *, size: tuple[int, int], dpi: int) -> list[tuple[M
 
 def _page(a, story, number: int, step, map_size, size, dpi) -> MplFigure:
     """The step's map drawn by render_static in the step's frame, then set on its page."""
+    from . import sources
     from .build import static_figure
 
     recipe = dataclasses.replace(a.recipe, title=step.title,
                                  description=f"{story.title}, step {number} of {len(story.steps)}")
     frame = step_frame(step, map_size[0] * 0.6 / (map_size[1] * 0.75))
-    drawn = static_figure(a._replace(layers=step_layers(a.layers, step), recipe=recipe, bounds=frame),
-                          size=map_size, dpi=dpi)
+    shown = step_layers(a.layers, step)
+    drawn = static_figure(a._replace(layers=shown, recipe=recipe, bounds=frame), size=map_size, dpi=dpi)
+    # the data credits as the figure's footer gives them, also as text (the map beside them is an image)
+    everything = [c for layer in shown if layer.show for c in layer.attribution] + [sources.load_relief().credit]
+    credits = [c for c in dict.fromkeys(everything) if "popup" not in c.lower()]
     drawn.figure.canvas.draw()
     rgba = np.asarray(drawn.figure.canvas.buffer_rgba()).copy()
-    return page_figure(rgba, story, number, step, size=size, dpi=dpi)
+    return page_figure(rgba, story, number, step, size=size, dpi=dpi, credits=credits)
 
 
 def to_bytes(fig: MplFigure, fmt: str) -> bytes:

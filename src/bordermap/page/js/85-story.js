@@ -64,7 +64,8 @@
     var menu = el("div", "bm-story-menu"), card = el("section", "bm-story-card");
     card.hidden = true; card.setAttribute("aria-label", "Story step");
     box.appendChild(menu); box.appendChild(card); box.appendChild(live);
-    body.insertBefore(box, body.firstChild.nextSibling);
+    // after the search and its status line: the search stays the panel's first stop for the keyboard
+    body.insertBefore(box, document.getElementById("bm-legend"));
 
     stories.forEach(function (story, n) {
       var block = el("div", "bm-story-entry"), start = el("button", "bm-story-start", story.title);

@@ -188,7 +188,8 @@
       bm.emphasis.set(new Set(step.ids));
       var h = render(story, step, n, m);
       move(step, instant);
-      h.focus({preventScroll: false});
+      h.focus({preventScroll: true});
+      card.scrollIntoView({block: "start"});  // the sheet shows the step, not what is above it
       return true;
     }
 

@@ -156,7 +156,7 @@ CATEGORY_WORDS = {
     "diplomatic event": ("visit", "meeting", "session", "talks", "summit"), "recruitment": ("recruit", "join"),
     "border crossing": ("border", "crossing"), "place": ("",),
     "group area": ("active", "present", "settled", "assembling", "operating", "housing", "insurgency"),
-    "cross-border movement": ("pass through", "enter", "crossing", "departure", "deport"),
+    "cross-border movement": ("pass through", "enter", "crossing", "departure", "deport", "fled to"),
     "refugee-hosting area": ("refugee", "living in", "host"),
 }
 #: The articles' spellings of units whose boundary names differ.

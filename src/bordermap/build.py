@@ -9,7 +9,8 @@ from typing import Callable, NamedTuple, Sequence
 
 from . import events
 from . import layers as layers_mod
-from . import geoboundaries, guide, layerio, recipe as recipe_mod, render_html, settings, sources, validate
+from . import geoboundaries, guide, layerio, movement, recipe as recipe_mod, render_html, settings, sources, story, \
+    validate
 from ._io import write_all
 from .errors import LayerError, OutputError, RecipeError
 from .recipe import LayerSpec, Recipe
@@ -74,6 +75,34 @@ def export(recipe: Recipe | str | Path | None = None, out_dir: Path | None = Non
                                  layers=layers, note=note, aggregate=aggregate)])
 
 
+def export_story(recipe: Recipe | str | Path | None, out_dir: Path | None, story_id: str, *,
+                 fmt: str = "png", dpi: int = FIGURE_DPI, size: tuple[int, int] | None = None,
+                 events_files: Sequence[Path] = (), layers: Sequence[LayerSpec] = (),
+                 note: Note | None = None) -> list[Path]:
+    """A story's booklet: ``NAME-STORY-NN.png`` (or .svg) per step and ``NAME-STORY.pdf`` with every step.
+
+    ``fmt`` "pdf" writes the PDF alone. The pages draw the same layers as the page, in each step's view.
+    """
+    from . import booklet  # matplotlib loads only when a figure is wanted
+
+    a = _assemble(recipe, events_files, layers, note)
+    known = [s.id for s in a.stories]
+    if story_id not in known:
+        close = difflib.get_close_matches(story_id, known, n=1)
+        raise RecipeError(a.recipe.source, f"no story {story_id!r} in this recipe"
+                          + (f" (did you mean {close[0]!r}?)" if close else f" (its stories: {', '.join(known) or 'none'})"),
+                          key="story")
+    pages = booklet.render(a, story_id, size=size or booklet.PAGE_SIZE, dpi=dpi)
+    base = f"{a.recipe.name}-{story_id}"
+    story = next(s for s in a.stories if s.id == story_id)
+    rendered = [] if fmt == "pdf" else [
+        (output_path(out_dir, f"{base}-{n:02d}", suffix=f".{fmt}"), booklet.to_bytes(fig, fmt))
+        for n, (fig, _) in enumerate(pages, 1)]
+    rendered.append((output_path(out_dir, base, suffix=".pdf"),
+                     booklet.pdf_bytes([fig for fig, _ in pages], story.title)))
+    return _write(rendered)
+
+
 def render_figure(recipe: Recipe | str | Path | None = None, out_dir: Path | None = None, *, fmt: str = "png",
                   dpi: int = FIGURE_DPI, size: tuple[int, int] = FIGURE_SIZE, events_files: Sequence[Path] = (),
                   layers: Sequence[LayerSpec] = (), note: Note | None = None,
@@ -92,7 +121,8 @@ def _render_recipe(recipe, out_dir, *, events_files=(), layers=(), self_containe
 def _page(a: Assembled, out_dir: Path | None, self_contained: bool) -> tuple[Path, bytes]:
     page_guide = guide.build(a.boundaries, a.recipe, a.layers, districts=a.districts,
                              district_shapes=a.district_shapes, releases=a.releases)
-    figure = render_html.render(a.layers, a.recipe, a.bounds, offline=self_contained, guide=page_guide)
+    figure = render_html.render(a.layers, a.recipe, a.bounds, offline=self_contained, guide=page_guide,
+                                stories=a.stories)
     return output_path(out_dir, a.recipe.name), render_html.to_html(figure, self_contained=self_contained)
 
 
@@ -132,6 +162,7 @@ class Assembled(NamedTuple):
     district_shapes: dict
     releases: list
     records: list  # the events, places and areas drawn, as loaded
+    stories: tuple = ()  # story.Story: the recipe's stories, every reference resolved
 
 
 def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) -> Assembled:
@@ -176,6 +207,10 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) 
         drawn += layers_mod.event_layers(records, boundaries, districts, events.load_actors(),
                                          markers=any(r.kind != "area" for r in records),
                                          areas=any(r.kind == "area" for r in records), district_shapes=shapes)
+        arrows = movement.movement_layer(records, {i.id: i for layer in drawn for i in layer.items},
+                                         boundaries.admin1, districts, shapes)
+        if arrows is not None:
+            drawn.append(arrows)
         if recipe.aggregate:
             drawn.append(_aggregate_layer(recipe.aggregate, records, boundaries, releases, shapes, note))
     elif recipe.aggregate:  # never a page that silently lacks the aggregate asked for
@@ -195,8 +230,16 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) 
             unique = f"{layer.name} ({n})"
         names.add(unique)
         drawn.append(dataclasses.replace(layer, name=unique))
+    stories = story.resolve(recipe.stories, path=recipe.source, layers=drawn, records=records,
+                            admin1=boundaries.admin1, districts=districts, district_shapes=shapes) \
+        if recipe.stories else ()
     return Assembled(recipe, drawn, layers_mod.frame_bounds(boundaries, recipe), boundaries, districts, shapes,
-                     releases, records)
+                     releases, records, stories)
+
+
+def check_stories(recipe: Recipe, note: Note | None = None) -> tuple:
+    """The recipe's stories resolved against what it draws; one RecipeError lists every wrong reference."""
+    return _assemble(recipe, (), (), note).stories
 
 
 def _check_focus(recipe: Recipe, boundaries: sources.Boundaries) -> None:

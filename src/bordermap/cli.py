@@ -74,8 +74,8 @@ def _parser() -> argparse.ArgumentParser:
                           help="recipe file or built-in recipe name (default: the default recipe)")
     p_export.add_argument("--format", default="png", choices=("png", "svg", "pdf"), help="default png")
     p_export.add_argument("--dpi", type=_positive_int, default=200, help="dots per inch (default 200)")
-    p_export.add_argument("--size", type=_size, default=(1800, 1350), metavar="WxH",
-                          help="size in pixels at --dpi (default 1800x1350)")
+    p_export.add_argument("--size", type=_size, default=None, metavar="WxH",
+                          help="size in pixels at --dpi (default 1800x1350; 2770x1350 with --story)")
     p_export.add_argument("--out", type=Path, default=None, metavar="DIR",
                           help=f"output folder (default: ./{settings.OUTPUT_DIR})")
     p_export.add_argument("--layer", action="append", default=[], metavar="FILE[:LAYER]",
@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     p_export.add_argument("--events", type=Path, action="append", default=[], metavar="FILE",
                           help="add your own events, as for build")
     p_export.add_argument("--aggregate", default=None, metavar="LEVEL", help="add an aggregate layer, as for build")
+    p_export.add_argument("--story", default=None, metavar="ID",
+                          help="write the recipe's story ID as a booklet: one page per step (PNG or SVG, as "
+                               "--format says) and NAME-ID.pdf with every step (default size 2770x1350)")
 
     p_import = commands.add_parser(
         "import", help="map an ACLED or UCDP GED export onto the events schema, for inspection",
@@ -221,7 +224,16 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "export":
         from .build import export
         _check_level(parser, args.aggregate)
-        for path in export(args.recipe, args.out, fmt=args.format, dpi=args.dpi, size=args.size,
+        if args.story:
+            from .build import export_story
+            if args.aggregate:
+                parser.error("--story draws the story's steps; drop --aggregate")
+            for path in export_story(args.recipe, args.out, args.story, fmt=args.format, dpi=args.dpi,
+                                     **({"size": args.size} if args.size else {}), events_files=args.events,
+                                     layers=_layer_specs(args.layer), note=_note):
+                _say(f"wrote {path}")
+            return 0
+        for path in export(args.recipe, args.out, fmt=args.format, dpi=args.dpi, size=args.size or (1800, 1350),
                            events_files=args.events, layers=_layer_specs(args.layer), note=_note,
                            aggregate=args.aggregate):
             _say(f"wrote {path}")
@@ -394,6 +406,11 @@ def _validate(args: argparse.Namespace) -> int:
                 problems.append(exc)
         if problems:
             raise ErrorGroup(problems)
+        if r.stories:  # every record, unit, layer and window a step names, against what the map draws
+            from .build import check_stories
+            stories = check_stories(r, _note)
+            _say(f"ok: {path}: {len(stories)} story(ies), {sum(len(s.steps) for s in stories)} steps, "
+                 "every reference found")
         return 0
     from . import conflictdata
     if conflictdata.detect(path):

@@ -56,6 +56,11 @@ PRECISION_LABELS: dict[str, str] = {
     "province": "Province", "region": "Region", "country": "Country",
 }
 
+#: The category whose records may claim a movement (``move_from`` -> ``move_to``), drawn as an arrow.
+MOVEMENT_CATEGORY = "cross-border movement"
+#: A movement may start or end in a whole country, named by its ISO3 code, when the text names only the country.
+MOVEMENT_COUNTRIES = ("AFG", "IRN", "PAK")
+
 DATE_PRECISIONS = ("day", "month", "year", "range", "undated")
 #: Fields a record may list in ``inferred`` (the map's editors supplied them; the sources do not say
 #: them), with the name a reader sees.
@@ -122,6 +127,8 @@ class Record:
     inferred: tuple[str, ...] = ()  # field names from INFERABLE
     quote: str = ""  # at most QUOTE_WORDS consecutive words of the passage, verbatim
     context: str = ""  # the editors' outside knowledge, with its own basis; no source vouches for it
+    move_from: tuple[str, ...] = ()  # a movement: the units it comes from (drawn as an arrow, see movement.py)
+    move_to: tuple[str, ...] = ()  # ... and the units it goes to
 
     @property
     def date_inferred(self) -> bool:
@@ -329,6 +336,7 @@ def parse(frame: gpd.GeoDataFrame, path: Path, *, actors: Actors, units: set[str
         sources = _sources(row.get("sources"), bad)
         inferred, quote, context = _provenance(row, precision, bad)
         fatalities = _fatalities(row, bad)
+        move_from, move_to = _movement(row, category, units, bad)
         if errs:
             problems.extend(errs)
             continue
@@ -338,6 +346,7 @@ def parse(frame: gpd.GeoDataFrame, path: Path, *, actors: Actors, units: set[str
             admin1=admin1, place=_text(row.get("place")), location_basis=_text(row["location_basis"]),
             summary=_text(row["summary"]), sources=sources, lon=lon, lat=lat, inferred=inferred, quote=quote,
             context=context, fatalities=fatalities, dataset=_text(row.get("dataset")),
+            move_from=move_from, move_to=move_to,
             redistributable=_text(row.get("redistributable")).lower() not in ("no", "false", "0")))
     if problems:
         raise LayerError(path, problems)
@@ -391,6 +400,28 @@ def _provenance(row: dict, precision: str, bad) -> tuple[tuple[str, ...], str, s
     if len(quote.split()) > QUOTE_WORDS:
         bad("quote", f"{len(quote.split())} words; a quote locates the passage in at most {QUOTE_WORDS} words")
     return inferred, quote, _text(row.get("context"))
+
+
+def _movement(row: dict, category: str, units: set[str], bad) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``move_from`` and ``move_to``: a claimed movement from units to units, at the precision the text names."""
+    ends = []
+    for key in ("move_from", "move_to"):
+        try:
+            codes = tuple(dict.fromkeys(_as_list(row.get(key))))
+        except ValueError as exc:
+            bad(key, str(exc))
+            codes = ()
+        for code in codes:
+            if code not in units and code not in MOVEMENT_COUNTRIES:
+                bad(key, f"unknown unit code {code!r} (give unit codes, or one of {', '.join(MOVEMENT_COUNTRIES)})")
+        ends.append(codes)
+    if bool(ends[0]) != bool(ends[1]):
+        bad("move_from" if not ends[0] else "move_to", "missing: a movement needs both move_from and move_to")
+    elif ends[0] and category != MOVEMENT_CATEGORY:
+        bad("move_from", f"only a {MOVEMENT_CATEGORY!r} record can draw a movement (this is {category!r})")
+    elif ends[0] and set(ends[0]) & set(ends[1]):
+        bad("move_to", "a movement cannot end in a unit it starts from")
+    return ends[0], ends[1]
 
 
 def _fatalities(row: dict, bad) -> Fatalities | None:
@@ -487,5 +518,6 @@ def to_frame(records: Iterable[Record]) -> gpd.GeoDataFrame:
                      "admin1": r.admin1, "place": r.place, "summary": r.summary,
                      "inferred": "; ".join(r.inferred), "quote": r.quote, "context": r.context,
                      "sources": " | ".join(s.text() for s in r.sources),
+                     "move_from": "; ".join(r.move_from), "move_to": "; ".join(r.move_to),
                      "geometry": shapely.Point(r.lon, r.lat) if r.lon is not None else None})
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)

@@ -198,7 +198,7 @@ BASEMAP = {"name": "Basemap: OpenStreetMap (online)", "url": "https://tile.opens
 
 
 def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float], *, guide=None,
-             offline: bool = False) -> dict:
+             offline: bool = False, stories: Sequence = ()) -> dict:
     """The page-data document for ``layers`` drawn as ``recipe`` frames them (see docs/page-data.md)."""
     from .layers import LABEL_MIN_ZOOM, UNCERTAINTY_LAYER, ImageLayer, MarkerLayer
     from .symbols import legend_svg
@@ -243,6 +243,8 @@ def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float]
         if getattr(layer, "aggregate", None) is not None:
             doc["aggregate"] = _aggregate(layer, item_index)
     doc["report"] = _report(items, table, recipe, guide)
+    if stories:  # story.Story objects: guided readings of the map, step by step
+        doc["stories"] = [s.page() for s in stories]
     return doc
 
 

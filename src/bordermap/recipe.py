@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import settings
+from . import settings, story as story_mod
 from .errors import RecipeError, SourceError
 from .layerio import ReadOptions, regular_file
 
@@ -98,6 +98,7 @@ class Recipe:
     aggregate: AggregateSpec | None = None
     #: Event symbols labelled in static figures: True for all, or (event id, label text or "") pairs.
     label_events: bool | tuple[tuple[str, str], ...] = False
+    stories: tuple[story_mod.StorySpec, ...] = ()  # [[story]] tables: guided readings, step by step
     source: Path | None = field(default=None, compare=False)
 
     def with_extra(self, layers: tuple[LayerSpec, ...] = (), events: tuple[Path, ...] = ()) -> "Recipe":
@@ -153,6 +154,7 @@ TOP_KEYS = {
     "layers": (lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v), "[[layers]] tables"),
     "aggregate": (lambda v: isinstance(v, dict), "an [aggregate] table"),
     "label_events": (_event_labels, "true, a list of event ids, or a table of event id = \"label text\""),
+    "story": (lambda v: isinstance(v, list), "[[story]] tables"),
 }
 AGGREGATE_KEYS = {
     "level": (lambda v: v in AGGREGATE_LEVELS, "one of: " + ", ".join(AGGREGATE_LEVELS)),
@@ -265,6 +267,7 @@ def parse(data: dict[str, Any], path: Path, text: str = "") -> Recipe:
     for n, name in enumerate(data["events"] if "events" in ok else [], 1):
         if not (base / name).exists():
             found.add(f"events[{n}]", f"file not found: {base / name}")
+    stories = story_mod.parse(data["story"], found, text) if "story" in ok else ()
     found.raise_any()
     return Recipe(
         name=data.get("output", path.stem), title=data["title"], description=data.get("description", ""),
@@ -273,7 +276,7 @@ def parse(data: dict[str, Any], path: Path, text: str = "") -> Recipe:
         basemap=data.get("basemap", True), include=tuple(data.get("include", BUILTIN_LAYERS)),
         events=tuple(base / p for p in data.get("events", ())),
         layers=tuple(layer_spec(table, base) for table in tables), aggregate=aggregate,
-        label_events=_label_events(data.get("label_events", False)), source=path)
+        label_events=_label_events(data.get("label_events", False)), stories=stories, source=path)
 
 
 def _label_events(value: bool | list | dict) -> bool | tuple[tuple[str, str], ...]:
@@ -348,6 +351,10 @@ class _Problems:
         """``key`` is the dotted path ('layers[2].color'); its last name is looked up in ``table``."""
         name = key.rsplit(".", 1)[-1].split("[")[0]
         self.found.append(RecipeError(self.path, problem, key=key, line=self.lines.line(name, table)))
+
+    def add_at(self, key: str, problem: str, line: int | None) -> None:
+        """A problem whose line the caller found (the keys of [[story]] and [[story.step]] tables)."""
+        self.found.append(RecipeError(self.path, problem, key=key, line=line))
 
     def raise_any(self) -> None:
         if self.found:

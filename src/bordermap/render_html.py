@@ -16,6 +16,7 @@ import html as _html
 import re
 import urllib.parse
 from importlib import resources
+from typing import Sequence
 
 from . import assets, pagedata
 from .events import CATEGORIES
@@ -25,7 +26,7 @@ from .recipe import Recipe
 
 
 def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[float, float, float, float],
-           *, offline: bool = False, guide: Guide | None = None) -> str:
+           *, offline: bool = False, guide: Guide | None = None, stories: Sequence = ()) -> str:
     """The page's HTML; equal inputs give equal text.
 
     ``offline`` pages keep the online basemap in the layer list but switched off:
@@ -33,7 +34,7 @@ def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[floa
     ``guide`` fills the reader's panel: search index, sources, how to cite.
     """
     guide = guide or Guide(places=(), credits=(), articles=(), vintage="", notes=(), cite="")
-    doc = pagedata.document(layers, recipe, bounds, guide=guide, offline=offline)
+    doc = pagedata.document(layers, recipe, bounds, guide=guide, offline=offline, stories=stories)
     items = list({item.id: item for layer in layers for item in layer.items}.values())
     clustered = any(layer.get("cluster") for layer in doc["layers"])
     head = [assets.style_tag(assets.LEAFLET_CSS)]

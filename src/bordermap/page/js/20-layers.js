@@ -49,6 +49,7 @@
       m.bordermap = {id: d.id || (it && it.id), rid: it ? it.id : null,
                      start: it ? it.start : (d.start || ""), end: it ? it.end : (d.end || "")};
       if (it) { it.parts.push({layer: m, group: group}); }
+      if (bm.emphasis) { bm.emphasis.part(it ? it.id : null, m, "marker"); }  // 85-story.js: highlight and dim
       return m;
     });
     if (spec.show) { group.addTo(map); }
@@ -91,6 +92,7 @@
         if (pop) { layer.bindPopup(function () { return bm.popNode(pop); }, bm.popupOptions()); }
         layer.bordermap = {rid: it ? it.id : null};
         if (it) { it.parts.push({layer: layer, group: group}); }
+        if (bm.emphasis) { bm.emphasis.part(it ? it.id : null, layer, "shape"); }  // 85-story.js: highlight and dim
         layer.addTo(group);
         layers.push(layer);
       });

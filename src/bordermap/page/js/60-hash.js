@@ -6,7 +6,7 @@
   var hash = bm.hash = {};
 
   // view: [lat, lng, zoom] or null; layers: [names] or null (not recorded); facets: {key: [values]};
-  // from/to: "YYYY-MM" or null; item: id or null.
+  // from/to: "YYYY-MM" or null; item: id or null; story: id or null, with step: its 1-based step.
   hash.encode = function (s, facetKeys) {
     var p = new URLSearchParams();
     if (s.view) { p.set("view", [s.view[0].toFixed(4), s.view[1].toFixed(4), s.view[2]].join(",")); }
@@ -17,6 +17,7 @@
     if (s.from) { p.set("from", s.from); }
     if (s.to) { p.set("to", s.to); }
     if (s.item) { p.set("item", s.item); }
+    if (s.story) { p.set("story", s.story); p.set("step", String(s.step || 1)); }
     return p.toString();
   };
 
@@ -26,6 +27,7 @@
     if (!text || text.indexOf("=") < 0) { return null; }
     var p = new URLSearchParams(text), out = {view: null, layers: null, facets: {}, from: p.get("from"),
                                                  to: p.get("to"), item: p.get("item")};
+    if (p.has("story")) { out.story = p.get("story"); out.step = parseInt(p.get("step"), 10) || 1; }
     var view = (p.get("view") || "").split(",").map(Number);
     if (view.length === 3 && view.every(isFinite) && p.get("view").split(",").every(function (x) { return x !== ""; })) {
       out.view = view;
@@ -46,7 +48,9 @@
       keys.forEach(function (k) { facets[k] = Array.from(s.facets[k]); });
       return {view: [c.lat, c.lng, map.getZoom()], layers: names.filter(function (n) { return map.hasLayer(overlays[n]); }),
               facets: facets, from: span ? months[s.from].start.slice(0, 7) : null,
-              to: span ? months[s.to].start.slice(0, 7) : null, item: s.sel};
+              to: span ? months[s.to].start.slice(0, 7) : null, item: s.sel,
+              story: ctx.story && ctx.story.where() ? ctx.story.where().story : null,
+              step: ctx.story && ctx.story.where() ? ctx.story.where().step : null};
     }
     function write() {
       if (ctx.restoring) { return; }
@@ -84,6 +88,7 @@
       } else {
         ctx.select(null);
       }
+      if (ctx.story) { ctx.story.fromHash(s.story, s.step); }  // 85-story.js: a link to a story's step
       return true;
     }
     map.on("moveend", write);

@@ -85,6 +85,7 @@
     document.getElementById("bm-clear").addEventListener("click", ctx.clearFilters);
     bm.panelFrame(ctx);
     ctx.labels = bm.labelLayout(ctx);
+    ctx.story = bm.storyPanel(ctx);  // null when the recipe has no stories
     var sync = bm.hashSync(ctx);
     ctx.writeHash = sync.write;
     // the opening view: the recipe's frame, unless the link names a view

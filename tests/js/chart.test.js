@@ -22,6 +22,22 @@ test("one bar a month over short spans, one a year over long ones, each naming i
   assert.equal(years.length, 10);
 });
 
+test("the chart covers the months of the items it draws, not those of every record, and keeps the sliders' indexes", () => {
+  const all = months(1979, 45 * 12);  // a movement record from 1979 stretches the time span
+  const items = [
+    {id: "move", category: ["Cross-border movement"], start: "1979-01-01", end: "1986-12-31"},
+    {id: "a", category: ["Attack"], start: "2021-08-15", end: "2021-08-15"},
+    {id: "b", category: ["Raid"], start: "2023-01-01", end: "2023-03-31"},
+    {id: "undated", category: ["Attack"], start: "", end: ""},
+  ];
+  const [first, last] = bm.chart.span(items, all, ["Attack", "Raid"]);
+  assert.deepEqual([all[first].start, all[last].end], ["2021-08-01", "2023-03-31"]);
+  const bins = bm.chart.bins(all, first, last);
+  assert.equal(bins.length, last - first + 1);  // 20 months: one bar each, not one a year
+  assert.deepEqual([bins[0].from, bins[bins.length - 1].to], [first, last]);
+  assert.deepEqual(plain(bm.chart.span(items, all, ["Diplomatic event"])), [0, -1]);
+});
+
 test("a day or a month inside one bar counts whole; a year or a range is spread over its bars by days", () => {
   const bins = bm.chart.bins(months(2021, 12));
   const items = [

@@ -12,19 +12,41 @@
 
   function day(iso) { return Math.round(Date.parse(iso + "T00:00:00Z") / DAY); }
 
-  // The bars: consecutive runs of months ({label, start, end}); from/to are month indexes.
-  chart.bins = function (months) {
-    if (months.length < YEARLY_FROM) {
-      return months.map(function (m, i) { return {label: m.label, start: m.start, end: m.end, from: i, to: i}; });
+  // The bars: consecutive runs of months ({label, start, end}) from month first to month last (default: all);
+  // from/to are indexes into months, as the time sliders count.
+  chart.bins = function (months, first, last) {
+    first = first === undefined ? 0 : first;
+    last = last === undefined ? months.length - 1 : last;
+    var span = months.slice(first, last + 1);
+    if (span.length < YEARLY_FROM) {
+      return span.map(function (m, i) { return {label: m.label, start: m.start, end: m.end, from: first + i, to: first + i}; });
     }
     var out = [];
-    months.forEach(function (m, i) {
-      var year = m.start.slice(0, 4), last = out[out.length - 1];
+    span.forEach(function (m, k) {
+      var i = first + k, year = m.start.slice(0, 4), last = out[out.length - 1];
       if (last && last.label === year) { last.end = m.end; last.to = i; } else {
         out.push({label: year, start: m.start, end: m.end, from: i, to: i});
       }
     });
     return out;
+  };
+
+  // The months the chart covers: those of the dated items it draws (categories), not those of every record (a
+  // movement over decades would squeeze the events into a few yearly bars); [0, -1] when none.
+  chart.span = function (items, months, categories) {
+    var known = new Set(categories), lo = null, hi = null;
+    items.forEach(function (it) {
+      if (!it.start || !known.has(it.category[0])) { return; }
+      if (lo === null || it.start < lo) { lo = it.start; }
+      if (hi === null || it.end > hi) { hi = it.end; }
+    });
+    if (lo === null) { return [0, -1]; }
+    var first = 0, last = months.length - 1;
+    months.forEach(function (m, i) {
+      if (m.end < lo) { first = i + 1; }
+      if (m.start > hi && i <= last) { last = Math.min(last, i - 1); }
+    });
+    return [first, last];
   };
 
   // Per bar and category: exact (the date lies within the bar) and spread (a share of a longer date, by days);
@@ -72,7 +94,10 @@
     var months = ctx.months, report = ctx.data.report || {}, colours = report.colours || [];
     var time = document.getElementById("bm-time");
     if (!months.length || !time || !colours.length) { return {counts: function () { return null; }}; }
-    var el = bm.el, bins = chart.bins(months), categories = colours.map(function (c) { return c[0]; });
+    var el = bm.el, categories = colours.map(function (c) { return c[0]; });
+    var span = chart.span(ctx.items, months, categories);
+    if (span[1] < span[0]) { return {counts: function () { return null; }}; }
+    var bins = chart.shown = chart.bins(months, span[0], span[1]);
     var colourOf = Object.create(null);
     colours.forEach(function (c) { colourOf[c[0]] = c[1]; });
     var W = 340, H = 150, FH = 46, PAD = 24, bw = (W - PAD) / bins.length, last = null;
@@ -135,11 +160,12 @@
       picture.appendChild(axis);
       text(PAD - 3, top + 8, chart.fmt(max), "end");
       text(PAD - 3, base, "0", "end");
-      var step = Math.max(1, Math.ceil(bins.length / 6));
+      var LABEL_PX = 30, lastX = -Infinity;  // a year's label is about 24 px wide: never closer than this
       bins.forEach(function (b, n) {
-        var yearStart = b.label.length === 4 || b.start.slice(5, 7) === "01" || n === 0;
-        if (yearStart && (n % step === 0 || bins.length <= 24 || b.label.length === 4) && (n === 0 || n * bw > 24)) {
-          text(PAD + n * bw, base + 12, b.label.length === 4 ? b.label : b.start.slice(0, 4), "start");
+        var x = PAD + n * bw, yearStart = b.label.length === 4 || b.start.slice(5, 7) === "01" || n === 0;
+        if (yearStart && x - lastX >= LABEL_PX && x + LABEL_PX - 6 <= W) {
+          text(x, base + 12, b.start.slice(0, 4), "start");
+          lastX = x;
         }
       });
       if (result.hasF) { fatalities(result, base + 18, full - 2); }

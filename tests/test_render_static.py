@@ -332,11 +332,16 @@ def test_the_figure_tells_the_same_story_as_the_page(figure, default_html):
     records = events.load_events()
     off = [c for c, (_, show) in layers_mod.AREA_OVERLAYS.items() if not show]
     actors = events.load_actors()
+    from bordermap import movement
+
+    arrows = [li.label for li in movement.LEGEND if li.colour != layers_mod.NOTE_COLOUR
+              if any(r.move_from for r in records)]  # the movement layer opens hidden too
     assert hidden == [f"{', '.join(actors.short(a) for a in r.actors) or r.category.capitalize()}: {r.title}"
-                      for c in off for r in records if r.category == c]
+                      for c in off for r in records if r.category == c] + arrows
     text = " ".join(t.get_text() for t in figure.figure.texts)
     # the legend's explanatory notes are said in the footer instead
-    assert notes and all(note.split(":")[0] in " ".join(text.split()) for note in notes)
+    shown_notes = [note for note in notes if note not in {li.label for li in movement.LEGEND}]
+    assert shown_notes and all(note.split(":")[0] in " ".join(text.split()) for note in shown_notes)
     assert "The Pakistan–Afghanistan–Iran border region" in text
     assert "Albers equal-area conic" in text and "Natural Earth" in text and "GeoNames (CC BY 4.0)" in text
     assert figure.map_axes.images, "the relief is drawn under the layers"

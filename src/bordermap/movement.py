@@ -25,6 +25,9 @@ ARROW_COLOUR = "#2f4b7c"
 #: How far the shaft bows out, as a share of its length, and how many segments draw the bow.
 BEND = 0.12
 SEGMENTS = 24
+#: The layer's legend: the arrow, and a note that it is no route.
+LEGEND = (LegendItem("Movement the sources claim (arrow: from the region to the region they name)", ARROW_COLOUR, "line"),
+          LegendItem("An arrow joins the middles of the regions; it shows no route", NOTE_COLOUR, "line", True))
 #: The head's length as a share of the arrow's, within these limits in degrees.
 HEAD_SHARE, HEAD_MIN, HEAD_MAX = 0.12, 0.12, 0.9
 
@@ -83,8 +86,5 @@ def movement_layer(records, items: Mapping[str, Item], admin1: gpd.GeoDataFrame,
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
     style = Style(color=ARROW_COLOUR, weight=3, opacity=0.9, fill=False, fill_opacity=0)
     tips = tuple(Text(r.title, (items[r.id].where, items[r.id].date)) for r in moving)
-    legend = (LegendItem("Movement the sources claim (arrow: from the region to the region they name)",
-                         ARROW_COLOUR, "line"),
-              LegendItem("An arrow joins the middles of the regions; it shows no route", NOTE_COLOUR, "line", True))
-    return Layer(name=MOVEMENT_LAYER, frame=frame, style=style, tooltip=tips, show=False, legend=legend,
+    return Layer(name=MOVEMENT_LAYER, frame=frame, style=style, tooltip=tips, show=False, legend=LEGEND,
                  items=tuple(items[r.id] for r in moving))

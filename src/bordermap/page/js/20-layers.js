@@ -20,7 +20,8 @@
 
   function addLabels(group, labels) { (labels || []).forEach(function (l) { labelMarker(l, group).addTo(group); }); }
 
-  // Markers: [{r: item, lat, lon, icon, size, id?, title?, tip?, pop?}]; what is left out comes from the item.
+  // Markers: columns read by bm.decodeMarkers into [{r: item, lat, lon, icon, size, id?, title?, tip?, pop?}];
+  // what is left out comes from the item.
   function addMarkers(map, spec, data, done) {
     var items = data.items, str = data.str;
     var clustered = spec.cluster && typeof L.markerClusterGroup === "function";
@@ -31,7 +32,7 @@
     var made = data.icons.map(function (i) {
       return L.divIcon({html: i[0], className: "bm-marker", iconSize: [i[1], i[1]], iconAnchor: [i[1] / 2, i[1] / 2]});
     });
-    var markers = spec.markers.map(function (d) {
+    var markers = bm.decodeMarkers(spec, data.decimals).map(function (d) {
       var it = d.r === undefined ? null : items[d.r];
       var title = str(d.title !== undefined ? d.title : it.titleIndex);
       var pop = d.pop || it.pop;

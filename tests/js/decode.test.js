@@ -67,6 +67,7 @@ test("decodeMarkers reads quantised coordinates and what a marker does not share
 test("column reads every type the build writes", () => {
   assert.deepEqual([...bm.column("u1:" + Buffer.from([0, 255]).toString("base64"))], [0, 255]);
   assert.deepEqual([...bm.column("i2:" + Buffer.from(new Int16Array([-300, 300]).buffer).toString("base64"))], [-300, 300]);
+  assert.deepEqual([...bm.column("c:-3:4")], [-3, -3, -3, -3]);
   assert.throws(() => bm.column("f8:AAAA"), /unknown column type/);
 });
 

@@ -22,10 +22,14 @@
     return points;
   };
 
-  // A column "TYPE:BASE64" (little-endian integers, see columns.py) -> a typed array.
+  // A column "TYPE:BASE64" (little-endian integers, see columns.py), or "c:VALUE:COUNT" -> a typed array.
   var TYPES = {u1: Uint8Array, i1: Int8Array, u2: Uint16Array, i2: Int16Array, i4: Int32Array};
   bm.column = function (text) {
     var colon = text.indexOf(":"), Type = TYPES[text.slice(0, colon)];
+    if (text.slice(0, colon) === "c") {  // "c:VALUE:COUNT", one value repeated
+      var parts = text.split(":");
+      return new Int32Array(+parts[2]).fill(+parts[1]);
+    }
     if (!Type) { throw new Error("unknown column type " + text.slice(0, colon)); }
     return new Type(base64(text, colon + 1).buffer);
   };
@@ -164,6 +168,7 @@
       it.index = j;
       items[j] = it;
     }
+    items.columns = cols;  // bm.filter and the list read the columns, not the items
     var out = Object.create(null);
     Object.keys(doc).forEach(function (k) { out[k] = doc[k]; });
     out.strings = s;

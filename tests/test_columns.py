@@ -17,7 +17,9 @@ LOAD_JS = Path(__file__).parent / "js" / "load.js"
 
 @pytest.mark.parametrize("values,kind", [([0, 255], "u1"), ([-1, 127], "i1"), ([0, 65535], "u2"),
                                          ([-32768, 5], "i2"), ([-1, 738000], "i4"), ([], "u1"),
-                                         ([7], "u1"), ([-3, -3, -3], "c")])
+                                         ([7], "u1"), ([-3, -3, -3], "c"), ([5, 8, 11, 14], "a"),
+                                         ([100_000, 100_003, 100_004, 100_010], "+u1"),
+                                         ([70_000, 3, 70_001], "i4")])
 def test_a_column_takes_the_narrowest_type_and_reads_back(values, kind):
     text = columns.pack(values)
     assert text.split(":")[0] == kind

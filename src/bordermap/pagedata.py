@@ -303,7 +303,7 @@ def _items(items: Sequence, table: StringTable) -> tuple[dict, list[list[int]]]:
     out = {"len": n, "i": _ids([item.id for item in items]), "t": columns.pack(text[0]),
            "d": columns.pack(text[1]), "w": columns.pack(text[2]), "epoch": epoch,
            "s": columns.pack(np.where(dated, days[0] - epoch, 0)), "e": columns.pack(days[1] - days[0]),
-           "o": popups.encode()}
+           "o": popups.encode({"t": text[0], "d": text[1], "w": text[2]})}
     for key, column in zip("cakpqn", facets):
         out[key] = columns.pack(column)
     if radius.any():
@@ -337,8 +337,9 @@ def _ids(ids: list[str]) -> dict:
 
 class _PopupColumns:
     """Popups grouped by shape (how many rows, paragraphs, sources, notes); each slot of a shape (heading,
-    a row's label or value, …) is one constant, one column of string indexes, or a small dictionary and a
-    column of codes into it. Most of 100,000 popups share their labels, sources and notes."""
+    a row's label or value, …) is one constant, the item's own title, date or place (``"=t"``, ``"=d"``,
+    ``"=w"``), one column of string indexes, or a small dictionary and a column of codes into it. Most of
+    100,000 popups share their labels, sources and notes, and head with the item's title."""
 
     def __init__(self, table: StringTable) -> None:
         self.table = table
@@ -357,20 +358,26 @@ class _PopupColumns:
         self.which.append(self.shape_of[key])
         self.rows[self.shape_of[key]].append(slots)
 
-    def encode(self) -> dict:
+    def encode(self, own: dict[str, np.ndarray]) -> dict:
+        """``own``: the items' own string columns (title, date, place) a slot may repeat."""
+        which = np.asarray(self.which, dtype=np.int64)
         shapes = []
-        for key, rows in zip(self.shape_of, self.rows):
+        for k, (key, rows) in enumerate(zip(self.shape_of, self.rows)):
+            mine = {name: column[which == k] for name, column in own.items()}
             values = []
             for slot in np.asarray(rows, dtype=np.int64).reshape(len(rows), -1).T:
                 distinct, codes = np.unique(slot, return_inverse=True)
+                same = next((name for name, column in mine.items() if np.array_equal(column, slot)), None)
                 if len(distinct) == 1:
                     values.append(int(distinct[0]))
+                elif same:
+                    values.append(f"={same}")
                 elif 2 * len(distinct) > len(slot):
                     values.append(columns.pack(slot))
                 else:
                     values.append([distinct.tolist(), columns.pack(codes)])
             shapes.append({"k": list(key), "v": values})
-        return {"shape": columns.pack(self.which), "shapes": shapes}
+        return {"shape": columns.pack(which), "shapes": shapes}
 
 
 def _shapes(layer, table: StringTable, item_index: dict[str, int], hatches: HatchTable) -> dict:
@@ -663,7 +670,7 @@ def decode_items(doc: dict) -> list[dict]:
     fatal = column("f") if "f" in cols else []
     closed = column("nr")
     read = {key: column(key) for key in "tdwcakpqnr"}
-    pops = _decode_popups(cols["o"], n)
+    pops = _decode_popups(cols["o"], n, {key: read[key] for key in "tdw"})
     out = []
     for j in range(n):
         first = starts[j] + cols["epoch"] if starts[j] else 0
@@ -682,16 +689,18 @@ def column_of(text: str) -> list[int]:
     return columns.read(text).tolist()
 
 
-def _decode_popups(spec: dict, n: int) -> list[list]:
+def _decode_popups(spec: dict, n: int, own: dict[str, list[int]]) -> list[list]:
     """Every item's popup, ``[heading, rows, body, sources, notes]``, from its shape's slots."""
     which = column_of(spec["shape"])
     slots = []
-    for shape in spec["shapes"]:
-        count = which.count(len(slots))
+    for k, shape in enumerate(spec["shapes"]):
+        count = which.count(k)
         values = []
         for v in shape["v"]:
             if isinstance(v, int):
                 values.append([v] * count)
+            elif isinstance(v, str) and v.startswith("="):
+                values.append([value for value, w in zip(own[v[1:]], which) if w == k])
             elif isinstance(v, str):
                 values.append(column_of(v))
             else:

@@ -24,7 +24,7 @@ function doc(extra) {
             w: i1([1, 1]), c: i1([0, 0]), a: i1([1, 1]), k: i1([2, 2]), p: i1([3, 3]), q: i1([4, 4]),
             n: i1([5, 5]), epoch: 737900, s: i4([1, 0]), e: i1([0, 0]), r: i4([10000, 0]),
             f: i4([3, 2, 5, -1, -1, -1]),
-            o: {shape: i1([0, 0]), shapes: [{k: [1, 0, 0, 0], v: [i1([1, 7]), 8, [[6], i1([0, 0])]]}]}},
+            o: {shape: i1([0, 0]), shapes: [{k: [1, 0, 0, 0], v: ["=t", 8, [[6], i1([0, 0])]]}]}},
     layers: [{name: "m", kind: "markers", len: 2, lat: i4([3012345, 2500000]), lon: i4([6700001, 6000000]),
               size: i1([22, 22]), icon: i1([0, 0]), r: i1([0, -1]), more: {"1": {id: "x", title: 0}}}]},
     extra || {});
@@ -68,6 +68,8 @@ test("column reads every type the build writes", () => {
   assert.deepEqual([...bm.column("u1:" + Buffer.from([0, 255]).toString("base64"))], [0, 255]);
   assert.deepEqual([...bm.column("i2:" + Buffer.from(new Int16Array([-300, 300]).buffer).toString("base64"))], [-300, 300]);
   assert.deepEqual([...bm.column("c:-3:4")], [-3, -3, -3, -3]);
+  assert.deepEqual([...bm.column("a:5:-2:3")], [5, 3, 1]);
+  assert.deepEqual([...bm.column("+u1:70000:" + Buffer.from([0, 1, 3]).toString("base64"))], [70000, 70001, 70004]);
   assert.throws(() => bm.column("f8:AAAA"), /unknown column type/);
 });
 

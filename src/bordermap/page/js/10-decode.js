@@ -22,16 +22,26 @@
     return points;
   };
 
-  // A column "TYPE:BASE64" (little-endian integers, see columns.py), or "c:VALUE:COUNT" -> a typed array.
+  // A column (see columns.py): "TYPE:BASE64" of little-endian integers, "+TYPE:FIRST:BASE64" of differences,
+  // "c:VALUE:COUNT" or "a:FIRST:STEP:COUNT" -> a typed array.
   var TYPES = {u1: Uint8Array, i1: Int8Array, u2: Uint16Array, i2: Int16Array, i4: Int32Array};
   bm.column = function (text) {
-    var colon = text.indexOf(":"), Type = TYPES[text.slice(0, colon)];
-    if (text.slice(0, colon) === "c") {  // "c:VALUE:COUNT", one value repeated
-      var parts = text.split(":");
-      return new Int32Array(+parts[2]).fill(+parts[1]);
+    var colon = text.indexOf(":"), name = text.slice(0, colon), parts, out, i;
+    if (name === "c" || name === "a") {
+      parts = text.split(":").map(Number);
+      var count = parts[parts.length - 1], step = name === "a" ? parts[2] : 0;
+      out = new Int32Array(count);
+      for (i = 0; i < count; i++) { out[i] = parts[1] + step * i; }
+      return out;
     }
-    if (!Type) { throw new Error("unknown column type " + text.slice(0, colon)); }
-    return new Type(base64(text, colon + 1).buffer);
+    var delta = name.charAt(0) === "+", Type = TYPES[delta ? name.slice(1) : name];
+    if (!Type) { throw new Error("unknown column type " + name); }
+    var from = delta ? text.indexOf(":", colon + 1) : colon, value = delta ? +text.slice(colon + 1, from) : 0;
+    var raw = new Type(base64(text, from + 1).buffer);
+    if (!delta) { return raw; }
+    out = new Int32Array(raw.length);
+    for (i = 0; i < raw.length; i++) { value += raw[i]; out[i] = value; }
+    return out;
   };
 
   // Base64 straight into bytes (no intermediate binary string: a 1M-point page holds megabytes of it).
@@ -66,7 +76,8 @@
     var shape = o.shapes[o.shape[j]], r = o.rank[j], k = shape.k, flat = new Array(shape.v.length);
     for (var v = 0; v < flat.length; v++) {
       var slot = shape.v[v];
-      flat[v] = typeof slot === "number" ? slot : slot.dict ? slot.dict[slot.codes[r]] : slot.codes[r];
+      flat[v] = typeof slot === "number" ? slot : slot.own ? slot.own[j] :
+                slot.dict ? slot.dict[slot.codes[r]] : slot.codes[r];
     }
     var rows = [], sources = [], at = 1, n;
     for (n = 0; n < k[0]; n++, at += 2) { rows.push([flat[at], flat[at + 1]]); }
@@ -76,12 +87,13 @@
     return [flat[0], rows, body, sources, flat.slice(at, at + k[3])];
   }
 
-  function decodePopups(o, len) {
+  function decodePopups(o, len, own) {
     var shape = bm.column(o.shape), rank = new Int32Array(len), seen = new Int32Array(o.shapes.length);
     for (var j = 0; j < len; j++) { rank[j] = seen[shape[j]]++; }
     var shapes = o.shapes.map(function (s) {
       return {k: s.k, v: s.v.map(function (slot) {
         if (typeof slot === "number") { return slot; }
+        if (slot.charAt && slot.charAt(0) === "=") { return {own: own[slot.slice(1)]}; }  // the item's title, …
         if (typeof slot === "string") { return {codes: bm.column(slot)}; }
         return {dict: slot[0], codes: bm.column(slot[1])};
       })};
@@ -102,7 +114,7 @@
     if (len) {
       var pre = d.i.pre, p = bm.column(d.i.p), x = bm.column(d.i.x);
       for (var j = 0; j < len; j++) { ids[j] = x[j] >= 0 ? pre[p[j]] + x[j] : pre[p[j]]; }
-      cols.o = decodePopups(d.o, len);
+      cols.o = decodePopups(d.o, len, {t: cols.t, d: cols.d, w: cols.w});
     }
     cols.ids = ids;
     return cols;

@@ -154,6 +154,7 @@
       return this;
     },
     addLayer: function (p) { return this.addLayers([p]); },
+    getLayers: function () { var mask = this.shownMask; return this.points.filter(function (p) { return mask[p.j]; }); },
     hasLayer: function (p) { return p instanceof Point && p.layer === this && !!this.shownMask[p.j]; },
     getBounds: function () {
       var b = L.latLngBounds([]), self = this;

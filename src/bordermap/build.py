@@ -173,8 +173,9 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) 
                 note(f"district {code} ({districts[code].name}) has no match in the geoBoundaries "
                      "districts; it is shown as a point at its headquarters")
         records = _event_records(recipe, boundaries, districts, note)
+        recipe, points = _within_point_limit(recipe, records, note)
         drawn += layers_mod.event_layers(records, boundaries, districts, events.load_actors(),
-                                         markers=any(r.kind != "area" for r in records),
+                                         markers=points and any(r.kind != "area" for r in records),
                                          areas=any(r.kind == "area" for r in records), district_shapes=shapes)
         if recipe.aggregate:
             drawn.append(_aggregate_layer(recipe.aggregate, records, boundaries, releases, shapes, note))
@@ -193,6 +194,19 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) 
         drawn.append(dataclasses.replace(layer, name=unique))
     return Assembled(recipe, drawn, layers_mod.frame_bounds(boundaries, recipe), boundaries, districts, shapes,
                      releases, records)
+
+
+def _within_point_limit(recipe: Recipe, records: list, note: Note) -> tuple[Recipe, bool]:
+    """(the recipe, whether its events are drawn as points): past ``settings.MAX_PAGE_POINTS`` they are
+    aggregated instead, by the recipe's ``[aggregate]`` level or by province, and the build says so."""
+    count = sum(1 for r in records if r.kind != "area")
+    limit = settings.MAX_PAGE_POINTS
+    if count <= limit:
+        return recipe, True
+    spec = recipe.aggregate or recipe_mod.AggregateSpec(level="province")
+    note(f"{count:,} events and places are more than a page draws as points ({limit:,}); "
+         f"the page shows them aggregated by {spec.level} instead")
+    return dataclasses.replace(recipe, aggregate=spec), False
 
 
 def _check_focus(recipe: Recipe, boundaries: sources.Boundaries) -> None:

@@ -141,12 +141,14 @@ def test_province_precision_events_shade_their_province():
 
 
 def test_the_page_lists_every_item_once_with_its_facets(default_html, records):
+    from bordermap import pagedata
+
     data = page_data(default_html)
-    s_ = data["strings"].__getitem__
-    ids = [i["i"] for i in data["items"]]
+    items = pagedata.decode(data).items
+    ids = [i.id for i in items]
     assert len(ids) == len(set(ids)) and set(ids) == {r.id for r in records}
-    attack = next(i for i in data["items"] if i["i"] == "serena-hotel-bombing-2021")
-    assert (s_(attack["c"]), s_(attack["q"]), [s_(k) for k in attack["k"]]) == ("Attack", "Town or city", ["Pakistan"])
+    attack = next(i for i in items if i.id == "serena-hotel-bombing-2021")
+    assert (attack.category, attack.precision, attack.countries) == ("Attack", "Town or city", ("Pakistan",))
     assert data["uncertainty"] == layers.UNCERTAINTY_LAYER and data["view"]["fit"]
 
 

@@ -72,6 +72,7 @@ import folium
 from folium.plugins import FastMarkerCluster
 t = time.process_time()
 m = folium.Map(location=[28, 65.5], zoom_start=6, tiles=None)
+m.options["maxZoom"] = 18  # markercluster needs it, and without tiles folium sets none
 # plain Leaflet markers: the default callback needs Leaflet.awesome-markers from a CDN
 FastMarkerCluster(list(zip(points.latitude, points.longitude)),
                   callback="function (row) { return L.marker(new L.LatLng(row[0], row[1])); }").add_to(m)

@@ -1,6 +1,6 @@
 """Benchmark: bordermap against GeoDataFrame.explore() and plain folium, on the same layers.
 
-Usage:  python bench/run.py [--only maps|cli] [--sizes 1000,10000,100000] [--out bench/RESULTS.md]
+Usage:  python bench/run.py [--only maps|cli|aggregate|scale] [--sizes 1000,10000,100000] [--out bench/RESULTS.md]
 
 For each scenario it measures, side by side in one run:
   build    seconds to produce the HTML (median of 3 runs; 1 run at 100k)
@@ -13,6 +13,11 @@ For each scenario it measures, side by side in one run:
 Scenarios: the default map's layers, then 1k/10k/100k synthetic events (+1k polygons).
 No map loads basemap tiles: this machine has no network, and a tile request that cannot
 resolve holds a page's load event back by seconds.
+
+The "scale" section (``--only scale``, bench/scale.py) draws events alone at each size against
+``explore()``, folium's FastMarkerCluster and lonboard: build CPU and peak memory (a fresh process
+each), bytes, first data drawn, filters responding, JS heap, a filter change's repaint and the
+frame times of a scripted pan.
 
 The "cli" section (seconds; ``--only cli`` runs it alone) times the installed console
 script's start-up: wall time, median of 7 runs in fresh processes, of ``bordermap
@@ -231,7 +236,7 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("maps", "cli", "aggregate"), default=None,
+    parser.add_argument("--only", choices=("maps", "cli", "aggregate", "scale"), default=None,
                         help="run one section (default: maps and cli)")
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the aggregate section's export")
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -239,6 +244,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.only == "aggregate":
         write_aggregate_results(aggregate_bench(args.rows), args.out)
+        return
+    if args.only == "scale":
+        from scale import run_scale  # bench/scale.py: events only, against explore(), FastMarkerCluster, lonboard
+
+        run_scale([int(s) for s in args.sizes.split(",")], args.out)
         return
     if args.only != "maps":
         write_cli_results(cli_startup(), args.out)

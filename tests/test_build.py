@@ -141,10 +141,31 @@ def test_province_precision_events_shade_their_province():
 
 
 def test_the_page_lists_every_item_once_with_its_facets(default_html, records):
+    from bordermap import pagedata
+
     data = page_data(default_html)
-    s_ = data["strings"].__getitem__
-    ids = [i["i"] for i in data["items"]]
+    items = pagedata.decode(data).items
+    ids = [i.id for i in items]
     assert len(ids) == len(set(ids)) and set(ids) == {r.id for r in records}
-    attack = next(i for i in data["items"] if i["i"] == "serena-hotel-bombing-2021")
-    assert (s_(attack["c"]), s_(attack["q"]), [s_(k) for k in attack["k"]]) == ("Attack", "Town or city", ["Pakistan"])
+    attack = next(i for i in items if i.id == "serena-hotel-bombing-2021")
+    assert (attack.category, attack.precision, attack.countries) == ("Attack", "Town or city", ("Pakistan",))
     assert data["uncertainty"] == layers.UNCERTAINTY_LAYER and data["view"]["fit"]
+
+
+def test_past_the_point_limit_the_build_says_so_and_aggregates(tmp_path, cli, monkeypatch):
+    """More event points than ``settings.MAX_PAGE_POINTS``: no marker layer, an aggregate, and a note."""
+    from bordermap import pagedata, settings
+
+    curated = [r for r in events.load_events() if r.kind != "area"]
+    monkeypatch.setattr(settings, "MAX_PAGE_POINTS", len(curated) - 1)
+    result = cli("build", "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert f"{len(curated):,} events and places are more than a page draws as points ({len(curated) - 1:,})" \
+        in result.stderr
+    page = pagedata.decode((tmp_path / "out" / "border-region.html").read_bytes())
+    assert "Events and places" not in page.layers
+    assert page.doc["aggregate"]["layer"] == "Events by province"
+    monkeypatch.setattr(settings, "MAX_PAGE_POINTS", len(curated))
+    result = cli("build", "--out", tmp_path / "out")
+    assert "more than a page draws" not in result.stderr
+    assert "Events and places" in pagedata.decode((tmp_path / "out" / "border-region.html").read_bytes()).layers

@@ -248,14 +248,14 @@ def test_build_with_aggregate_sends_members_and_marks_acled_items(tmp_path, cli)
     result = cli("build", "--events", src, "--aggregate", "province", "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     doc = pagedata.read((tmp_path / "out" / "border-region.html").read_bytes())
-    items = doc["items"]
-    acled_items = [i for i in items if i["i"].startswith("acled-")]
-    assert acled_items and all(i.get("nr") == 1 for i in acled_items)
-    assert all("nr" not in i for i in items if not i["i"].startswith("acled-"))
+    items = pagedata.decode(doc).items
+    acled_items = [i for i in items if i.id.startswith("acled-")]
+    assert acled_items and not any(i.redistributable for i in acled_items)
+    assert all(i.redistributable for i in items if not i.id.startswith("acled-"))
     assert any(a.startswith("ACLED") and "accessed 2023-11-14" in a for a in doc["attribution"])
     agg = doc["aggregate"]
     members = [[sum(u[:k + 1]) for k in range(len(u))] for u in agg["units"]]
-    ids = {items[i]["i"] for m in members for i in m}
+    ids = {items[i].id for m in members for i in m}
     assert {"acled-pak1", "acled-pak2"} <= ids
     layer = next(l for l in doc["layers"] if l["name"] == agg["layer"])
     assert len(layer["features"]) == len(agg["units"])

@@ -83,7 +83,8 @@ def test_marker_data_travels_as_json_not_as_markup():
     # What the marker shares with its item travels once, with the item.
     raw = page_data(html)
     assert raw["strings"].count(ATTACK) == 1
-    assert set(raw["layers"][0]["markers"][0]) == {"lat", "lon", "size", "icon", "r"}
+    assert raw["layers"][0]["more"] == {}  # nothing beyond its columns: place, size, symbol, item
+    assert set(pagedata.decode_markers(raw["layers"][0])[0]) == {"lat", "lon", "size", "icon", "dx", "dy", "z", "r"}
 
 
 def test_template_syntax_in_text_stays_literal():
@@ -138,7 +139,7 @@ def test_reading_a_page_that_is_not_one_fails_with_one_clear_error():
     doubled = html.replace("</body>", pagedata.element({"schema": "x"}) + "</body>")
     with pytest.raises(pagedata.PageDataError, match="this one has 2"):
         pagedata.read(doubled)
-    newer = html.replace('"version":1', '"version":99')
+    newer = html.replace(f'"version":{pagedata.VERSION}', '"version":99')
     with pytest.raises(pagedata.PageDataError, match="version 99"):
         pagedata.read(newer)
 
@@ -148,10 +149,12 @@ def test_every_field_of_the_document_is_documented(default_html):
     doc = page_data(default_html)
     text = (Path(__file__).parent.parent / "docs" / "page-data.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"`([A-Za-z]+)`", text))
-    keys = set(doc) | set(doc["view"]) | {k for i in doc["items"] for k in i}
+    items = doc["items"]
+    keys = set(doc) | set(doc["view"]) | set(items) | set(items["i"]) | set(items["o"])
+    keys |= {k for shape in items["o"]["shapes"] for k in shape}
     for layer in doc["layers"]:
         keys |= set(layer)
-        keys |= {k for m in layer.get("markers", ()) for k in m}
+        keys |= {k for m in layer.get("more", {}).values() for k in m}
         keys |= {k for f in layer.get("features", ()) for k in f}
     keys |= set(doc["basemap"] or {})
     assert keys - documented == set()

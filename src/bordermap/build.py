@@ -204,8 +204,9 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) 
                 note(f"district {code} ({districts[code].name}) has no match in the geoBoundaries "
                      "districts; it is shown as a point at its headquarters")
         records = _event_records(recipe, boundaries, districts, note)
+        recipe, points = _within_point_limit(recipe, records, note)
         drawn += layers_mod.event_layers(records, boundaries, districts, events.load_actors(),
-                                         markers=any(r.kind != "area" for r in records),
+                                         markers=points and any(r.kind != "area" for r in records),
                                          areas=any(r.kind == "area" for r in records), district_shapes=shapes)
         arrows = movement.movement_layer(records, {i.id: i for layer in drawn for i in layer.items},
                                          boundaries.admin1, districts, shapes)
@@ -240,6 +241,19 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) 
 def check_stories(recipe: Recipe, note: Note | None = None) -> tuple:
     """The recipe's stories resolved against what it draws; one RecipeError lists every wrong reference."""
     return _assemble(recipe, (), (), note).stories
+
+
+def _within_point_limit(recipe: Recipe, records: list, note: Note) -> tuple[Recipe, bool]:
+    """(the recipe, whether its events are drawn as points): past ``settings.MAX_PAGE_POINTS`` they are
+    aggregated instead, by the recipe's ``[aggregate]`` level or by province, and the build says so."""
+    count = sum(1 for r in records if r.kind != "area")
+    limit = settings.MAX_PAGE_POINTS
+    if count <= limit:
+        return recipe, True
+    spec = recipe.aggregate or recipe_mod.AggregateSpec(level="province")
+    note(f"{count:,} events and places are more than a page draws as points ({limit:,}); "
+         f"the page shows them aggregated by {spec.level} instead")
+    return dataclasses.replace(recipe, aggregate=spec), False
 
 
 def _check_focus(recipe: Recipe, boundaries: sources.Boundaries) -> None:

@@ -19,13 +19,17 @@ from __future__ import annotations
 import datetime as dt
 import html.parser
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
+import numpy as np
+
+from . import columns
 from .errors import BordermapError
 
 #: The document's format version; a reader refuses other versions.
-VERSION = 1
+VERSION = 2
 #: The value of the document's ``schema`` field.
 SCHEMA = "bordermap-page"
 #: The id of the ``<script type="application/json">`` element that holds the document.
@@ -205,7 +209,7 @@ def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float]
 
     table, icons, hatches = StringTable(), IconTable(), HatchTable()
     items = list({item.id: item for layer in layers for item in layer.items}.values())
-    encoded = [_item(item, table) for item in items]
+    encoded, lists = _items(items, table)
     item_index = {item.id: n for n, item in enumerate(items)}
     out_layers, credits, legend = [], [], []
     for layer in layers:
@@ -216,7 +220,7 @@ def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float]
             out_layers.append({"name": layer.name, "kind": "image", "show": layer.show, "control": True,
                                "url": layer.url, "bounds": [[s_, w], [n, e]], "opacity": layer.opacity})
         elif isinstance(layer, MarkerLayer):
-            out_layers.append(_markers(layer, table, icons, items, item_index, encoded))
+            out_layers.append(_markers(layer, table, icons, items, item_index))
         elif layer.labels:
             out_layers.append({"name": layer.name, "kind": "labels", "show": layer.show, "control": True,
                                "labels": [list(label) for label in layer.labels]})
@@ -230,7 +234,8 @@ def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float]
     places = [[p.name, p.kind, p.detail, *p.bounds, list(p.aliases)] for p in (guide.places if guide else ())]
     doc = {
         "schema": SCHEMA, "version": VERSION, "title": recipe.title, "decimals": COORD_DECIMALS,
-        "view": view, "strings": table.strings, "items": encoded, "months": month_steps(items),
+        "view": view, "strings": table.strings, "items": encoded, "lists": lists,
+        "months": month_steps(items),
         "places": places, "layers": out_layers, "icons": icons.icons,
         "legend": [[i.label, legend_svg(i, hatch_id=None if i.hatch is None else
                                         hatches.element_id(hatches.add(i.colour, i.hatch)))] for i in legend],
@@ -270,28 +275,120 @@ def _aggregate(layer, item_index: dict[str, int]) -> dict:
             "colours": list(view.colours), "units": units, "unplaced": list(view.unplaced)}
 
 
-def _item(item, table: StringTable) -> dict:
-    """An item: text as string-table indexes, empty fields left out."""
+def _items(items: Sequence, table: StringTable) -> tuple[dict, list[list[int]]]:
+    """The items as columns (see docs/page-data.md, "Items"), and the distinct facet lists they index."""
     from .events import PRECISION_LABELS
     from .layers import Popup
 
-    out = {"i": item.id, "t": table.add(item.title), "d": table.add(item.date),
-           "c": table.add(item.category[:1].upper() + item.category[1:]),
-           "a": [table.add(a) for a in item.actors], "k": [table.add(c) for c in item.countries],
-           "p": [table.add(p) for p in item.provinces],
-           "q": table.add(PRECISION_LABELS.get(item.precision, item.precision)),
-           "w": table.add(item.where), "o": table.popup(item.popup or Popup(item.title))}
-    if item.start:
-        out["s"], out["e"] = item.start, item.end
-    if item.radius:
-        out["r"] = item.radius
-    if item.inferred:
-        out["n"] = [table.add(n) for n in item.inferred]
-    if item.fatalities is not None:
-        out["f"] = list(item.fatalities)
-    if not item.redistributable:
-        out["nr"] = 1
-    return out
+    add, lists, list_index = table.add, [], {}
+
+    def facet(values) -> int:
+        key = tuple(add(v) for v in values)
+        if key not in list_index:
+            list_index[key] = len(lists)
+            lists.append(list(key))
+        return list_index[key]
+
+    n = len(items)
+    text = np.zeros((3, n), dtype=np.int64)  # title, date, where
+    facets = np.zeros((6, n), dtype=np.int64)  # category, actors, countries, provinces, precision, inferred
+    days = np.zeros((2, n), dtype=np.int64)  # first day (ordinal), last day
+    radius = np.zeros(n, dtype=np.int64)
+    fatal = np.full((n, 3), -1, dtype=np.int64)
+    closed = np.zeros(n, dtype=np.int64)
+    popups = _PopupColumns(table)
+    for j, item in enumerate(items):
+        text[:, j] = add(item.title), add(item.date), add(item.where)
+        facets[:, j] = (facet((item.category[:1].upper() + item.category[1:],)), facet(item.actors),
+                        facet(item.countries), facet(item.provinces),
+                        facet((PRECISION_LABELS.get(item.precision, item.precision),)), facet(item.inferred))
+        if item.start:
+            days[:, j] = _ordinal(item.start), _ordinal(item.end)
+        radius[j] = round(item.radius)
+        if item.fatalities is not None:
+            fatal[j] = item.fatalities
+        closed[j] = not item.redistributable
+        popups.add(item.popup or Popup(item.title))
+    dated = days[0] > 0
+    epoch = int(days[0][dated].min()) - 1 if dated.any() else 0
+    out = {"len": n, "i": _ids([item.id for item in items]), "t": columns.pack(text[0]),
+           "d": columns.pack(text[1]), "w": columns.pack(text[2]), "epoch": epoch,
+           "s": columns.pack(np.where(dated, days[0] - epoch, 0)), "e": columns.pack(days[1] - days[0]),
+           "o": popups.encode({"t": text[0], "d": text[1], "w": text[2]})}
+    for key, column in zip("cakpqn", facets):
+        out[key] = columns.pack(column)
+    if radius.any():
+        out["r"] = columns.pack(radius)
+    if (fatal[:, 0] >= 0).any():
+        out["f"] = columns.pack(fatal.ravel())
+    if closed.any():
+        out["nr"] = columns.pack(closed)
+    return out, lists
+
+
+def _ordinal(day: str) -> int:
+    return dt.date.fromisoformat(day).toordinal()
+
+
+_NUMBERED = re.compile(r"^(.*?)(0|[1-9][0-9]{0,8})$")
+
+
+def _ids(ids: list[str]) -> dict:
+    """Ids as a prefix (an index into ``pre``) and a number (-1: none): "syn-41" is ("syn-", 41)."""
+    prefixes: dict[str, int] = {}
+    prefix, number = np.zeros(len(ids), dtype=np.int64), np.full(len(ids), -1, dtype=np.int64)
+    for j, text in enumerate(ids):
+        m = _NUMBERED.match(text)
+        head = m.group(1) if m else text
+        prefix[j] = prefixes.setdefault(head, len(prefixes))
+        if m:
+            number[j] = int(m.group(2))
+    return {"pre": list(prefixes), "p": columns.pack(prefix), "x": columns.pack(number)}
+
+
+class _PopupColumns:
+    """Popups grouped by shape (how many rows, paragraphs, sources, notes); each slot of a shape (heading,
+    a row's label or value, …) is one constant, the item's own title, date or place (``"=t"``, ``"=d"``,
+    ``"=w"``), one column of string indexes, or a small dictionary and a column of codes into it. Most of
+    100,000 popups share their labels, sources and notes, and head with the item's title."""
+
+    def __init__(self, table: StringTable) -> None:
+        self.table = table
+        self.shape_of: dict[tuple, int] = {}
+        self.rows: list[list[list[int]]] = []
+        self.which: list[int] = []
+
+    def add(self, popup) -> None:
+        encoded = self.table.popup(popup)
+        key = (len(encoded[1]), len(encoded[2]), len(encoded[3]), len(encoded[4]))
+        slots = [encoded[0], *(v for row in encoded[1] for v in row), *encoded[2],
+                 *(v for source in encoded[3] for v in source), *encoded[4]]
+        if key not in self.shape_of:
+            self.shape_of[key] = len(self.rows)
+            self.rows.append([])
+        self.which.append(self.shape_of[key])
+        self.rows[self.shape_of[key]].append(slots)
+
+    def encode(self, own: dict[str, np.ndarray]) -> dict:
+        """``own``: the items' own string columns (title, date, place) a slot may repeat."""
+        which = np.asarray(self.which, dtype=np.int64)
+        shapes = []
+        for k, (key, rows) in enumerate(zip(self.shape_of, self.rows)):
+            mine = {name: column[which == k] for name, column in own.items()}
+            values = []
+            for slot in np.asarray(rows, dtype=np.int64).reshape(len(rows), -1).T:
+                distinct, codes = np.unique(slot, return_inverse=True)
+                same = next((name for name, column in mine.items() if np.array_equal(column, slot)), None)
+                if len(distinct) == 1:
+                    values.append(int(distinct[0]))
+                elif same:
+                    values.append(f"={same}")
+                elif 2 * len(distinct) > len(slot):
+                    values.append(columns.pack(slot))
+                else:
+                    values.append([distinct.tolist(), columns.pack(codes)])
+            shapes.append({"k": list(key), "v": values})
+        return {"shape": columns.pack(which), "shapes": shapes}
 
 
 def _shapes(layer, table: StringTable, item_index: dict[str, int], hatches: HatchTable) -> dict:
@@ -332,37 +429,47 @@ def _shapes(layer, table: StringTable, item_index: dict[str, int], hatches: Hatc
     return out
 
 
-def _markers(layer, table: StringTable, icons: IconTable, items: list, item_index: dict[str, int],
-             encoded: list[dict]) -> dict:
-    """A marker layer; what a marker shares with its item (id, title, dates, tooltip, popup) is sent once."""
-    from .layers import Text
+def _markers(layer, table: StringTable, icons: IconTable, items: list, item_index: dict[str, int]) -> dict:
+    """A marker layer as columns; what a marker shares with its item (id, title, dates, tooltip, popup) is
+    sent once, with the item, and what it does not share goes in ``more``."""
+    from .layers import Popup, Text
     from .symbols import symbol_svg
 
-    data = []
-    for m in layer.markers:
-        d = {"lat": round(m.lat, COORD_DECIMALS), "lon": round(m.lon, COORD_DECIMALS), "size": m.size,
-             "icon": icons.add(symbol_svg(m.shape, m.colour, m.size, m.approximate), m.size)}
-        if m.offset != (0, 0):
-            d["dx"], d["dy"] = m.offset
-        if m.z:
-            d["z"] = m.z
-        n = item_index.get(m.record)
-        item = items[n] if n is not None else None
+    factor = 10 ** COORD_DECIMALS
+    n = len(layer.markers)
+    cols = np.zeros((7, n), dtype=np.int64)  # lat, lon, size, icon, dx, dy, z
+    record = np.full(n, -1, dtype=np.int64)
+    more: dict[str, dict] = {}
+    svgs: dict[tuple, int] = {}
+    for j, m in enumerate(layer.markers):
+        look = (m.shape, m.colour, m.size, m.approximate)
+        if look not in svgs:
+            svgs[look] = icons.add(symbol_svg(*look), m.size)
+        cols[:, j] = (round(m.lat * factor), round(m.lon * factor), m.size, svgs[look], *m.offset, m.z)
+        k = item_index.get(m.record)
+        item = items[k] if k is not None else None
+        extra: dict[str, Any] = {}
         if item is None:
-            d.update({"id": m.id, "start": m.start, "end": m.end})
+            extra.update({"id": m.id, "start": m.start, "end": m.end})
         else:
-            d["r"] = n
+            record[j] = k
             if m.id != item.id:
-                d["id"] = m.id
+                extra["id"] = m.id
         if item is None or m.title != item.title:
-            d["title"] = table.add(m.title)
+            extra["title"] = table.add(m.title)
         if item is None or m.tooltip != Text(item.title, (item.date,)):
-            d["tip"] = table.text(m.tooltip)
-        if item is None or (m.popup is not item.popup and table.popup(m.popup) != encoded[n]["o"]):
-            d["pop"] = table.popup(m.popup)
-        data.append(d)
-    return {"name": layer.name, "kind": "markers", "show": layer.show, "control": True,
-            "cluster": bool(layer.cluster), "markers": data}
+            extra["tip"] = table.text(m.tooltip)
+        if item is None or (m.popup is not item.popup and table.popup(m.popup) != table.popup(
+                item.popup or Popup(item.title))):
+            extra["pop"] = table.popup(m.popup)
+        if extra:
+            more[str(j)] = extra
+    out = {"name": layer.name, "kind": "markers", "show": layer.show, "control": True,
+           "cluster": bool(layer.cluster), "len": n, "r": columns.pack(record), "more": more}
+    for key, column in zip(("lat", "lon", "size", "icon", "dx", "dy", "z"), cols):
+        if key in ("lat", "lon", "size", "icon") or column.any():
+            out[key] = columns.pack(column)
+    return out
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -426,6 +533,8 @@ class DecodedItem:
     end: str = ""
     radius: float = 0.0
     inferred: tuple[str, ...] = ()
+    fatalities: tuple[int, int, int] | None = None  # best, low, high
+    redistributable: bool = True
 
 
 @dataclass(frozen=True)
@@ -504,14 +613,13 @@ def decode(page: str | bytes | dict) -> Page:
         return Popup(s[p[0]], tuple((s[k], s[v]) for k, v in p[1]), tuple(s[b] for b in p[2]),
                      tuple((s[t], s[u] if u >= 0 else "") for t, u in p[3]), tuple(s[n] for n in p[4]))
 
-    items = []
-    for d in doc["items"]:
-        items.append(DecodedItem(
-            id=d["i"], title=s[d["t"]], date=s[d["d"]], category=s[d["c"]], actors=tuple(s[a] for a in d["a"]),
-            countries=tuple(s[k] for k in d["k"]), provinces=tuple(s[p] for p in d["p"]), precision=s[d["q"]],
-            where=s[d["w"]], popup=popup(d["o"]), start=d.get("s", ""), end=d.get("e", ""), radius=d.get("r", 0),
-            inferred=tuple(s[n] for n in d.get("n", ()))))
-    raw_items = doc["items"]
+    raw_items = decode_items(doc)
+    lists = [tuple(s[i] for i in entry) for entry in doc.get("lists", ())]
+    items = [DecodedItem(
+        id=d["id"], title=s[d["t"]], date=s[d["d"]], category=lists[d["c"]][0], actors=lists[d["a"]],
+        countries=lists[d["k"]], provinces=lists[d["p"]], precision=lists[d["q"]][0], where=s[d["w"]],
+        popup=popup(d["o"]), start=d["s"], end=d["e"], radius=float(d["r"]), inferred=lists[d["n"]],
+        fatalities=d["f"], redistributable=d["redistributable"]) for d in raw_items]
     decimals = doc.get("decimals", COORD_DECIMALS)
 
     def geometry(parts):
@@ -537,18 +645,17 @@ def decode(page: str | bytes | dict) -> Page:
                     style=layer["styles"][f["s"]], geometry=geometry(f["g"]),
                     tooltip=text(f["t"]) if "t" in f else None,
                     popup=popup(f["p"]) if "p" in f else (popup(it["o"]) if it else None),
-                    item=it["i"] if it else None))
+                    item=it["id"] if it else None))
         elif kind == "markers":
-            for m in layer["markers"]:
+            for m in decode_markers(layer, decimals):
                 it = raw_items[m["r"]] if "r" in m else None
                 markers.append(DecodedMarker(
-                    id=m.get("id", it["i"] if it else ""), lat=m["lat"], lon=m["lon"],
+                    id=m.get("id", it["id"] if it else ""), lat=m["lat"], lon=m["lon"],
                     title=s[m["title"]] if "title" in m else s[it["t"]],
                     tooltip=text(m["tip"]) if "tip" in m else text([it["t"], [it["d"]]]),
                     popup=popup(m["pop"]) if "pop" in m else popup(it["o"]),
-                    size=m["size"], icon=doc["icons"][m["icon"]][0], item=it["i"] if it else None,
-                    start=it.get("s", "") if it else m.get("start", ""),
-                    end=it.get("e", "") if it else m.get("end", "")))
+                    size=m["size"], icon=doc["icons"][m["icon"]][0], item=it["id"] if it else None,
+                    start=it["s"] if it else m.get("start", ""), end=it["e"] if it else m.get("end", "")))
         layers[layer["name"]] = DecodedLayer(
             name=layer["name"], kind=kind, show=layer["show"], control=layer.get("control", True),
             features=tuple(features), markers=tuple(markers), cluster=layer.get("cluster", False),
@@ -556,6 +663,92 @@ def decode(page: str | bytes | dict) -> Page:
     return Page(doc=doc, title=doc["title"], items=tuple(items), layers=layers,
                 legend=tuple(label for label, _ in doc.get("legend", ())),
                 attribution=tuple(doc.get("attribution", ())))
+
+
+def decode_items(doc: dict) -> list[dict]:
+    """The items' columns back as one dict per item, with the keys of the page's items (``id``, ``t``
+    and ``d`` and ``w`` string indexes, ``c`` … ``n`` list indexes, ISO days ``s``/``e``, ``o`` the popup as
+    ``[heading, rows, body, sources, notes]``, ``r``, ``f``, ``redistributable``); the page does the same."""
+    cols = doc["items"]
+    n = cols["len"]
+
+    def column(key, default=0):
+        return columns.read(cols[key]).tolist() if key in cols else [default] * n
+
+    pre, prefix, number = cols["i"]["pre"], column_of(cols["i"]["p"]), column_of(cols["i"]["x"])
+    ids = [pre[p] + (str(x) if x >= 0 else "") for p, x in zip(prefix, number)]
+    starts, spans = column("s"), column("e")
+    fatal = column("f") if "f" in cols else []
+    closed = column("nr")
+    read = {key: column(key) for key in "tdwcakpqnr"}
+    pops = _decode_popups(cols["o"], n, {key: read[key] for key in "tdw"})
+    out = []
+    for j in range(n):
+        first = starts[j] + cols["epoch"] if starts[j] else 0
+        d = {"id": ids[j], "o": pops[j],
+             "s": dt.date.fromordinal(first).isoformat() if first else "",
+             "e": dt.date.fromordinal(first + spans[j]).isoformat() if first else "",
+             "f": tuple(fatal[3 * j:3 * j + 3]) if fatal and fatal[3 * j] >= 0 else None,
+             "redistributable": not closed[j]}
+        for key in "tdwcakpqnr":
+            d[key] = read[key][j]
+        out.append(d)
+    return out
+
+
+def column_of(text: str) -> list[int]:
+    return columns.read(text).tolist()
+
+
+def _decode_popups(spec: dict, n: int, own: dict[str, list[int]]) -> list[list]:
+    """Every item's popup, ``[heading, rows, body, sources, notes]``, from its shape's slots."""
+    which = column_of(spec["shape"])
+    slots = []
+    for k, shape in enumerate(spec["shapes"]):
+        count = which.count(k)
+        values = []
+        for v in shape["v"]:
+            if isinstance(v, int):
+                values.append([v] * count)
+            elif isinstance(v, str) and v.startswith("="):
+                values.append([value for value, w in zip(own[v[1:]], which) if w == k])
+            elif isinstance(v, str):
+                values.append(column_of(v))
+            else:
+                values.append([v[0][c] for c in column_of(v[1])])
+        slots.append(values)
+    rank = [0] * len(spec["shapes"])
+    out = []
+    for j in range(n):
+        k = which[j]
+        nrows, nbody, nsources, nnotes = spec["shapes"][k]["k"]
+        flat = [values[rank[k]] for values in slots[k]]
+        rank[k] += 1
+        at = 1 + 2 * nrows
+        sources_at = at + nbody
+        notes_at = sources_at + 2 * nsources
+        out.append([flat[0], [flat[1 + 2 * r:3 + 2 * r] for r in range(nrows)], flat[at:sources_at],
+                    [flat[sources_at + 2 * r:sources_at + 2 * r + 2] for r in range(nsources)],
+                    flat[notes_at:notes_at + nnotes]])
+    return out
+
+
+def decode_markers(layer: dict, decimals: int = COORD_DECIMALS) -> list[dict]:
+    """A marker layer's columns back as one dict per marker (``lat``, ``lon``, ``size``, ``icon``, ``dx``,
+    ``dy``, ``z``, ``r`` when it draws an item, and what ``more`` adds), as the page reads them."""
+    n = layer["len"]
+    cols = {key: column_of(layer[key]) if key in layer else [0] * n
+            for key in ("lat", "lon", "size", "icon", "dx", "dy", "z", "r")}
+    factor = 10 ** decimals
+    out = []
+    for j in range(n):
+        d = {"lat": cols["lat"][j] / factor, "lon": cols["lon"][j] / factor, "size": cols["size"][j],
+             "icon": cols["icon"][j], "dx": cols["dx"][j], "dy": cols["dy"][j], "z": cols["z"][j]}
+        if cols["r"][j] >= 0:
+            d["r"] = cols["r"][j]
+        d.update(layer["more"].get(str(j), {}))
+        out.append(d)
+    return out
 
 
 def popup_text(popup) -> str:

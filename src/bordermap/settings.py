@@ -69,6 +69,10 @@ MAX_UNZIPPED_BYTES: int = 1024 * 1024 * 1024
 #: int, default 200: the largest expansion ratio of one zip member (zip bombs reach thousands).
 MAX_ZIP_RATIO: int = 200
 
+#: int, default 1_000_000: the most event and place points a page draws one by one; past it the build
+#: says so and draws them aggregated by province (a recipe's own ``[aggregate]`` level wins).
+MAX_PAGE_POINTS: int = 1_000_000
+
 #: int, default 500_000: the most features one layer may hold.
 MAX_FEATURES: int = 500_000
 

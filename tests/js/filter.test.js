@@ -55,3 +55,34 @@ test("facet values come most frequent first, ties by name", () => {
   assert.deepEqual(plain(bm.filter.values(ITEMS, "actors")), ["BLA", "TTP"]);
   assert.deepEqual(plain(bm.filter.values(ITEMS, "category")), ["Attack", "Raid"]);
 });
+
+// ITEMS as bm.decode's columns: facet values as indexes into shared lists, days as ordinals past an epoch.
+function columnsOf(items) {
+  const lists = [], key = new Map(), ord = (iso) => Date.parse(iso + "T00:00:00Z") / 86400000 + 719163;
+  const list = (values) => {
+    const k = JSON.stringify(values);
+    if (!key.has(k)) { key.set(k, lists.length); lists.push(values); }
+    return key.get(k);
+  };
+  const epoch = 737000;
+  return {len: items.length, ids: items.map((it) => it.id), lists, epoch,
+          category: Int32Array.from(items, (it) => list(it.category)),
+          actors: Int32Array.from(items, (it) => list(it.actors)),
+          s: Int32Array.from(items, (it) => (it.start ? ord(it.start) - epoch : 0)),
+          e: Int32Array.from(items, (it) => (it.start ? ord(it.end) - ord(it.start) : 0))};
+}
+
+test("filtering the columns gives what filtering the items gives, counts and values too", () => {
+  const columnar = ITEMS.slice();
+  columnar.columns = columnsOf(ITEMS);
+  const states = [state(), state({category: ["Attack"]}), state({actors: ["BLA"]}, 1, 2),
+                  state({category: ["Raid"], actors: ["TTP"]}), state({category: ["Attack"], actors: ["TTP"]}, 0, 0),
+                  state({}, 2, 0)];
+  for (const s of states) {
+    const want = bm.filter.run(ITEMS, s, FACETS, MONTHS), got = bm.filter.run(columnar, s, FACETS, MONTHS);
+    assert.deepEqual([...got.visible].sort(), [...want.visible].sort());
+    assert.deepEqual([...got.miss], [...want.miss]);
+    assert.deepEqual(plain(bm.filter.counts(columnar, got.miss, FACETS)), plain(bm.filter.counts(ITEMS, want.miss, FACETS)));
+  }
+  for (const [k] of FACETS) { assert.deepEqual(plain(bm.filter.values(columnar, k)), plain(bm.filter.values(ITEMS, k))); }
+});

@@ -4,7 +4,7 @@
   "use strict";
   var bm = root.bordermap;
   bm.SCHEMA = "bordermap-page";
-  bm.VERSION = 1;
+  bm.VERSION = 2;
 
   // An encoded polyline -> [[lat, lng], ...].
   bm.decodeLine = function (text, decimals) {
@@ -22,26 +22,170 @@
     return points;
   };
 
-  // The document with its items resolved: facet values as arrays of strings, one shared array for each
-  // distinct list (100k items repeat few lists).
+  // A column (see columns.py): "TYPE:BASE64" of little-endian integers, "+TYPE:FIRST:BASE64" of differences,
+  // "c:VALUE:COUNT" or "a:FIRST:STEP:COUNT" -> a typed array.
+  var TYPES = {u1: Uint8Array, i1: Int8Array, u2: Uint16Array, i2: Int16Array, i4: Int32Array};
+  bm.column = function (text) {
+    var colon = text.indexOf(":"), name = text.slice(0, colon), parts, out, i;
+    if (name === "c" || name === "a") {
+      parts = text.split(":").map(Number);
+      var count = parts[parts.length - 1], step = name === "a" ? parts[2] : 0;
+      out = new Int32Array(count);
+      for (i = 0; i < count; i++) { out[i] = parts[1] + step * i; }
+      return out;
+    }
+    var delta = name.charAt(0) === "+", Type = TYPES[delta ? name.slice(1) : name];
+    if (!Type) { throw new Error("unknown column type " + name); }
+    var from = delta ? text.indexOf(":", colon + 1) : colon, value = delta ? +text.slice(colon + 1, from) : 0;
+    var raw = new Type(base64(text, from + 1).buffer);
+    if (!delta) { return raw; }
+    out = new Int32Array(raw.length);
+    for (i = 0; i < raw.length; i++) { value += raw[i]; out[i] = value; }
+    return out;
+  };
+
+  // Base64 straight into bytes (no intermediate binary string: a 1M-point page holds megabytes of it).
+  var SIX = new Int8Array(128).fill(-1);
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".split("").forEach(function (c, i) { SIX[c.charCodeAt(0)] = i; });
+  function base64(text, from) {
+    var end = text.length;
+    while (end > from && text.charCodeAt(end - 1) === 61) { end--; }  // "=" padding
+    var bytes = new Uint8Array(Math.floor((end - from) * 3 / 4)), o = 0, acc = 0, bits = 0;
+    for (var i = from; i < end; i++) {
+      var v = SIX[text.charCodeAt(i)];
+      if (v < 0) { throw new Error("a column is not base64"); }
+      acc = (acc << 6) | v; bits += 6;
+      if (bits >= 8) { bits -= 8; bytes[o++] = (acc >> bits) & 0xff; }
+    }
+    return bytes;
+  }
+
+  // Day ordinals (day 1 = 1 January of year 1, as Python's date.toordinal) -> "YYYY-MM-DD", each made once.
+  var UNIX_DAY = 719163, isoCache = new Map();
+  bm.isoDay = function (ordinal) {
+    var iso = isoCache.get(ordinal);
+    if (iso === undefined) {
+      iso = new Date((ordinal - UNIX_DAY) * 86400000).toISOString().slice(0, 10);
+      isoCache.set(ordinal, iso);
+    }
+    return iso;
+  };
+
+  // The popup of item j: [heading, rows, body, sources, notes] from its shape's slots.
+  function popupOf(o, j) {
+    var shape = o.shapes[o.shape[j]], r = o.rank[j], k = shape.k, flat = new Array(shape.v.length);
+    for (var v = 0; v < flat.length; v++) {
+      var slot = shape.v[v];
+      flat[v] = typeof slot === "number" ? slot : slot.own ? slot.own[j] :
+                slot.dict ? slot.dict[slot.codes[r]] : slot.codes[r];
+    }
+    var rows = [], sources = [], at = 1, n;
+    for (n = 0; n < k[0]; n++, at += 2) { rows.push([flat[at], flat[at + 1]]); }
+    var body = flat.slice(at, at + k[1]);
+    at += k[1];
+    for (n = 0; n < k[2]; n++, at += 2) { sources.push([flat[at], flat[at + 1]]); }
+    return [flat[0], rows, body, sources, flat.slice(at, at + k[3])];
+  }
+
+  function decodePopups(o, len, own) {
+    var shape = bm.column(o.shape), rank = new Int32Array(len), seen = new Int32Array(o.shapes.length);
+    for (var j = 0; j < len; j++) { rank[j] = seen[shape[j]]++; }
+    var shapes = o.shapes.map(function (s) {
+      return {k: s.k, v: s.v.map(function (slot) {
+        if (typeof slot === "number") { return slot; }
+        if (slot.charAt && slot.charAt(0) === "=") { return {own: own[slot.slice(1)]}; }  // the item's title, …
+        if (typeof slot === "string") { return {codes: bm.column(slot)}; }
+        return {dict: slot[0], codes: bm.column(slot[1])};
+      })};
+    });
+    return {shape: shape, rank: rank, shapes: shapes};
+  }
+
+  // The items' columns (docs/page-data.md, "Items"): typed arrays, facet lists resolved to shared arrays.
+  bm.itemColumns = function (doc) {
+    var d = doc.items || {len: 0}, len = d.len || 0, s = doc.strings || [];
+    function col(key) { return d[key] ? bm.column(d[key]) : new Int8Array(len); }
+    var cols = {len: len, t: col("t"), d: col("d"), w: col("w"), s: col("s"), e: col("e"), r: col("r"),
+                nr: col("nr"), f: d.f ? bm.column(d.f) : null, epoch: d.epoch || 0,
+                lists: (doc.lists || []).map(function (l) { return l.map(function (i) { return s[i]; }); })};
+    cols.category = col("c"); cols.actors = col("a"); cols.countries = col("k"); cols.provinces = col("p");
+    cols.precision = col("q"); cols.inferred = col("n");
+    var ids = new Array(len);
+    if (len) {
+      var pre = d.i.pre, p = bm.column(d.i.p), x = bm.column(d.i.x);
+      for (var j = 0; j < len; j++) { ids[j] = x[j] >= 0 ? pre[p[j]] + x[j] : pre[p[j]]; }
+      cols.o = decodePopups(d.o, len, {t: cols.t, d: cols.d, w: cols.w});
+    }
+    cols.ids = ids;
+    return cols;
+  };
+
+  // One decoded item: its fields are read from the columns when asked (a page with 100k items makes no
+  // per-item object graph). Fields: index, id, title, date, start, end, category, actors, countries,
+  // provinces, precision, inferred (facet values: shared arrays of strings), where, pop, radius, f,
+  // redistributable, parts (what draws it on the map), titleIndex, dateIndex.
+  function itemProto(cols, s) {
+    var lists = cols.lists, proto = {};
+    function get(name, fn) { Object.defineProperty(proto, name, {get: fn, enumerable: true}); }
+    get("id", function () { return cols.ids[this.index]; });
+    get("title", function () { return s[cols.t[this.index]]; });
+    get("date", function () { return s[cols.d[this.index]]; });
+    get("where", function () { return s[cols.w[this.index]]; });
+    get("titleIndex", function () { return cols.t[this.index]; });
+    get("dateIndex", function () { return cols.d[this.index]; });
+    get("start", function () { var v = cols.s[this.index]; return v ? bm.isoDay(v + cols.epoch) : ""; });
+    get("end", function () {
+      var v = cols.s[this.index];
+      return v ? bm.isoDay(v + cols.epoch + cols.e[this.index]) : "";
+    });
+    ["category", "actors", "countries", "provinces", "precision", "inferred"].forEach(function (key) {
+      get(key, function () { return lists[cols[key][this.index]]; });
+    });
+    get("pop", function () { return popupOf(cols.o, this.index); });
+    get("radius", function () { return cols.r[this.index]; });
+    get("f", function () { var f = cols.f, j = 3 * this.index; return f && f[j] >= 0 ? [f[j], f[j + 1], f[j + 2]] : null; });
+    get("redistributable", function () { return !cols.nr[this.index]; });
+    Object.defineProperty(proto, "parts", {enumerable: true, get: function () {
+      var parts = [];
+      Object.defineProperty(this, "parts", {value: parts, writable: true, enumerable: true});
+      return parts;
+    }});
+    return proto;
+  }
+
+  // A marker layer's columns -> [{lat, lon, size, icon, dx, dy, z, r?, and what "more" adds}].
+  bm.decodeMarkers = function (spec, decimals) {
+    var len = spec.len || 0, f = Math.pow(10, decimals), more = spec.more || {}, out = new Array(len);
+    function col(key) { return spec[key] ? bm.column(spec[key]) : new Int8Array(len); }
+    var lat = col("lat"), lon = col("lon"), size = col("size"), icon = col("icon"), dx = col("dx"), dy = col("dy"),
+        z = col("z"), r = col("r");
+    for (var j = 0; j < len; j++) {
+      var d = {lat: lat[j] / f, lon: lon[j] / f, size: size[j], icon: icon[j], dx: dx[j], dy: dy[j], z: z[j]};
+      if (r[j] >= 0) { d.r = r[j]; }
+      var extra = more[j];
+      if (extra) { Object.keys(extra).forEach(function (k) { d[k] = extra[k]; }); }
+      out[j] = d;
+    }
+    return out;
+  };
+
+  // The document with its items resolved (lazily, from the columns: see itemProto).
   bm.decode = function (doc) {
     if (!doc || doc.schema !== bm.SCHEMA) { throw new Error("not a bordermap page-data document"); }
     if (doc.version !== bm.VERSION) { throw new Error("page data version " + doc.version + "; this page reads " + bm.VERSION); }
-    var s = doc.strings || [], lists = Object.create(null);
-    function list(indexes) {
-      var key = indexes.join(",");
-      return lists[key] || (lists[key] = indexes.map(function (i) { return s[i]; }));
+    var s = doc.strings || [], cols = bm.itemColumns(doc), proto = itemProto(cols, s);
+    var items = new Array(cols.len);
+    for (var j = 0; j < cols.len; j++) {
+      var it = Object.create(proto);
+      it.index = j;
+      items[j] = it;
     }
-    var items = (doc.items || []).map(function (d, index) {
-      return {index: index, id: d.i, title: s[d.t], date: s[d.d], start: d.s || "", end: d.e || "",
-              category: list([d.c]), actors: list(d.a), countries: list(d.k), provinces: list(d.p),
-              precision: list([d.q]), inferred: list(d.n || []), where: s[d.w], pop: d.o, titleIndex: d.t,
-              dateIndex: d.d, radius: d.r || 0, f: d.f || null, redistributable: !d.nr, parts: []};
-    });
+    items.columns = cols;  // bm.filter and the list read the columns, not the items
     var out = Object.create(null);
     Object.keys(doc).forEach(function (k) { out[k] = doc[k]; });
     out.strings = s;
     out.items = items;
+    out.columns = cols;
     out.months = doc.months || [];
     out.places = doc.places || [];
     out.layers = doc.layers || [];

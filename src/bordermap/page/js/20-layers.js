@@ -20,9 +20,11 @@
 
   function addLabels(group, labels) { (labels || []).forEach(function (l) { labelMarker(l, group).addTo(group); }); }
 
-  // Markers: [{r: item, lat, lon, icon, size, id?, title?, tip?, pop?}]; what is left out comes from the item.
+  // Markers: columns read by bm.decodeMarkers into [{r: item, lat, lon, icon, size, id?, title?, tip?, pop?}];
+  // what is left out comes from the item.
   function addMarkers(map, spec, data, done) {
     var items = data.items, str = data.str;
+    if ((spec.len || 0) > bm.CANVAS_FROM) { return addPoints(map, spec, data, done); }
     var clustered = spec.cluster && typeof L.markerClusterGroup === "function";
     // chunkedLoading keeps the page responsive while tens of thousands of markers cluster
     var group = clustered ? L.markerClusterGroup({maxClusterRadius: 40, spiderfyOnMaxZoom: true,
@@ -31,7 +33,7 @@
     var made = data.icons.map(function (i) {
       return L.divIcon({html: i[0], className: "bm-marker", iconSize: [i[1], i[1]], iconAnchor: [i[1] / 2, i[1] / 2]});
     });
-    var markers = spec.markers.map(function (d) {
+    var markers = bm.decodeMarkers(spec, data.decimals).map(function (d) {
       var it = d.r === undefined ? null : items[d.r];
       var title = str(d.title !== undefined ? d.title : it.titleIndex);
       var pop = d.pop || it.pop;
@@ -65,6 +67,27 @@
       done();
     }
     bm.layers[spec.name] = {group: group, markers: markers, shown: markers};
+    return group;
+  }
+
+  // Past bm.CANVAS_FROM markers: one canvas layer (25-points.js) draws them all, with the same symbols.
+  function addPoints(map, spec, data, done) {
+    var items = data.items, str = data.str, specs = bm.decodeMarkers(spec, data.decimals);
+    function item(j) { return specs[j].r === undefined ? null : items[specs[j].r]; }
+    var group = new bm.PointLayer(specs, data.icons, {
+      title: function (j) { var d = specs[j]; return str(d.title !== undefined ? d.title : item(j).titleIndex); },
+      tip: function (j) { var d = specs[j]; return d.tip || [item(j).titleIndex, [item(j).dateIndex]]; },
+      pop: function (j) { return specs[j].pop || item(j).pop; },
+      info: function (j) {
+        var d = specs[j], it = item(j);
+        return {id: d.id || (it && it.id), rid: it ? it.id : null,
+                start: it ? it.start : (d.start || ""), end: it ? it.end : (d.end || "")};
+      }
+    });
+    group.points.forEach(function (p, j) { var it = item(j); if (it) { it.parts.push({layer: p, group: group}); } });
+    if (spec.show) { group.addTo(map); }
+    bm.layers[spec.name] = {group: group, markers: group.points, shown: group.points};
+    done();
     return group;
   }
 

@@ -24,8 +24,9 @@
     return only;
   };
 
-  // {visible: Set of ids, miss: [per item]}
+  // {visible: Set of ids, miss: [per item]}; items decoded from columns (bm.decode) are filtered on them.
   filter.run = function (items, state, facets, months) {
+    if (items.columns) { return filter.runColumns(items.columns, state, facets, months); }
     var visible = new Set(), miss = new Array(items.length);
     for (var i = 0; i < items.length; i++) {
       miss[i] = filter.misses(items[i], state, facets, months);
@@ -36,6 +37,7 @@
 
   // Live counts: for facet n, the items that pass every other filter, by value.
   filter.counts = function (items, miss, facets) {
+    if (items.columns) { return filter.countsColumns(items.columns, miss, facets); }
     var counts = facets.map(function () { return Object.create(null); });
     for (var i = 0; i < items.length; i++) {
       for (var n = 0; n < facets.length; n++) {
@@ -51,8 +53,76 @@
   // Every value of each facet with its total, most frequent first (ties by name).
   filter.values = function (items, key) {
     var totals = Object.create(null);
-    items.forEach(function (it) { it[key].forEach(function (v) { totals[v] = (totals[v] || 0) + 1; }); });
+    if (items.columns) {
+      totals = spread(items.columns, tally(items.columns[key], items.columns.lists.length, null, 0));
+    } else {
+      items.forEach(function (it) { it[key].forEach(function (v) { totals[v] = (totals[v] || 0) + 1; }); });
+    }
     return Object.keys(totals).sort(function (a, b) { return totals[b] - totals[a] || a.localeCompare(b); });
+  };
+
+  // --- the same rules over the columns of bm.decode (data.columns): typed arrays, no item objects ---
+
+  var DAY_MS = 86400000, UNIX_DAY = 719163;
+  function ordinal(iso) { return Date.parse(iso + "T00:00:00Z") / DAY_MS + UNIX_DAY; }
+
+  // Per facet, which of the document's lists hold a chosen value (null: nothing chosen, all pass).
+  function hits(cols, state, facets) {
+    return facets.map(function (f) {
+      var chosen = state.facets[f[0]];
+      if (!chosen || chosen.size === 0) { return null; }
+      var hit = new Uint8Array(cols.lists.length);
+      cols.lists.forEach(function (values, l) {
+        for (var v = 0; v < values.length; v++) { if (chosen.has(values[v])) { hit[l] = 1; break; } }
+      });
+      return hit;
+    });
+  }
+
+  filter.runColumns = function (cols, state, facets, months) {
+    var len = cols.len, miss = new Int8Array(len), visible = new Set(), lo = -Infinity, hi = Infinity;
+    if (months.length) {
+      lo = ordinal(months[Math.min(state.from, state.to)].start) - cols.epoch;
+      hi = ordinal(months[Math.max(state.from, state.to)].end) - cols.epoch;
+    }
+    var hit = hits(cols, state, facets), keys = facets.map(function (f) { return cols[f[0]]; });
+    for (var i = 0; i < len; i++) {
+      var s = cols.s[i], only = -1;
+      if (s && (s + cols.e[i] < lo || s > hi)) { miss[i] = -2; continue; }
+      for (var n = 0; n < facets.length; n++) {
+        if (hit[n] && !hit[n][keys[n][i]]) {
+          if (only >= 0) { only = -2; break; }
+          only = n;
+        }
+      }
+      miss[i] = only;
+      if (only === -1) { visible.add(cols.ids[i]); }
+    }
+    return {visible: visible, miss: miss};
+  };
+
+  // How many items of each list pass (miss -1, or miss === n when n >= 0; every item when miss is null).
+  function tally(column, size, miss, n) {
+    var out = new Int32Array(size);
+    for (var i = 0; i < column.length; i++) {
+      if (!miss || miss[i] === -1 || miss[i] === n) { out[column[i]] += 1; }
+    }
+    return out;
+  }
+
+  // List counts -> counts by value.
+  function spread(cols, perList) {
+    var out = Object.create(null);
+    for (var l = 0; l < perList.length; l++) {
+      if (!perList[l]) { continue; }
+      var values = cols.lists[l];
+      for (var v = 0; v < values.length; v++) { out[values[v]] = (out[values[v]] || 0) + perList[l]; }
+    }
+    return out;
+  }
+
+  filter.countsColumns = function (cols, miss, facets) {
+    return facets.map(function (f, n) { return spread(cols, tally(cols[f[0]], cols.lists.length, miss, n)); });
   };
 
   filter.emptyState = function (facets, months) {

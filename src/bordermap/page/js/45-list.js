@@ -10,9 +10,24 @@
     return x < y ? -1 : x > y ? 1 : a.title < b.title ? -1 : a.title > b.title ? 1 : 0;
   };
 
+  // The items in bm.byDate's order; items decoded from columns are sorted on the columns (no getters).
+  bm.dateOrder = function (items) {
+    var cols = items.columns;
+    if (!cols) { return items.slice().sort(bm.byDate); }
+    var s = cols.s, t = cols.t, str = bm.readData().strings, order = new Array(items.length);
+    for (var i = 0; i < order.length; i++) { order[i] = i; }
+    order.sort(function (a, b) {
+      var x = s[a] || Infinity, y = s[b] || Infinity;  // undated last
+      if (x !== y) { return x - y; }
+      var p = str[t[a]], q = str[t[b]];
+      return p < q ? -1 : p > q ? 1 : 0;
+    });
+    return order.map(function (i) { return items[i]; });
+  };
+
   bm.listPanel = function (ctx) {
     var el = bm.el, list = document.getElementById("bm-list"), more = document.getElementById("bm-more");
-    var sorted = ctx.items.slice().sort(bm.byDate), limit = PAGE;
+    var sorted = bm.dateOrder(ctx.items), limit = PAGE;
     function draw() {
       list.textContent = "";
       var rows = sorted.filter(function (it) { return ctx.visible.has(it.id); });

@@ -1,0 +1,119 @@
+"""A page of 100,000 events in a real headless Chromium: drawn on a canvas, filtered on the columns, listed
+a page at a time, searched, opened by a click on its symbol. Expected answers are computed here from the
+events file the page was built from."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bordermap import build, layers
+from bordermap.recipe import Recipe
+
+from .conftest import needs_browser
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_browser]
+
+N = 100_000
+CATEGORIES = ["attack", "raid", "border clash", "political event"]
+POPUP = "(document.querySelector('.leaflet-popup-content') || {innerText: ''}).innerText"
+LAYER = "window.bordermap.layers['Events and places']"
+
+
+@pytest.fixture(scope="module")
+def events_csv(tmp_path_factory):
+    """N events at random places in a box over Balochistan, on random days of 2022."""
+    rng = np.random.default_rng(18)
+    n = np.arange(N)
+    frame = pd.DataFrame({
+        "id": [f"big-{i}" for i in n], "title": [f"Scale event {i}" for i in n],
+        "category": rng.choice(CATEGORIES, N), "date": (np.datetime64("2022-01-01") + rng.integers(0, 365, N)).astype(str),
+        "date_precision": "day", "actors": rng.choice(["TTP", "BLA"], N), "location_precision": "town",
+        "admin1": "PK-BA", "units": "", "place": [f"Place {i % 300}" for i in n], "location_basis": "a test point",
+        "summary": "An event of the scale test.", "sources": "Test | scale data",
+        "longitude": np.round(rng.uniform(62.0, 69.0, N), 5), "latitude": np.round(rng.uniform(25.5, 30.5, N), 5)})
+    path = tmp_path_factory.mktemp("scale") / "events.csv"
+    frame.to_csv(path, index=False)
+    return path, frame
+
+
+@pytest.fixture(scope="module")
+def big_page(events_csv, tmp_path_factory):
+    path, _ = events_csv
+    recipe = Recipe(name="scale", title="Scale", include=("provinces",), basemap=False)
+    (page,) = build(recipe, tmp_path_factory.mktemp("scale-out"), events_files=[path], self_contained=True)
+    return page
+
+
+def _in_view(frame, bounds) -> int:
+    (south, west), (north, east) = bounds
+    return int(((frame.latitude >= south) & (frame.latitude <= north) & (frame.longitude >= west)
+                & (frame.longitude <= east)).sum())
+
+
+BOUNDS = f"(() => {{ const b = window.bordermap.map.getBounds(); return [[b.getSouth(), b.getWest()], [b.getNorth(), b.getEast()]]; }})()"
+
+
+def _drawn(page, frame) -> tuple[int, int]:
+    """(symbols the canvas drew, events of ``frame`` in the view); a symbol half outside the view counts."""
+    page.page.wait_for_function(f"() => !{LAYER}.group._pending")
+    drawn = page.js(f"{LAYER}.group.drawn")
+    return drawn, _in_view(frame, page.js(BOUNDS))
+
+
+def test_100k_events_are_drawn_on_one_canvas_and_every_one_is_listed(open_map, big_page, events_csv):
+    _, frame = events_csv
+    page = open_map(big_page)
+    assert page.js("document.querySelectorAll('.leaflet-marker-icon').length") == 0  # no DOM marker per event
+    assert page.js("document.querySelectorAll('canvas.bm-points').length") == 1
+    drawn, in_view = _drawn(page, frame)
+    assert in_view <= drawn <= in_view + N // 50  # plus those whose symbol reaches into the view
+    assert page.js("document.getElementById('bm-count').textContent") == str(N)
+    assert page.js("document.querySelectorAll('#bm-list li').length") == 100  # a page of rows at a time
+    first = frame.sort_values(["date", "title"]).iloc[0]
+    assert page.js("document.querySelector('#bm-list li').dataset.id") == first.id
+    assert page.js("performance.memory ? performance.memory.usedJSHeapSize : 0") < 150e6
+    assert page.errors == []
+
+
+def test_a_facet_filters_100k_events_and_recounts(open_map, big_page, events_csv):
+    _, frame = events_csv
+    page = open_map(big_page)
+    page.page.locator("#bm-facets input[value='Raid']").check()
+    raids = frame[frame.category == "raid"]
+    page.page.wait_for_function(f"() => document.getElementById('bm-count').textContent === '{len(raids)} of {N}'")
+    counts = page.js("""() => Object.fromEntries([...document.querySelectorAll('#bm-facets input[data-facet=actors]')]
+                          .map(b => [b.value, b.parentElement.querySelector('.bm-n').textContent]))""")
+    for actor, n in raids.actors.value_counts().items():
+        label = next(k for k in counts if f"({actor})" in k)
+        assert counts[label] == f" ({n})"
+    drawn, in_view = _drawn(page, raids)
+    assert in_view <= drawn <= in_view + N // 50
+    assert set(page.js("[...document.querySelectorAll('#bm-list li')].map(li => li.dataset.id)")) <= set(raids.id)
+    assert "category=Raid" in page.page.url
+
+
+def test_a_click_on_a_symbol_opens_its_popup_and_selects_its_row(open_map, big_page, events_csv):
+    _, frame = events_csv
+    page = open_map(big_page)
+    row = frame.iloc[12345]
+    page.js(f"window.bordermap.map.setView([{row.latitude}, {row.longitude}], 16, {{animate: false}})")
+    page.page.wait_for_function(f"() => !{LAYER}.group._pending")
+    box = page.page.locator("#bm-map").bounding_box()
+    size = page.js("window.bordermap.map.getSize()")
+    page.page.mouse.click(box["x"] + size["x"] / 2, box["y"] + size["y"] / 2)
+    page.page.wait_for_function(f"() => {POPUP}.includes('Scale event')", timeout=10000)
+    assert page.js(POPUP).startswith(row.title)
+    assert f"Date\t{layers._date_words(row.date)} (to the day)" in page.js(POPUP)
+    page.page.wait_for_function(f"() => location.hash.includes('item={row.id}&') || location.hash.endsWith('item={row.id}')",
+                                timeout=10000)
+    assert page.js("window.bordermap.map.hasLayer(window.bordermap.layers['Events and places'].group)")
+
+
+def test_search_finds_one_of_100k_events_and_opens_it(open_map, big_page, events_csv):
+    _, frame = events_csv
+    page = open_map(big_page)
+    row = frame.iloc[99_999]
+    page.page.locator("#bm-q").fill(row.title)
+    page.page.keyboard.press("Enter")
+    page.page.wait_for_function(f"() => {POPUP}.startsWith('{row.title}')", timeout=20000)
+    assert f"item={row.id}" in page.page.url

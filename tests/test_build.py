@@ -165,6 +165,11 @@ def test_past_the_point_limit_the_build_says_so_and_aggregates(tmp_path, cli, mo
     page = pagedata.decode((tmp_path / "out" / "border-region.html").read_bytes())
     assert "Events and places" not in page.layers
     assert page.doc["aggregate"]["layer"] == "Events by province"
+    from bordermap import recipe
+
+    stories = recipe.find(None).stories
+    assert stories and "stories" not in page.doc
+    assert f"the recipe's {len(stories)} stories are left out" in result.stderr
     monkeypatch.setattr(settings, "MAX_PAGE_POINTS", len(curated))
     result = cli("build", "--out", tmp_path / "out")
     assert "more than a page draws" not in result.stderr

@@ -7,9 +7,10 @@ from bordermap.layers import CATEGORY_SYMBOLS
 def test_rows_are_the_records_in_the_events_schema(default_html):
     doc = pagedata.read(default_html)
     report, records = doc["report"], {r.id: r for r in events.load_events()}
-    assert len(report["rows"]) == len(doc["items"])
-    for item, (values, point) in zip(doc["items"], takeaway.rows(doc)):
-        feature = conflictdata.feature(records[item["i"]])
+    items = pagedata.decode(default_html).items
+    assert len(report["rows"]) == len(items) == len(records)
+    for item, (values, point) in zip(items, takeaway.rows(doc)):
+        feature = conflictdata.feature(records[item.id])
         assert values == {k: feature["properties"].get(k) for k in report["fields"]}
         assert point == (feature["geometry"]["coordinates"] if feature["geometry"] else None)
     assert report["pointFields"] == list(takeaway.POINT_FIELDS)
@@ -38,10 +39,11 @@ def test_rows_that_may_not_be_passed_on_are_not_in_the_page(tmp_path, cli):
 
     export = write_csv(tmp_path / "acled.csv", ACLED_CURRENT, [acled_row(1, fatalities=7)])
     assert cli("build", "--events", export, "--out", tmp_path / "out").returncode == 0
-    doc = pagedata.read((tmp_path / "out" / "border-region.html").read_text(encoding="utf-8"))
-    (n,) = [n for n, it in enumerate(doc["items"]) if it.get("nr")]
+    html = (tmp_path / "out" / "border-region.html").read_text(encoding="utf-8")
+    doc, items = pagedata.read(html), pagedata.decode(html).items
+    (n,) = [n for n, it in enumerate(items) if not it.redistributable]
     assert doc["report"]["rows"][n] is None
-    assert sum(row is not None for row in doc["report"]["rows"]) == len(doc["items"]) - 1
+    assert sum(row is not None for row in doc["report"]["rows"]) == len(items) - 1
     assert "Note 1" not in {v for row in takeaway.rows(doc) if row for v in row[0].values() if isinstance(v, str)}
 
 

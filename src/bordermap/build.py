@@ -253,7 +253,9 @@ def _within_point_limit(recipe: Recipe, records: list, note: Note) -> tuple[Reci
     spec = recipe.aggregate or recipe_mod.AggregateSpec(level="province")
     note(f"{count:,} events and places are more than a page draws as points ({limit:,}); "
          f"the page shows them aggregated by {spec.level} instead")
-    return dataclasses.replace(recipe, aggregate=spec), False
+    if recipe.stories:  # a story step shows records one by one, which an aggregate no longer draws
+        note(f"the recipe's {len(recipe.stories)} stories are left out: their records are drawn only in the aggregate")
+    return dataclasses.replace(recipe, aggregate=spec, stories=()), False
 
 
 def _check_focus(recipe: Recipe, boundaries: sources.Boundaries) -> None:

@@ -96,7 +96,7 @@ def test_a_click_on_a_symbol_opens_its_popup_and_selects_its_row(open_map, big_p
     _, frame = events_csv
     page = open_map(big_page)
     row = frame.iloc[12345]
-    page.js(f"window.bordermap.map.setView([{row.latitude}, {row.longitude}], 16, {{animate: false}})")
+    page.do(f"window.bordermap.map.setView([{row.latitude}, {row.longitude}], 16, {{animate: false}})")
     page.page.wait_for_function(f"() => !{LAYER}.group._pending")
     box = page.page.locator("#bm-map").bounding_box()
     size = page.js("window.bordermap.map.getSize()")

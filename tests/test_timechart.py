@@ -191,13 +191,14 @@ def test_an_acled_page_offers_no_download_of_its_rows(open_map, tmp_path, cli):
     assert built.returncode == 0, built.stderr
     html = tmp_path / "out" / "border-region.html"
     doc = pagedata.read(html.read_text(encoding="utf-8"))
-    acled = [n for n, it in enumerate(doc["items"]) if it.get("nr")]
+    items = pagedata.decode(html.read_text(encoding="utf-8")).items
+    acled = [n for n, it in enumerate(items) if not it.redistributable]
     assert len(acled) == 2 and all(doc["report"]["rows"][n] is None for n in acled)
     page = open_map(html)
     page.page.locator("#bm-take summary").click()
     note = page.page.locator("#bm-take .bm-left")
     assert note.is_visible() and "2 of the" in note.inner_text() and "forbids redistribution" in note.inner_text()
-    ids = {doc["items"][n]["i"] for n in acled}
+    ids = {items[n].id for n in acled}
     rows = list(csv.DictReader(io.StringIO(_download(page, "Download CSV", tmp_path).read_text(encoding="utf-8-sig"))))
     assert rows and not ids & {r["id"] for r in rows}
     # only ACLED shown: nothing to download, and the page says why

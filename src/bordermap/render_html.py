@@ -80,9 +80,9 @@ def panel_html(recipe: Recipe, guide: Guide, items: list[Item]) -> str:
     areas = sum(1 for i in items if CATEGORIES.get(i.category) == "area")
     about = escape(recipe.description) + " " if recipe.description else ""
     if items:
-        about += escape(f"The map draws {len(items) - areas} events and places and {areas} areas from cited "
-                        "articles. The list below gives each of them as text, with date, actors, place and "
-                        "sources; choosing one shows it on the map.")
+        about += escape(f"The map draws {len(items) - areas} events and places and {areas} areas, each from a "
+                        "cited source (an article, or a dataset's record). The list below gives each of them as "
+                        "text, with date, actors, place and sources; choosing one shows it on the map.")
     hidden = "" if items else " hidden"
     credits = "".join(f"<li><b>{escape(c.what)}</b>: {escape(c.source)}. Licence: {escape(c.licence)}."
                       f"{_link(c.url, ' ')}</li>" for c in guide.credits)

@@ -136,7 +136,9 @@ def test_playback_advances_the_window_and_the_address(open_map, maps):
     assert play.get_attribute("aria-pressed") == "false"
     frm, to = page.js(SLIDERS)
     assert frm == to >= 2
-    page.page.wait_for_timeout(250)
+    want = (f"from={months[frm]['start'][:7]}", f"to={months[to]['start'][:7]}")
+    page.page.wait_for_function(f"() => location.hash.includes({want[0]!r}) && location.hash.includes({want[1]!r})",
+                                timeout=5000)  # the address is written 100 ms after the last change
     address = page.js("location.hash")
     assert f"from={months[frm]['start'][:7]}" in address and f"to={months[to]['start'][:7]}" in address
     assert months[frm]["label"] in page.page.locator(".bm-play-status").inner_text()

@@ -26,6 +26,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from . import columns
+from .takeaway import category_label
 from .errors import BordermapError
 
 #: The document's format version; a reader refuses other versions.
@@ -299,7 +300,7 @@ def _items(items: Sequence, table: StringTable) -> tuple[dict, list[list[int]]]:
     popups = _PopupColumns(table)
     for j, item in enumerate(items):
         text[:, j] = add(item.title), add(item.date), add(item.where)
-        facets[:, j] = (facet((item.category[:1].upper() + item.category[1:],)), facet(item.actors),
+        facets[:, j] = (facet((category_label(item.category),)), facet(item.actors),
                         facet(item.countries), facet(item.provinces),
                         facet((PRECISION_LABELS.get(item.precision, item.precision),)), facet(item.inferred))
         if item.start:

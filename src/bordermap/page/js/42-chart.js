@@ -41,12 +41,9 @@
       if (hi === null || it.end > hi) { hi = it.end; }
     });
     if (lo === null) { return [0, -1]; }
-    var first = 0, last = months.length - 1;
-    months.forEach(function (m, i) {
-      if (m.end < lo) { first = i + 1; }
-      if (m.start > hi && i <= last) { last = Math.min(last, i - 1); }
-    });
-    return [first, last];
+    var first = months.findIndex(function (m) { return m.end >= lo; });
+    var after = months.findIndex(function (m) { return m.start > hi; });
+    return [first, (after < 0 ? months.length : after) - 1];
   };
 
   // Per bar and category: exact (the date lies within the bar) and spread (a share of a longer date, by days);

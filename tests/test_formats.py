@@ -267,3 +267,18 @@ def test_a_csv_without_a_known_pair_of_columns_says_which_names_count(cli, tmp_p
     assert proc.returncode == 2
     assert proc.stderr.startswith(f"bordermap: error: {path}: CSV needs a WKT column (WKT, geometry or geom) or "
                                   "longitude and latitude columns"), proc.stderr
+
+
+@needs_pyarrow
+@pytest.mark.parametrize("damage, words", [
+    (lambda raw: raw[: len(raw) // 2], "truncated, or not a Parquet file"),
+    (lambda raw: raw[:-3], "truncated, or not a Parquet file"),
+    (lambda raw: raw[:200] + bytes(200) + raw[400:], "a damaged Parquet file"),
+])
+def test_a_damaged_geoparquet_file_is_named_in_plain_words(cli, tmp_path, damage, words):
+    path = tmp_path / "sites.parquet"
+    path.write_bytes(damage((FORMATS / "sites.parquet").read_bytes()))
+    proc = cli("validate", path)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith(f"bordermap: error: {path}: {words}"), proc.stderr
+    assert not any(word in proc.stderr for word in ("magic", "thrift", "Thrift", "footer's", "\\n", "Arrow"))

@@ -440,7 +440,7 @@ def _read_parquet(path: Path) -> gpd.GeoDataFrame:
         try:
             meta = pq.ParquetFile(fh).metadata
         except (pyarrow.ArrowException, ValueError) as exc:
-            raise SourceError(path, f"not a readable GeoParquet file ({_first_sentence(exc)})") from None
+            raise SourceError(path, _parquet_words(exc)) from None
         if meta.num_rows > settings.MAX_FEATURES:
             raise SourceError(path, f"has {meta.num_rows:,} features, more than the limit of "
                                     f"{settings.MAX_FEATURES:,} (bordermap.settings.MAX_FEATURES)")
@@ -457,7 +457,9 @@ def _read_parquet(path: Path) -> gpd.GeoDataFrame:
                 warnings.simplefilter("always")
                 frame = _within_time(path, lambda: gpd.read_parquet(fh))
         except (pyarrow.ArrowException, ValueError, TypeError, KeyError) as exc:
-            raise SourceError(path, f"not a readable GeoParquet file ({_first_sentence(exc)})") from None
+            raise SourceError(path, _parquet_words(exc)) from None
+        except OSError as exc:  # pyarrow reports undecodable pages as OSError too, with no errno
+            raise SourceError(path, f"cannot read ({exc.strerror})" if exc.errno else _parquet_words(exc)) from None
         except shapely.errors.GEOSException as exc:
             raise SourceError(path, f"has a geometry that cannot be built ({_geos_words(exc)})") from None
     return _checked_frame(path, frame, [" ".join(str(w.message).split())[:160] for w in caught])
@@ -609,6 +611,23 @@ def _translate(exc: RuntimeError, suffix: str) -> str:
         return f"truncated or malformed JSON ({m.group(3).strip().rstrip('.').lower()} at line {m.group(1)}, " \
                f"character {m.group(2)})"
     return f"cannot read: {_first_sentence(text)}"
+
+
+#: pyarrow's messages (a phrase in them) -> what is wrong with the file, in the analyst's words.
+_PARQUET_PROBLEMS = (
+    (("magic bytes not found in footer", "smaller than the minimum file footer", "smaller than the size reported"),
+     "truncated, or not a Parquet file: its footer, which lists the contents, is missing or cut short"),
+    (("thrift", "deserializ", "page header"), "a damaged Parquet file: some of its data pages cannot be decoded"),
+)
+
+
+def _parquet_words(exc: Exception) -> str:
+    """pyarrow's error in plain words; its own text never reaches the analyst."""
+    text = str(exc).lower()
+    for phrases, words in _PARQUET_PROBLEMS:
+        if any(phrase in text for phrase in phrases):
+            return words
+    return "not a readable GeoParquet file (damaged, or in a form pyarrow cannot read)"
 
 
 def _first_sentence(text: object) -> str:

@@ -173,3 +173,45 @@ def test_a_names_boxes_are_worked_out_as_the_browser_lays_them_out(open_map, map
         });
         return [out.length, Math.max(...out)]; }""")
     assert worst[0] >= 20 and worst[1] < 0.5
+
+
+#: Each shown area name: its text, its kind, its box, the (lat, lon) of the point it is set by, and its leader
+#: line's two ends (or null when none is drawn).
+AREA_NAMES = """() => { const map = window.bordermap.map, frame = map.getContainer().getBoundingClientRect();
+  const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  return window.bordermap.labels.filter(l => l.el.style.visibility === 'visible' && !/^town/.test(l.kind))
+    .map(l => { const at = map.containerPointToLatLng([l.point.x - frame.left, l.point.y - frame.top]);
+      const line = l.leader && l.leader.style.display !== 'none' ? l.leader : null;
+      let ends = null;
+      if (line) { const r = line.getBoundingClientRect(), a = parseFloat(line.style.transform.slice(7)) * Math.PI / 180;
+        const w = parseFloat(line.style.width), x0 = Math.cos(a) >= 0 ? r.left : r.right, y0 = Math.sin(a) >= 0 ? r.top : r.bottom;
+        ends = [[x0, y0], [x0 + w * Math.cos(a), y0 + w * Math.sin(a)]]; }
+      return {text: l.el.lastChild.textContent, kind: l.kind, box: box(l.el.lastChild), point: [l.point.x, l.point.y],
+              at: [at.lat, at.lng], ends}; }); }"""
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_an_area_name_is_set_by_a_point_inside_its_own_area_and_a_far_one_has_a_line_back(open_map, maps, size):
+    """No name lies over another area unexplained: the point it is set by is inside its own area, and a name
+    set more than a few px off that point has a leader line from the point to the name."""
+    import shapely
+    from bordermap import sources
+
+    b = sources.load_boundaries()
+    areas = {**dict(zip(b.admin1["name"], b.admin1.geometry)),
+             **{name.upper(): geom for name, geom in zip(b.countries["name"], b.countries.geometry)}}
+    page = open_map(maps["default"], size=SIZES[size])
+    names = page.js(AREA_NAMES)
+    assert {n["kind"] for n in names} >= {"country", "province"}
+    for n in names:
+        lat, lon = n["at"]
+        # within 0.05 degrees (a few px at these zooms): the point is worked out through the page's pixels
+        assert areas[n["text"]].buffer(0.05).contains(shapely.Point(lon, lat)), n
+        x, y = n["point"]
+        left, top, right, bottom = n["box"]
+        gap = ((max(left - x, 0, x - right)) ** 2 + (max(top - y, 0, y - bottom)) ** 2) ** 0.5
+        if gap > 12:
+            assert n["ends"], n
+            (x0, y0), (x1, y1) = n["ends"]
+            assert abs(x0 - x) < 2 and abs(y0 - y) < 2, n
+            assert left - 3 <= x1 <= right + 3 and top - 3 <= y1 <= bottom + 3, n

@@ -65,6 +65,13 @@ def _texts(figure) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("which", ["figure", "border_figure"])
+def test_a_name_is_shown_once(which, request):
+    """A district named after its town, or an event labelled with its town's name, is named once, as on the page."""
+    texts = _texts(request.getfixturevalue(which))
+    assert texts and sorted(t for t in set(texts) if texts.count(t) > 1) == []
+
+
 def test_png_has_the_requested_size(exported):
     path = exported("png")
     assert path.name == "border-region.png"

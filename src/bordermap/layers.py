@@ -121,6 +121,7 @@ class Layer:
     tooltip: tuple[Text, ...] = ()  # one per feature, same order as frame
     popup: tuple[Popup, ...] = ()  # one per feature, or none
     labels: tuple[tuple[float, float, str, str], ...] = ()  # lat, lon, text, css class
+    label_also: tuple[tuple[tuple[float, float], ...], ...] = ()  # per label: other (lat, lon) its name may use
     show: bool = True
     attribution: tuple[str, ...] = ()
     legend: tuple[LegendItem, ...] = ()
@@ -241,9 +242,9 @@ def boundary_layers(b: Boundaries, recipe: Recipe, towns: gpd.GeoDataFrame | Non
             legend=(LegendItem("Pakistan–Afghanistan and Pakistan–Iran borders", BORDER_EMPHASIS, "line"),),
         ))
     if "labels" in wanted:
+        labels, also = _boundary_labels(b, admin1, frame_bounds(b, recipe), towns, recipe.focus)
         out.append(Layer(name="Labels", frame=gpd.GeoDataFrame(geometry=[], crs=4326),
-                         style=Style(), labels=tuple(_boundary_labels(b, admin1, frame_bounds(b, recipe), towns,
-                                                                      recipe.focus))))
+                         style=Style(), labels=tuple(labels), label_also=tuple(also)))
     return out
 
 
@@ -262,27 +263,51 @@ def _boundary_labels(b: Boundaries, admin1: gpd.GeoDataFrame, frame: tuple[float
     countries; the curated towns, by their label priority (their kind ``town-N``).
 
     A country's own representative point can lie outside the map (Iran's does, on the default map).
+    Returns the labels and, for each, the other points inside its area where the page may set a name that
+    must be shown (countries and focus provinces) when its own point is crowded.
     """
     import shapely
 
     box = shapely.box(*frame)
-    labels = []
+    labels, also = [], []
     for r in b.countries[b.countries["role"] == "focus"].itertuples(index=False):
         inside = r.geometry.intersection(box)
         if inside.is_empty:
             continue
-        largest = max(shapely.get_parts(inside), key=lambda g: g.area)
-        p = largest.representative_point()
+        p, *others = label_points(inside)
         labels.append((round(p.y, 3), round(p.x, 3), r.name.upper(), "country"))
+        also.append(tuple((round(q.y, 3), round(q.x, 3)) for q in others))
     units = admin1[admin1["adm0_a3"].isin(COUNTRY_COLOURS)]
     for name, code, geom, focus in zip(units["name"], units["code"], units.geometry, units["_focus"]):
-        p = geom.representative_point()
+        p, *others = label_points(geom, 4 if code in focus_codes else 1)
         kind = "province" if code in focus_codes else "province-2" if focus else "province-minor"
         labels.append((round(p.y, 3), round(p.x, 3), name, kind))
+        also.append(tuple((round(q.y, 3), round(q.x, 3)) for q in others))
     if towns is not None:
         for name, geom, priority in zip(towns["name"], towns.geometry, towns["priority"]):
             labels.append((round(geom.y, 5), round(geom.x, 5), name, f"town-{int(priority)}"))
-    return labels
+            also.append(())
+    return labels, also
+
+
+def label_points(geom, n: int = 4) -> list:
+    """Where an area's name may go, best first: the centre of the widest circle inside it (for Badakhshan the
+    province's body, not the Wakhan strip a representative point may fall in), then the centres of the widest
+    circles in what is left away from those, while they are at least a quarter as wide: points well inside."""
+    import shapely
+
+    rest = max(shapely.get_parts(geom), key=lambda g: g.area)
+    points, first = [], None
+    while len(points) < n and not rest.is_empty:
+        circle = shapely.maximum_inscribed_circle(rest, 0.01)
+        radius = circle.length
+        if first is not None and radius < first / 4:
+            break
+        centre = shapely.get_point(circle, 0)
+        points.append(centre)
+        first = radius if first is None else first
+        rest = rest.difference(centre.buffer(2 * radius))
+    return points
 
 
 def _unit_text(r) -> Text:

@@ -21,6 +21,7 @@ import html.parser
 import json
 import re
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -224,7 +225,8 @@ def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float]
             out_layers.append(_markers(layer, table, icons, items, item_index))
         elif layer.labels:
             out_layers.append({"name": layer.name, "kind": "labels", "show": layer.show, "control": True,
-                               "labels": [list(label) for label in layer.labels]})
+                               "labels": [[*label, [list(q) for q in also]] if also else list(label)
+                                          for label, also in zip_longest(layer.labels, layer.label_also)]})
         else:
             out_layers.append(_shapes(layer, table, item_index, hatches))
     west, south, east, north = bounds
@@ -575,6 +577,7 @@ class DecodedLayer:
     features: tuple[DecodedFeature, ...] = ()
     markers: tuple[DecodedMarker, ...] = ()
     labels: tuple[tuple[float, float, str, str], ...] = ()
+    label_also: tuple[tuple[tuple[float, float], ...], ...] = ()  # per label, other points its name may use
     cluster: bool = False
 
 
@@ -660,7 +663,9 @@ def decode(page: str | bytes | dict) -> Page:
         layers[layer["name"]] = DecodedLayer(
             name=layer["name"], kind=kind, show=layer["show"], control=layer.get("control", True),
             features=tuple(features), markers=tuple(markers), cluster=layer.get("cluster", False),
-            labels=tuple(tuple(label) for label in layer.get("labels", ())))
+            labels=tuple(tuple(label[:4]) for label in layer.get("labels", ())),
+            label_also=tuple(tuple(tuple(q) for q in label[4]) if len(label) > 4 else ()
+                             for label in layer.get("labels", ())))
     return Page(doc=doc, title=doc["title"], items=tuple(items), layers=layers,
                 legend=tuple(label for label, _ in doc.get("legend", ())),
                 attribution=tuple(doc.get("attribution", ())))

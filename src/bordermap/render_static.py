@@ -543,6 +543,7 @@ def _place_labels(ax, requests: list[_Request], obstacles: list[Bbox], lines: _L
     y0, y1 = ax.get_ylim()
     near = (x1 - x0) / 100  # one label per place: anchors within about 1% of the frame share it
     done: list[tuple[str, float, float]] = []
+    said: set[str] = set()
     for r in sorted(requests, key=lambda r: (r.priority, r.text, r.x, r.y)):
         if not (x0 <= r.x <= x1 and y0 <= r.y <= y1):
             if r.dot is not None:
@@ -552,6 +553,10 @@ def _place_labels(ax, requests: list[_Request], obstacles: list[Bbox], lines: _L
             if r.dot is not None:
                 r.dot.remove()
             continue  # several symbols at one town share one label
+        if r.text in said:  # as on the page, a name already shown is not repeated (a district named after its town)
+            if r.dot is not None:
+                r.dot.remove()
+            continue
         if r.shared:
             done.append((r.text, r.x, r.y))
         weight = "bold" if r.role == "country" else "normal"
@@ -594,6 +599,7 @@ def _place_labels(ax, requests: list[_Request], obstacles: list[Bbox], lines: _L
             continue
         taken.append(box)
         placed.append(label)
+        said.add(r.text)
         if r.role == "event" and math.hypot(dx, dy) > POINT_OFFSETS[0][0] + 1:
             _leader(ax, (r.x, r.y), box)
     return placed, dropped

@@ -37,3 +37,16 @@ test("a position's box is the measured box moved by fractions of its size plus p
   assert.deepStrictEqual(plain(bm.labelBox(base, [-0.5, 10, -1, -5])), {left: 90, top: 35, right: 130, bottom: 45});
   assert.strictEqual(bm.labelTransform([-1, -7, -0.5, 0]), "translate(calc(-100% + -7px), calc(-50% + 0px))");
 });
+
+test("a name set off its point gets a line from the point to the nearest edge of the name, none when beside it", () => {
+  const at = {x: 100, y: 100};
+  assert.equal(bm.leaderLine(at, box(95, 94, 40, 12)), null);  // on its point
+  assert.equal(bm.leaderLine(at, box(104, 94, 40, 12)), null);  // right beside it
+  const right = plain(bm.leaderLine(at, box(150, 94, 40, 12)));  // 50 px to the right, level with the point
+  assert.deepEqual(right, {length: 52, angle: 0});
+  const below = plain(bm.leaderLine(at, box(80, 160, 40, 12)));  // straight below
+  assert.deepEqual(below, {length: 62, angle: 90});
+  const diagonal = bm.leaderLine(at, box(140, 140, 40, 12));  // the corner nearest the point, 2 px in
+  assert.equal(diagonal.length, Math.round(Math.hypot(42, 42)));
+  assert.equal(diagonal.angle, 45);
+});

@@ -14,7 +14,7 @@
     if (/^town/.test(label[3])) { div.appendChild(bm.el("span", "bm-dot")); }
     div.appendChild(bm.el("span", "bm-name", label[2]));
     var icon = L.divIcon({html: div, className: "bm-label-icon", iconSize: [0, 0]});
-    bm.labels.push({el: div, kind: label[3], group: group});
+    bm.labels.push({el: div, kind: label[3], group: group, at: [label[0], label[1]], also: label[4] || []});
     return L.marker([label[0], label[1]], {icon: icon, interactive: false, keyboard: false, zIndexOffset: -1000});
   }
 

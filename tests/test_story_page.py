@@ -37,7 +37,9 @@ def _stories():
 
 def _expect_step(page, step, story_id: str, number: int) -> None:
     page.page.wait_for_function(SETTLED)
-    page.page.wait_for_timeout(250)  # the address is written 100 ms after the last move
+    # the address is written 100 ms after the last move: wait for it to name this step
+    page.page.wait_for_function("(n) => new URLSearchParams(location.hash.slice(1)).get('step') === String(n)",
+                                arg=number)
     state = page.js(PARTS)
     want = set(step.records) | set(step.arrows)
     lit = {p[0] for p in state["parts"] if p[1]}

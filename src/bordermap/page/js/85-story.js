@@ -112,9 +112,11 @@
       return {paddingTopLeft: [16, below + 12], paddingBottomRight: [16, 28]};
     }
 
+    var moves = 0;  // each move's number: a finished or timed-out earlier move must not settle a later one
     function move(step, instant) {
+      var own = ++moves;
       settled = false;
-      var opts = padding(), done = function () { if (!settled) { settled = true; ctx.writeHash(); } };
+      var opts = padding(), done = function () { if (own === moves && !settled) { settled = true; ctx.writeHash(); } };
       opts.maxZoom = step.maxZoom;
       map.invalidateSize();
       if (instant || reduced) {

@@ -1,6 +1,6 @@
 """Benchmark: bordermap against GeoDataFrame.explore() and plain folium, on the same layers.
 
-Usage:  python bench/run.py [--only maps|cli|aggregate|scale] [--sizes 1000,10000,100000] [--out bench/RESULTS.md]
+Usage:  python bench/run.py [--only maps|cli|aggregate|scale] [--sizes 1000,10000,100000] [--tools bordermap,...] [--out bench/RESULTS.md]
 
 For each scenario it measures, side by side in one run:
   build    seconds to produce the HTML (median of 3 runs; 1 run at 100k)
@@ -240,6 +240,8 @@ def main() -> None:
                         help="run one section (default: maps and cli)")
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the aggregate section's export")
     parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--tools", default=None, help="scale section: the tools to run, comma-separated "
+                                                      "(default: all; rows of others are kept from earlier runs)")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("RESULTS.md"))
     args = parser.parse_args()
     if args.only == "aggregate":
@@ -248,7 +250,8 @@ def main() -> None:
     if args.only == "scale":
         from scale import run_scale  # bench/scale.py: events only, against explore(), FastMarkerCluster, lonboard
 
-        run_scale([int(s) for s in args.sizes.split(",")], args.out)
+        run_scale([int(s) for s in args.sizes.split(",")], args.out,
+                  args.tools.split(",") if args.tools else None)
         return
     if args.only != "maps":
         write_cli_results(cli_startup(), args.out)

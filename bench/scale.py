@@ -89,13 +89,21 @@ print(json.dumps({"cpu": time.process_time() - t, "peak_mb": resource.getrusage(
 """
 
 
-def make(tool: str, csv: Path, out: Path) -> dict | None:
+#: A build that takes longer than this is stopped and recorded as giving no page.
+BUILD_TIMEOUT_S = 900
+
+
+def make(tool: str, csv: Path, out: Path) -> dict:
+    """{"cpu", "peak_mb"} of the tool's build, or {"note": why there is no page}."""
     code = PRELUDE + MAKERS[tool] + EPILOGUE
-    proc = subprocess.run([sys.executable, "-c", code, str(csv), str(out)], capture_output=True, text=True)
+    try:
+        proc = subprocess.run([sys.executable, "-c", code, str(csv), str(out)], capture_output=True, text=True,
+                              timeout=BUILD_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return {"note": f"the build did not finish in {BUILD_TIMEOUT_S} s"}
     if proc.returncode != 0:
-        print(f"    {tool}: no page ({proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode})",
-              file=sys.stderr)
-        return None
+        last = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"
+        return {"note": f"the build failed ({last[:160]})"}
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -153,14 +161,16 @@ def draw(browser, tool: str, path: Path, pan: bool) -> dict:
             frames = page.evaluate(PAN)
             out["pan_ms"] = (statistics.median(frames), max(frames))
     except Exception as exc:  # a page that never draws is a result
-        print(f"    {tool} {path.name}: stopped drawing ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})",
-              file=sys.stderr)
+        out["note"] = f"the page stopped drawing ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})"
+        print(f"    {tool} {path.name}: {out['note']}", file=sys.stderr)
     finally:
         page.close()
     return out
 
 
-def run_scale(sizes: list[int], out: Path) -> None:
+def run_scale(sizes: list[int], out: Path, tools: list[str] | None = None) -> None:
+    """Measure each tool at each size; rows measured earlier at other sizes or by other tools are kept (in
+    scale.json beside ``out``), so that the slow sizes can be run on their own."""
     from playwright.sync_api import sync_playwright
 
     rows = []
@@ -170,11 +180,11 @@ def run_scale(sizes: list[int], out: Path) -> None:
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--enable-precise-memory-info"])
         for n in sizes:
             csv = events_csv(n, work)
-            for tool in MAKERS:
+            for tool in tools or MAKERS:
                 html = work / f"{n}-{tool.split()[0].strip('()')}.html"
                 built = make(tool, csv, html)
-                row = {"n": n, "tool": tool, "cpu": None, "peak_mb": None, "bytes": None}
-                if built:
+                row = {"n": n, "tool": tool, "cpu": None, "peak_mb": None, "bytes": None, "note": built.get("note")}
+                if "cpu" in built:
                     row.update(cpu=built["cpu"], peak_mb=built["peak_mb"], bytes=html.stat().st_size)
                     local = html  # bordermap's page is self-contained (and its CSP pins its inline scripts)
                     if tool != "bordermap":
@@ -182,10 +192,23 @@ def run_scale(sizes: list[int], out: Path) -> None:
                         local.write_text(localise(offline_cluster(html.read_text(encoding="utf-8"))),
                                          encoding="utf-8")
                     row.update(draw(browser, tool, local, pan=n == 100_000))
+                    html.unlink()
+                    local.unlink(missing_ok=True)
                 rows.append(row)
                 print(f"  {n:>9,} {tool:26} {row}", file=sys.stderr)
+            csv.unlink()
         browser.close()
-    write_scale(rows, out)
+    write_scale(_merged(out.with_name("scale.json"), rows), out)
+
+
+def _merged(store: Path, rows: list[dict]) -> list[dict]:
+    """This run's rows over those kept from earlier runs, by size, then in MAKERS' order."""
+    kept = {(r["n"], r["tool"]): r for r in (json.loads(store.read_text()) if store.exists() else [])}
+    kept.update({(r["n"], r["tool"]): r for r in rows})
+    order = list(MAKERS)
+    merged = sorted(kept.values(), key=lambda r: (r["n"], order.index(r["tool"]) if r["tool"] in order else 99))
+    store.write_text(json.dumps(merged, indent=1) + "\n")
+    return merged
 
 
 def _f(value, fmt="{:.0f}", none="—"):
@@ -199,11 +222,15 @@ def write_scale(rows: list[dict], out: Path) -> None:
              "| events | tool | build CPU (s) | peak memory (MB) | page (MB) | first data drawn (ms) "
              "| filters respond (ms) | JS heap (MB) | filter change repaints (ms) | pan frames, median / max (ms) |",
              "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    notes: list[str] = []
     for r in rows:
         pan = "—" if not r.get("pan_ms") else f"{r['pan_ms'][0]:.0f} / {r['pan_ms'][1]:.0f}"
         drawn = _f(r.get("drawn_ms")) if r["bytes"] else "no page"
+        drawn += f" ({len(notes) + 1})" if r.get("note") else ""
+        notes += [f"({len(notes) + 1}) {r['n']:,} events, {r['tool']}: {r['note']}."] if r.get("note") else []
         lines.append(f"| {r['n']:,} | {r['tool']} | {_f(r['cpu'], '{:.1f}')} | {_f(r['peak_mb'])} | "
                      f"{_f(r['bytes'] and r['bytes'] / 1e6, '{:.2f}')} | {drawn} | {_f(r.get('ready_ms'))} | "
                      f"{_f(r.get('heap_mb'))} | {_f(r.get('filter_ms'))} | {pan} |")
+    lines += ["", *notes] if notes else []
     lines.append(END)
     replace_between(out, START, END, "\n".join(lines), heading="## Scale: events alone, 1k to 1M")

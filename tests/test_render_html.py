@@ -156,5 +156,5 @@ def test_every_field_of_the_document_is_documented(default_html):
         keys |= set(layer)
         keys |= {k for m in layer.get("more", {}).values() for k in m}
         keys |= {k for f in layer.get("features", ()) for k in f}
-    keys |= set(doc["basemap"] or {})
+    keys |= set(doc["basemap"] or {}) | set(doc.get("arcs", {}))
     assert keys - documented == set()

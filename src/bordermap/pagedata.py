@@ -25,12 +25,12 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from . import columns
+from . import columns, topology
 from .takeaway import category_label
 from .errors import BordermapError
 
 #: The document's format version; a reader refuses other versions.
-VERSION = 2
+VERSION = 3
 #: The value of the document's ``schema`` field.
 SCHEMA = "bordermap-page"
 #: The id of the ``<script type="application/json">`` element that holds the document.
@@ -209,6 +209,7 @@ def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float]
     from .symbols import legend_svg
 
     table, icons, hatches = StringTable(), IconTable(), HatchTable()
+    arcs = topology.Topology(COORD_DECIMALS)
     items = list({item.id: item for layer in layers for item in layer.items}.values())
     encoded, lists = _items(items, table)
     item_index = {item.id: n for n, item in enumerate(items)}
@@ -226,7 +227,7 @@ def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float]
             out_layers.append({"name": layer.name, "kind": "labels", "show": layer.show, "control": True,
                                "labels": [list(label) for label in layer.labels]})
         else:
-            out_layers.append(_shapes(layer, table, item_index, hatches))
+            out_layers.append(_shapes(layer, table, item_index, hatches, arcs))
     west, south, east, north = bounds
     view = {"minZoom": 3, "maxZoom": 18, "zoom": recipe.zoom or 5,
             "center": list(recipe.center) if recipe.center else [(south + north) / 2, (west + east) / 2]}
@@ -249,6 +250,9 @@ def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float]
         if getattr(layer, "aggregate", None) is not None:
             doc["aggregate"] = _aggregate(layer, item_index)
     doc["report"] = _report(items, table, recipe, guide)
+    shared = arcs.arcs()  # fills the features' rings with references to the shared arcs
+    if shared:
+        doc["arcs"] = shared
     if stories:  # story.Story objects: guided readings of the map, step by step
         doc["stories"] = [s.page() for s in stories]
     return doc
@@ -392,8 +396,9 @@ class _PopupColumns:
         return {"shape": columns.pack(which), "shapes": shapes}
 
 
-def _shapes(layer, table: StringTable, item_index: dict[str, int], hatches: HatchTable) -> dict:
-    """A shape layer: each distinct style once, geometry as encoded polylines.
+def _shapes(layer, table: StringTable, item_index: dict[str, int], hatches: HatchTable,
+            arcs: topology.Topology) -> dict:
+    """A shape layer: each distinct style once, rings and lines as references to the page's shared arcs.
 
     A feature whose ``record`` is one of its own layer's items refers to it (``r``) and takes its popup
     from it; an analyst's property named ``record`` is just a property (the layer has no items).
@@ -415,7 +420,7 @@ def _shapes(layer, table: StringTable, item_index: dict[str, int], hatches: Hatc
         if key not in index:
             index[key] = len(styles)
             styles.append(style)
-        feature = {"s": index[key], "g": encode_geometry(geom)}
+        feature = {"s": index[key], "g": arcs.geometry(geom)}
         if layer.tooltip:
             feature["t"] = table.text(layer.tooltip[i])
         if layer.popup:
@@ -622,11 +627,12 @@ def decode(page: str | bytes | dict) -> Page:
         popup=popup(d["o"]), start=d["s"], end=d["e"], radius=float(d["r"]), inferred=lists[d["n"]],
         fatalities=d["f"], redistributable=d["redistributable"]) for d in raw_items]
     decimals = doc.get("decimals", COORD_DECIMALS)
+    rings_of = _rings(doc)
 
     def geometry(parts):
         geoms = []
         for kind, lines in parts:
-            rings = [decode_line(t, decimals) for t in lines]
+            rings = [rings_of(t) for t in lines]
             if kind == 0:
                 geoms.append(shapely.Polygon(rings[0], rings[1:]))
             elif kind == 1:
@@ -664,6 +670,21 @@ def decode(page: str | bytes | dict) -> Page:
     return Page(doc=doc, title=doc["title"], items=tuple(items), layers=layers,
                 legend=tuple(label for label, _ in doc.get("legend", ())),
                 attribution=tuple(doc.get("attribution", ())))
+
+
+def _rings(doc: dict):
+    """A function from a ring as the document holds it (arc references, or an encoded polyline for a
+    point) to its [(lon, lat), ...], as the page reads it."""
+    decimals = doc.get("decimals", COORD_DECIMALS)
+    arcs = topology.read_arcs(doc["arcs"]) if "arcs" in doc else []
+    factor = 10 ** decimals
+
+    def ring(value) -> list[tuple[float, float]]:
+        if isinstance(value, str):
+            return decode_line(value, decimals)
+        return [(lon / factor, lat / factor) for lat, lon in topology.ring(value, arcs).tolist()]
+
+    return ring
 
 
 def decode_items(doc: dict) -> list[dict]:

@@ -157,4 +157,6 @@ def test_every_field_of_the_document_is_documented(default_html):
         keys |= {k for m in layer.get("more", {}).values() for k in m}
         keys |= {k for f in layer.get("features", ()) for k in f}
     keys |= set(doc["basemap"] or {}) | set(doc.get("arcs", {}))
+    rows = doc["report"]["rows"]
+    keys |= set(rows) | set(rows["at"]) | {k for slot in rows["v"] for k in slot}
     assert keys - documented == set()

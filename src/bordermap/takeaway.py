@@ -13,7 +13,10 @@ page: a download cannot leak what the page does not carry.
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any, Callable, Iterable, Sequence
+
+from . import columns
 
 #: The CSV and GeoJSON coordinate fields of a point record (the events loader reads both forms).
 POINT_FIELDS = ("longitude", "latitude")
@@ -60,7 +63,89 @@ def rows(doc: dict) -> list:
     """A page-data document's download rows, unpacked: ``{field: value}`` and ``[lon, lat]`` or None, per item."""
     report = doc["report"]
     return [None if row is None else (dict(zip(report["fields"], unpack(row[0], doc["strings"]))), row[1])
-            for row in report["rows"]]
+            for row in unpack_rows(report["rows"])]
+
+
+#: Decimal places a download row's coordinates are sent with, when every one is exact at them.
+ROW_DECIMALS = 5
+
+
+def pack_rows(rows: Sequence) -> dict:
+    """The rows (``[[packed values], [lon, lat] or None]`` or None per item) as columns, one per field: 100k
+    events repeat most values, and their ids and titles rise with the string table (see docs/page-data.md)."""
+    present = [row for row in rows if row is not None]
+    out: dict[str, Any] = {"len": len(rows)}
+    if len(present) < len(rows):
+        out["has"] = columns.pack([row is not None for row in rows])
+    width = len(present[0][0]) if present else 0
+    out["v"] = [_slot([row[0][k] for row in present]) for k in range(width)]
+    out["at"] = _points([row[1] for row in present])
+    return out
+
+
+def _slot(values: list) -> dict:
+    """One field's values: ``c`` one value, ``s`` a column of string indexes, ``d``/``k`` distinct values and
+    a column of codes into them, ``j`` the values as they are."""
+    keys = [json.dumps(v, sort_keys=True) for v in values]
+    distinct: dict[str, int] = {}
+    for key in keys:
+        distinct.setdefault(key, len(distinct))
+    if len(distinct) == 1:
+        return {"c": values[0]}
+    if values and 2 * len(distinct) > len(values) and all(type(v) is int for v in values):
+        return {"s": columns.pack(values)}
+    if values and 2 * len(distinct) <= len(values):
+        first = {}
+        for key, v in zip(keys, values):
+            first.setdefault(key, v)
+        return {"d": list(first.values()), "k": columns.pack([distinct[key] for key in keys])}
+    return {"j": values}
+
+
+def _exact(c: Any, factor: int) -> bool:
+    return isinstance(c, (int, float)) and not isinstance(c, bool) and abs(c) <= 180 and round(c * factor) / factor == c
+
+
+def _points(points: list) -> dict:
+    """The rows' points: ``lon``/``lat`` columns at ``e`` decimals (``has`` says which rows have one) when
+    every coordinate is exact at them, else ``j``, the points as they are."""
+    factor = 10 ** ROW_DECIMALS
+    got = [p for p in points if p is not None]
+    if not got or not all(len(p) == 2 and _exact(p[0], factor) and _exact(p[1], factor) for p in got):
+        return {"j": points}
+    out = {"e": ROW_DECIMALS, "lon": columns.pack([round(p[0] * factor) for p in got]),
+           "lat": columns.pack([round(p[1] * factor) for p in got])}
+    if len(got) < len(points):
+        out["has"] = columns.pack([p is not None for p in points])
+    return out
+
+
+def unpack_rows(spec: dict) -> list:
+    """The inverse of :func:`pack_rows`, as the page's download reads the rows."""
+    has = columns.read(spec["has"]).tolist() if "has" in spec else [1] * spec["len"]
+    count = sum(has)
+    fields = []
+    for slot in spec["v"]:
+        if "c" in slot:
+            fields.append([slot["c"]] * count)
+        elif "s" in slot:
+            fields.append(columns.read(slot["s"]).tolist())
+        elif "k" in slot:
+            fields.append([slot["d"][k] for k in columns.read(slot["k"]).tolist()])
+        else:
+            fields.append(slot["j"])
+    at = spec["at"]
+    if "j" in at:
+        points = at["j"]
+    else:
+        factor = 10 ** at["e"]
+        lon, lat = columns.read(at["lon"]).tolist(), columns.read(at["lat"]).tolist()
+        points, k = [], 0
+        for w in columns.read(at["has"]).tolist() if "has" in at else [1] * count:
+            points.append([lon[k] / factor, lat[k] / factor] if w else None)
+            k += bool(w)
+    present = iter([list(values), point] for values, point in zip(zip(*fields) if fields else [()] * count, points))
+    return [next(present) if h else None for h in has]
 
 
 def block(items: Sequence, add: Callable[[str], int], *, title: str, credits: Iterable, version: str,
@@ -82,7 +167,7 @@ def block(items: Sequence, add: Callable[[str], int], *, title: str, credits: It
         point = f["geometry"]["coordinates"] if f["geometry"] else None
         rows.append([[pack(f["properties"].get(k), add) for k in fields], point])
     return {
-        "fields": fields, "pointFields": list(POINT_FIELDS), "rows": rows,
+        "fields": fields, "pointFields": list(POINT_FIELDS), "rows": pack_rows(rows),
         "colours": [[category_label(c), colour] for c, (colour, _) in CATEGORY_SYMBOLS.items()],
         "cite": {"title": title, "software": f"bordermap {version}", "data": data,
                  "credits": [[c.what, c.source, c.licence] for c in credits]},

@@ -16,10 +16,13 @@ document inert inside its ``<script>`` element.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import html.parser
 import json
 import re
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -192,8 +195,27 @@ def safe_json(value: Any) -> str:
 
 
 def element(doc: dict) -> str:
-    """The ``<script>`` element that carries ``doc`` in a page."""
-    return f'<script type="application/json" id="{ELEMENT_ID}">{safe_json(doc)}</script>'
+    """The ``<script>`` element that carries ``doc`` in a page, deflated (see :func:`deflate`)."""
+    return f'<script type="application/json" id="{ELEMENT_ID}">{safe_json(deflate(doc))}</script>'
+
+
+def deflate(doc: dict) -> dict:
+    """``{schema, version, z}``: ``z`` the document's JSON (UTF-8) deflated (zlib, level 9) and in base64.
+
+    Most of a page's bytes are text, borders and columns that repeat themselves; the page inflates ``z``
+    with the browser's DecompressionStream. The same document gives the same bytes (zlib is deterministic
+    at a given level).
+    """
+    raw = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    packed = base64.b64encode(zlib.compress(raw.encode("utf-8"), 9)).decode("ascii")
+    return {"schema": doc.get("schema"), "version": doc.get("version"), "z": packed}
+
+
+def _inflate(outer: dict) -> Any:
+    try:
+        return json.loads(zlib.decompress(base64.b64decode(outer["z"], validate=True)).decode("utf-8"))
+    except (binascii.Error, zlib.error, UnicodeDecodeError, TypeError, ValueError) as exc:
+        raise PageDataError(f"the page's #{ELEMENT_ID} element does not inflate ({type(exc).__name__})") from None
 
 
 #: The online basemap a recipe may offer (switched off in offline pages until a reader asks).
@@ -518,6 +540,10 @@ def read(page: str | bytes) -> dict:
         raise PageDataError(f"#{ELEMENT_ID} is not a {SCHEMA} document")
     if doc.get("version") != VERSION:
         raise PageDataError(f"page data version {doc.get('version')!r}; this bordermap reads version {VERSION}")
+    if "z" in doc:  # the deflated form (see deflate); a page written by hand may carry the document as it is
+        doc = _inflate(doc)
+        if not isinstance(doc, dict) or doc.get("schema") != SCHEMA or doc.get("version") != VERSION:
+            raise PageDataError(f"the deflated #{ELEMENT_ID} is not a {SCHEMA} document of version {VERSION}")
     return doc
 
 

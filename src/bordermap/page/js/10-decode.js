@@ -234,11 +234,33 @@
     return out;
   };
 
+  // The deflated form {schema, version, z} (pagedata.deflate): z is zlib in base64 -> a Promise of the JSON text.
+  bm.inflate = function (z) {
+    if (typeof DecompressionStream === "undefined") {
+      return Promise.reject(new Error("this browser cannot unpack the map's data (it has no DecompressionStream; " +
+                                      "a browser from 2023 or later can)"));
+    }
+    var stream = new Blob([base64(z, 0)]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Response(stream).text();
+  };
+
   var cache = null;
+  function outer() { return JSON.parse(document.getElementById("bm-data").textContent); }
+  // A Promise of the decoded document; once it is settled, bm.readData() gives it at once.
+  bm.loadData = function () {
+    if (cache) { return Promise.resolve(cache); }
+    return Promise.resolve().then(function () {
+      var doc = outer();
+      // another schema or version is left to bm.decode, which says what is wrong
+      if (!doc || typeof doc.z !== "string" || doc.schema !== bm.SCHEMA || doc.version !== bm.VERSION) { return doc; }
+      return bm.inflate(doc.z).then(JSON.parse);
+    }).then(function (doc) { cache = bm.decode(doc); return cache; });
+  };
   bm.readData = function () {
     if (!cache) {
-      var node = document.getElementById("bm-data");
-      cache = bm.decode(JSON.parse(node.textContent));
+      var doc = outer();
+      if (doc && typeof doc.z === "string") { throw new Error("the map's data is deflated: wait for bm.loadData()"); }
+      cache = bm.decode(doc);
     }
     return cache;
   };

@@ -200,14 +200,15 @@ def element(doc: dict) -> str:
 
 
 def deflate(doc: dict) -> dict:
-    """``{schema, version, z}``: ``z`` the document's JSON (UTF-8) deflated (zlib, level 9) and in base64.
+    """``{schema, version, z}``: ``z`` the document's JSON (UTF-8) deflated and in base64 (zlib level 6:
+    level 9 saves 0.4% of a 100k page for 2.5 times the CPU).
 
     Most of a page's bytes are text, borders and columns that repeat themselves; the page inflates ``z``
     with the browser's DecompressionStream. The same document gives the same bytes (zlib is deterministic
     at a given level).
     """
     raw = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    packed = base64.b64encode(zlib.compress(raw.encode("utf-8"), 9)).decode("ascii")
+    packed = base64.b64encode(zlib.compress(raw.encode("utf-8"), 6)).decode("ascii")
     return {"schema": doc.get("schema"), "version": doc.get("version"), "z": packed}
 
 

@@ -13,8 +13,9 @@ page: a download cannot leak what the page does not carry.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
 
 from . import columns
 
@@ -86,24 +87,21 @@ def pack_rows(rows: Sequence) -> dict:
 def _slot(values: list) -> dict:
     """One field's values: ``c`` one value, ``s`` a column of string indexes, ``d``/``k`` distinct values and
     a column of codes into them, ``j`` the values as they are."""
-    keys = [json.dumps(v, sort_keys=True) for v in values]
-    distinct: dict[str, int] = {}
-    for key in keys:
-        distinct.setdefault(key, len(distinct))
+    if not values:
+        return {"j": []}
+    kinds = set(map(type, values))
+    ints = kinds == {int}
+    # repr tells 1, True, 1.0 and {"n": 1} apart, as JSON would (packed values hold no strings)
+    keys = values if ints else list(map(repr, values))
+    distinct = {key: n for n, key in enumerate(dict.fromkeys(keys))}
     if len(distinct) == 1:
         return {"c": values[0]}
-    if values and 2 * len(distinct) > len(values) and all(type(v) is int for v in values):
-        return {"s": columns.pack(values)}
-    if values and 2 * len(distinct) <= len(values):
-        first = {}
-        for key, v in zip(keys, values):
-            first.setdefault(key, v)
-        return {"d": list(first.values()), "k": columns.pack([distinct[key] for key in keys])}
-    return {"j": values}
-
-
-def _exact(c: Any, factor: int) -> bool:
-    return isinstance(c, (int, float)) and not isinstance(c, bool) and abs(c) <= 180 and round(c * factor) / factor == c
+    if 2 * len(distinct) > len(values):
+        return {"s": columns.pack(values)} if ints else {"j": values}
+    first: dict = {}
+    for key, v in zip(keys, values):
+        first.setdefault(key, v)
+    return {"d": list(first.values()), "k": columns.pack([distinct[key] for key in keys])}
 
 
 def _points(points: list) -> dict:
@@ -111,10 +109,15 @@ def _points(points: list) -> dict:
     every coordinate is exact at them, else ``j``, the points as they are."""
     factor = 10 ** ROW_DECIMALS
     got = [p for p in points if p is not None]
-    if not got or not all(len(p) == 2 and _exact(p[0], factor) and _exact(p[1], factor) for p in got):
+    numbers = set(map(type, (c for p in got for c in p))) <= {int, float} and set(map(len, got)) == {2}
+    if numbers:
+        xy = np.asarray(got, dtype=np.float64)
+        grid = np.round(xy * factor)
+        numbers = bool((np.abs(xy) <= 180).all() and (grid / factor == xy).all())
+    if not numbers:
         return {"j": points}
-    out = {"e": ROW_DECIMALS, "lon": columns.pack([round(p[0] * factor) for p in got]),
-           "lat": columns.pack([round(p[1] * factor) for p in got])}
+    out = {"e": ROW_DECIMALS, "lon": columns.pack(grid[:, 0].astype(np.int64)),
+           "lat": columns.pack(grid[:, 1].astype(np.int64))}
     if len(got) < len(points):
         out["has"] = columns.pack([p is not None for p in points])
     return out

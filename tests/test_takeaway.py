@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bordermap import conflictdata, events, pagedata, takeaway
+from bordermap import columns, conflictdata, events, pagedata, takeaway
 from bordermap.layers import CATEGORY_SYMBOLS
 
 NODE = shutil.which("node") or shutil.which("nodejs")
@@ -104,3 +104,41 @@ def test_the_page_reads_the_rows_python_reads(tmp_path):
     """
     proc = subprocess.run([NODE, "-e", script], capture_output=True, text=True, timeout=60, check=True)
     assert json.loads(proc.stdout) == rows
+
+
+def _rows_in_node(spec: dict, layers: list, tmp_path) -> list:
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps({"spec": spec, "layers": layers}), encoding="utf-8")
+    script = f"""
+      const {{load}} = require({json.dumps(str(LOAD_JS))});
+      const bm = load("00-core.js", "10-decode.js", "47-download.js");
+      const d = JSON.parse(require("fs").readFileSync({json.dumps(str(path))}, "utf8"));
+      const row = bm.download.rows(d.spec, d.layers);
+      console.log(JSON.stringify(Array.from({{length: d.spec.len}}, (_, j) => row(j))));
+    """
+    proc = subprocess.run([NODE, "-e", script], capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_points_at_their_markers_places_are_read_from_the_markers(default_html, tmp_path):
+    """The default map's rows with a point are all at their events' first markers: the rows refer to the
+    marker layer, and Python and the page read the same points back from it."""
+    doc = pagedata.read(default_html)
+    spec, layers = doc["report"]["rows"], doc["layers"]
+    assert "m" in spec["at"] and "lon" not in spec["at"] and layers[spec["at"]["m"]]["kind"] == "markers"
+    rows = takeaway.unpack_rows(spec, layers)
+    assert sum(1 for r in rows if r and r[1]) >= 10
+    assert _rows_in_node(spec, layers, tmp_path) == rows
+
+
+def test_points_elsewhere_than_the_markers_keep_their_own_columns():
+    marker_layer = {"kind": "markers", "len": 2, "lat": columns.pack([3_000_000, 3_100_000]),
+                    "lon": columns.pack([6_600_000, 6_700_000]), "r": columns.pack([1, 0])}
+    rows = [[[5], [67.0, 31.0]], [[6], [66.0, 30.0]]]
+    spec = takeaway.pack_rows(rows)
+    pagedata._points_with_markers(spec, [{"kind": "shapes"}, marker_layer])
+    assert spec["at"]["m"] == 1 and takeaway.unpack_rows(spec, [{}, marker_layer]) == rows
+    moved = takeaway.pack_rows([[[5], [67.0, 31.0]], [[6], [66.00001, 30.0]]])
+    pagedata._points_with_markers(moved, [marker_layer])
+    assert "m" not in moved["at"] and takeaway.unpack_rows(moved)[1][1] == [66.00001, 30.0]

@@ -64,7 +64,7 @@ def rows(doc: dict) -> list:
     """A page-data document's download rows, unpacked: ``{field: value}`` and ``[lon, lat]`` or None, per item."""
     report = doc["report"]
     return [None if row is None else (dict(zip(report["fields"], unpack(row[0], doc["strings"]))), row[1])
-            for row in unpack_rows(report["rows"])]
+            for row in unpack_rows(report["rows"], doc["layers"])]
 
 
 #: Decimal places a download row's coordinates are sent with, when every one is exact at them.
@@ -123,8 +123,19 @@ def _points(points: list) -> dict:
     return out
 
 
-def unpack_rows(spec: dict) -> list:
-    """The inverse of :func:`pack_rows`, as the page's download reads the rows."""
+def first_markers(layer: dict) -> dict[int, tuple[int, int]]:
+    """Item index -> (lon, lat) in grid units of the first marker that draws it in a marker layer's columns."""
+    lat, lon, record = (columns.read(layer[key]).tolist() for key in ("lat", "lon", "r"))
+    out: dict[int, tuple[int, int]] = {}
+    for y, x, r in zip(lat, lon, record):
+        if r >= 0 and r not in out:
+            out[r] = (x, y)
+    return out
+
+
+def unpack_rows(spec: dict, layers: Sequence[dict] = ()) -> list:
+    """The inverse of :func:`pack_rows` (``layers``: the document's, for points kept with the markers), as the
+    page's download reads the rows."""
     has = columns.read(spec["has"]).tolist() if "has" in spec else [1] * spec["len"]
     count = sum(has)
     fields = []
@@ -142,9 +153,15 @@ def unpack_rows(spec: dict) -> list:
         points = at["j"]
     else:
         factor = 10 ** at["e"]
-        lon, lat = columns.read(at["lon"]).tolist(), columns.read(at["lat"]).tolist()
+        with_point = columns.read(at["has"]).tolist() if "has" in at else [1] * count
+        if "m" in at:  # each row's point is its item's first marker's place
+            place = first_markers(layers[at["m"]])
+            present = [j for j, h in enumerate(has) if h]
+            lon, lat = zip(*[place[j] for j, w in zip(present, with_point) if w]) if any(with_point) else ((), ())
+        else:
+            lon, lat = columns.read(at["lon"]).tolist(), columns.read(at["lat"]).tolist()
         points, k = [], 0
-        for w in columns.read(at["has"]).tolist() if "has" in at else [1] * count:
+        for w in with_point:
             points.append([lon[k] / factor, lat[k] / factor] if w else None)
             k += bool(w)
     present = iter([list(values), point] for values, point in zip(zip(*fields) if fields else [()] * count, points))

@@ -7,7 +7,8 @@ from bs4 import BeautifulSoup
 
 from bordermap import events, layers, sources
 
-from .conftest import geojson_layers, layer_control, legend_labels, marker_sets, page_data, page_text, time_filter_months
+from .conftest import (geojson_layers, layer_control, legend_labels, marker_sets, page_data, page_text,
+                       time_filter_months)
 
 
 @pytest.fixture(scope="module")

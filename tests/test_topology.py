@@ -128,7 +128,8 @@ def test_holes_lines_points_and_repeated_vertices_come_back_exactly():
     edge = shapely.LineString(_grid((10, 0), (10, 10)))  # lies on the square's side
     point = shapely.Point(0.00003, 0.00004)
     topo = topology.Topology(5)
-    g = [topo.geometry(square), topo.geometry(edge), topo.geometry(shapely.MultiPolygon([square])), topo.geometry(point)]
+    g = [topo.geometry(square), topo.geometry(edge), topo.geometry(shapely.MultiPolygon([square])),
+         topo.geometry(point)]
     doc = {"arcs": topo.arcs(), "decimals": 5}
     ring = pagedata._rings(doc)
     for geom, parts in zip((square, edge, square, point), g):

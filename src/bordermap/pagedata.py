@@ -298,7 +298,8 @@ def _points_with_markers(rows: dict, layers: list[dict]) -> None:
     at = rows["at"]
     if "lon" not in at or at["e"] != COORD_DECIMALS:
         return
-    present = [j for j, h in enumerate(columns.read(rows["has"]).tolist() if "has" in rows else [1] * rows["len"]) if h]
+    has = columns.read(rows["has"]).tolist() if "has" in rows else [1] * rows["len"]
+    present = [j for j, h in enumerate(has) if h]
     with_point = columns.read(at["has"]).tolist() if "has" in at else [1] * len(present)
     wanted = [j for j, w in zip(present, with_point) if w]
     points = list(zip(columns.read(at["lon"]).tolist(), columns.read(at["lat"]).tolist()))

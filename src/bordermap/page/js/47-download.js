@@ -48,7 +48,9 @@
         var layer = layers[at.m], mlon = bm.column(layer.lon), mlat = bm.column(layer.lat), r = bm.column(layer.r),
             first = new Int32Array(len).fill(-1);
         for (j = 0; j < r.length; j++) { if (r[j] >= 0 && first[r[j]] < 0) { first[r[j]] = j; } }
-        point = function (row, index) { return with_ && !with_[row] ? null : [mlon[first[index]] / f, mlat[first[index]] / f]; };
+        point = function (row, index) {
+          return with_ && !with_[row] ? null : [mlon[first[index]] / f, mlat[first[index]] / f];
+        };
       } else {
         lon = bm.column(at.lon); lat = bm.column(at.lat);
         point = function (row) { return with_ && !with_[row] ? null : [lon[k[row]] / f, lat[k[row]] / f]; };

@@ -51,6 +51,13 @@ def page_data(html: str) -> dict:
     return pagedata.read(html)
 
 
+def page_text(html: str) -> str:
+    """The page's markup and its data document as JSON text (the element carries it deflated): every
+    string the page holds, for checks that a text is there, or that nothing evaluated a template."""
+    import json
+    return html + json.dumps(page_data(html), ensure_ascii=False)
+
+
 def _text(text) -> str:
     return "\n".join([text.heading, *text.lines]) if text is not None else ""
 

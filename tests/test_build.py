@@ -7,7 +7,8 @@ from bs4 import BeautifulSoup
 
 from bordermap import events, layers, sources
 
-from .conftest import geojson_layers, layer_control, legend_labels, marker_sets, page_data, time_filter_months
+from .conftest import (geojson_layers, layer_control, legend_labels, marker_sets, page_data, page_text,
+                       time_filter_months)
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +92,7 @@ def test_legend_explains_symbols_and_district_points(default_html):
 def test_attribution_names_every_source(default_html):
     for credit in ("Natural Earth 1:10m admin-1 (public domain)", "GeoNames (CC BY 4.0)",
                    "summaries of cited articles"):
-        assert credit in default_html
+        assert credit in page_text(default_html)
 
 
 def test_items_carry_facets_dates_and_uncertainty(records):

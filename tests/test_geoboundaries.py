@@ -11,7 +11,7 @@ from bordermap import events, geoboundaries, settings
 from bordermap.errors import SourceError
 from bordermap.sources import load_boundaries, load_district_shapes
 
-from .conftest import DATA, geojson_layers, layer_control, legend_labels, marker_sets, page_data
+from .conftest import DATA, geojson_layers, layer_control, legend_labels, marker_sets, page_data, page_text
 
 FIXTURE = (DATA / "geoboundaries" / "PAK_ADM2.geojson").read_bytes()
 
@@ -117,7 +117,7 @@ def test_builds_use_cached_district_polygons(cli, env, tmp_path):
     assert {m["id"].split("@")[1] for m in rings} == {"PK-BA:awaran"}  # only the unmatched one stays a point
     assert "District areas from geoBoundaries gbOpen PAK ADM2 (Creative Commons Attribution 4.0 International " \
            "(CC BY 4.0); source: Test source)" in legend_labels(html)
-    assert "Districts: geoBoundaries gbOpen PAK ADM2" in html  # attribution
+    assert "Districts: geoBoundaries gbOpen PAK ADM2" in page_text(html)  # attribution
     # an event known only to its district is drawn with the district's shape as its uncertainty
     uncertain = geojson_layers(html)[overlays["Location uncertainty"]]
     assert sorted(f["properties"]["_item"] for f in uncertain["features"]) == \

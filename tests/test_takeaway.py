@@ -1,14 +1,24 @@
 """The page data's report block: the download's rows are the events schema's, the chart's colours the legend's."""
 
-from bordermap import conflictdata, events, pagedata, takeaway
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bordermap import columns, conflictdata, events, pagedata, takeaway
 from bordermap.layers import CATEGORY_SYMBOLS
+
+NODE = shutil.which("node") or shutil.which("nodejs")
+LOAD_JS = Path(__file__).parent / "js" / "load.js"
 
 
 def test_rows_are_the_records_in_the_events_schema(default_html):
     doc = pagedata.read(default_html)
     report, records = doc["report"], {r.id: r for r in events.load_events()}
     items = pagedata.decode(default_html).items
-    assert len(report["rows"]) == len(items) == len(records)
+    assert len(takeaway.rows(doc)) == len(items) == len(records)
     for item, (values, point) in zip(items, takeaway.rows(doc)):
         feature = conflictdata.feature(records[item.id])
         assert values == {k: feature["properties"].get(k) for k in report["fields"]}
@@ -42,8 +52,8 @@ def test_rows_that_may_not_be_passed_on_are_not_in_the_page(tmp_path, cli):
     html = (tmp_path / "out" / "border-region.html").read_text(encoding="utf-8")
     doc, items = pagedata.read(html), pagedata.decode(html).items
     (n,) = [n for n, it in enumerate(items) if not it.redistributable]
-    assert doc["report"]["rows"][n] is None
-    assert sum(row is not None for row in doc["report"]["rows"]) == len(items) - 1
+    assert takeaway.rows(doc)[n] is None
+    assert sum(row is not None for row in takeaway.rows(doc)) == len(items) - 1
     assert "Note 1" not in {v for row in takeaway.rows(doc) if row for v in row[0].values() if isinstance(v, str)}
 
 
@@ -52,3 +62,83 @@ def test_the_data_version_follows_the_data():
     version = takeaway.data_version(files)
     assert len(version) == 12 and version == takeaway.data_version(dict(reversed(files.items())))
     assert takeaway.data_version({**files, "b.json": {"sha256": "3" * 64}}) != version
+
+
+def _varied_rows(n: int) -> list:
+    """Packed rows as block() makes them, with every kind of field: constant, rising string indexes, few
+    distinct lists and tables, numbers, nulls; rows left out; points missing, and one set of inexact ones."""
+    out = []
+    for j in range(n):
+        if j % 7 == 3:
+            out.append(None)
+            continue
+        values = [1000 + 3 * j, 5, [j % 3, 7], {"n": j % 4} if j % 5 else None, [{"author": 9, "url": j % 2}],
+                  True, {"n": j * 1.5}]
+        out.append([values, None if j % 4 == 1 else [round(60 + j / 1e5, 5), round(30 - j / 1e4, 4)]])
+    return out
+
+
+def test_rows_pack_into_columns_and_read_back_exactly():
+    rows = _varied_rows(60)
+    spec = takeaway.pack_rows(rows)
+    assert takeaway.unpack_rows(spec) == rows
+    forms = [next(iter(slot)) for slot in spec["v"]]
+    assert forms == ["s", "c", "d", "d", "d", "c", "j"] and "lon" in spec["at"] and "has" in spec
+    inexact = [[r[0], [60.123456, 30.0]] if r else None for r in rows]  # 6 decimals: sent as they are
+    assert "j" in takeaway.pack_rows(inexact)["at"] and takeaway.unpack_rows(takeaway.pack_rows(inexact)) == inexact
+    assert takeaway.unpack_rows(takeaway.pack_rows([None, None])) == [None, None]
+    assert takeaway.unpack_rows(takeaway.pack_rows([])) == []
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_the_page_reads_the_rows_python_reads(tmp_path):
+    rows = _varied_rows(60)
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps(takeaway.pack_rows(rows)), encoding="utf-8")
+    script = f"""
+      const {{load}} = require({json.dumps(str(LOAD_JS))});
+      const bm = load("00-core.js", "10-decode.js", "47-download.js");
+      const spec = JSON.parse(require("fs").readFileSync({json.dumps(str(path))}, "utf8"));
+      const row = bm.download.rows(spec);
+      console.log(JSON.stringify(Array.from({{length: spec.len}}, (_, j) => row(j))));
+    """
+    proc = subprocess.run([NODE, "-e", script], capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(proc.stdout) == rows
+
+
+def _rows_in_node(spec: dict, layers: list, tmp_path) -> list:
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps({"spec": spec, "layers": layers}), encoding="utf-8")
+    script = f"""
+      const {{load}} = require({json.dumps(str(LOAD_JS))});
+      const bm = load("00-core.js", "10-decode.js", "47-download.js");
+      const d = JSON.parse(require("fs").readFileSync({json.dumps(str(path))}, "utf8"));
+      const row = bm.download.rows(d.spec, d.layers);
+      console.log(JSON.stringify(Array.from({{length: d.spec.len}}, (_, j) => row(j))));
+    """
+    proc = subprocess.run([NODE, "-e", script], capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_points_at_their_markers_places_are_read_from_the_markers(default_html, tmp_path):
+    """The default map's rows with a point are all at their events' first markers: the rows refer to the
+    marker layer, and Python and the page read the same points back from it."""
+    doc = pagedata.read(default_html)
+    spec, layers = doc["report"]["rows"], doc["layers"]
+    assert "m" in spec["at"] and "lon" not in spec["at"] and layers[spec["at"]["m"]]["kind"] == "markers"
+    rows = takeaway.unpack_rows(spec, layers)
+    assert sum(1 for r in rows if r and r[1]) >= 10
+    assert _rows_in_node(spec, layers, tmp_path) == rows
+
+
+def test_points_elsewhere_than_the_markers_keep_their_own_columns():
+    marker_layer = {"kind": "markers", "len": 2, "lat": columns.pack([3_000_000, 3_100_000]),
+                    "lon": columns.pack([6_600_000, 6_700_000]), "r": columns.pack([1, 0])}
+    rows = [[[5], [67.0, 31.0]], [[6], [66.0, 30.0]]]
+    spec = takeaway.pack_rows(rows)
+    pagedata._points_with_markers(spec, [{"kind": "shapes"}, marker_layer])
+    assert spec["at"]["m"] == 1 and takeaway.unpack_rows(spec, [{}, marker_layer]) == rows
+    moved = takeaway.pack_rows([[[5], [67.0, 31.0]], [[6], [66.00001, 30.0]]])
+    pagedata._points_with_markers(moved, [marker_layer])
+    assert "m" not in moved["at"] and takeaway.unpack_rows(moved)[1][1] == [66.00001, 30.0]

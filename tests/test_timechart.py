@@ -14,7 +14,7 @@ import unicodedata
 
 import pytest
 
-from bordermap import events, pagedata
+from bordermap import events, pagedata, takeaway
 from bordermap.layers import CATEGORY_SYMBOLS
 from bordermap.takeaway import category_label
 
@@ -195,7 +195,7 @@ def test_an_acled_page_offers_no_download_of_its_rows(open_map, tmp_path, cli):
     doc = pagedata.read(html.read_text(encoding="utf-8"))
     items = pagedata.decode(html.read_text(encoding="utf-8")).items
     acled = [n for n, it in enumerate(items) if not it.redistributable]
-    assert len(acled) == 2 and all(doc["report"]["rows"][n] is None for n in acled)
+    assert len(acled) == 2 and all(takeaway.rows(doc)[n] is None for n in acled)
     page = open_map(html)
     page.page.locator("#bm-take summary").click()
     note = page.page.locator("#bm-take .bm-left")

@@ -17,7 +17,7 @@ const i1 = (values) => "i1:" + Buffer.from(new Int8Array(values).buffer).toStrin
 
 function doc(extra) {
   // two items: "a" dated 2021-04-21 (ordinal 737901), "syn-7" undated; both with one popup shape
-  return Object.assign({schema: "bordermap-page", version: 2, title: "t",
+  return Object.assign({schema: "bordermap-page", version: 3, title: "t",
     strings: ["Attack", "Quetta", "TTP", "Pakistan", "Balochistan", "Town or city", "April 2021", "pop", "Date"],
     lists: [[0], [2], [3], [4], [5], []],
     items: {len: 2, i: {pre: ["a", "syn-"], p: i1([0, 1]), x: i4([-1, 7])}, t: i1([1, 7]), d: i1([6, 6]),

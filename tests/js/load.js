@@ -7,7 +7,7 @@ const vm = require("node:vm");
 const PAGE_JS = path.join(__dirname, "..", "..", "src", "bordermap", "page", "js");
 
 function load(...names) {
-  const context = vm.createContext({URLSearchParams, console});
+  const context = vm.createContext({URLSearchParams, console, Blob, Response, DecompressionStream});
   for (const name of names) {
     const file = path.join(PAGE_JS, name);
     vm.runInContext(fs.readFileSync(file, "utf8"), context, {filename: file});

@@ -4,7 +4,7 @@
   "use strict";
   var bm = root.bordermap;
   bm.SCHEMA = "bordermap-page";
-  bm.VERSION = 2;
+  bm.VERSION = 3;
 
   // An encoded polyline -> [[lat, lng], ...].
   bm.decodeLine = function (text, decimals) {
@@ -18,6 +18,40 @@
       }
       lat += values[0]; lng += values[1];
       points.push([lat / f, lng / f]);
+    }
+    return points;
+  };
+
+  // The document's shared arcs (topology.py): "n" the vertices of each arc (a column), "p" all of them, arc
+  // after arc, as one encoded polyline -> {lat, lng: Int32Array of grid units, at: each arc's first vertex}.
+  bm.readArcs = function (spec) {
+    var n = bm.column(spec.n), total = 0, k;
+    for (k = 0; k < n.length; k++) { total += n[k]; }
+    var text = spec.p, lat = new Int32Array(total), lng = new Int32Array(total), at = new Int32Array(n.length + 1);
+    for (k = 0; k < n.length; k++) { at[k + 1] = at[k] + n[k]; }
+    var index = 0, y = 0, x = 0;
+    for (var j = 0; j < total; j++) {
+      for (var c = 0; c < 2; c++) {
+        var shift = 0, result = 0, b;
+        do { b = text.charCodeAt(index++) - 63; result |= (b & 0x1f) << shift; shift += 5; } while (b >= 0x20);
+        var v = (result & 1) ? ~(result >> 1) : (result >> 1);
+        if (c === 0) { y += v; } else { x += v; }
+      }
+      lat[j] = y; lng[j] = x;
+    }
+    return {lat: lat, lng: lng, at: at};
+  };
+
+  // A ring or line as arc references (i: arc i, ~i: arc i backwards; joined end to start) -> [[lat, lng], ...],
+  // the same points bm.decodeLine gives for the ring's encoded polyline.
+  bm.ring = function (refs, arcs, decimals) {
+    var points = [], f = Math.pow(10, decimals);
+    for (var n = 0; n < refs.length; n++) {
+      var r = refs[n], back = r < 0, a = back ? ~r : r, from = arcs.at[a], to = arcs.at[a + 1] - 1;
+      for (var k = n === 0 ? 0 : 1; k <= to - from; k++) {
+        var j = back ? to - k : from + k;
+        points.push([arcs.lat[j] / f, arcs.lng[j] / f]);
+      }
     }
     return points;
   };
@@ -191,14 +225,42 @@
     out.layers = doc.layers || [];
     out.facets = doc.facets || [];
     out.str = function (i) { return s[i]; };
+    var arcs = null;  // read on the first ring asked for
+    out.ring = function (value) {  // a feature's ring or line (arc references; a point's encoded polyline)
+      if (typeof value === "string") { return bm.decodeLine(value, doc.decimals); }
+      if (!arcs) { arcs = bm.readArcs(doc.arcs); }
+      return bm.ring(value, arcs, doc.decimals);
+    };
     return out;
   };
 
+  // The deflated form {schema, version, z} (pagedata.deflate): z is zlib in base64 -> a Promise of the JSON text.
+  bm.inflate = function (z) {
+    if (typeof DecompressionStream === "undefined") {
+      return Promise.reject(new Error("this browser cannot unpack the map's data (it has no DecompressionStream; " +
+                                      "a browser from 2023 or later can)"));
+    }
+    var stream = new Blob([base64(z, 0)]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Response(stream).text();
+  };
+
   var cache = null;
+  function outer() { return JSON.parse(document.getElementById("bm-data").textContent); }
+  // A Promise of the decoded document; once it is settled, bm.readData() gives it at once.
+  bm.loadData = function () {
+    if (cache) { return Promise.resolve(cache); }
+    return Promise.resolve().then(function () {
+      var doc = outer();
+      // another schema or version is left to bm.decode, which says what is wrong
+      if (!doc || typeof doc.z !== "string" || doc.schema !== bm.SCHEMA || doc.version !== bm.VERSION) { return doc; }
+      return bm.inflate(doc.z).then(JSON.parse);
+    }).then(function (doc) { cache = bm.decode(doc); return cache; });
+  };
   bm.readData = function () {
     if (!cache) {
-      var node = document.getElementById("bm-data");
-      cache = bm.decode(JSON.parse(node.textContent));
+      var doc = outer();
+      if (doc && typeof doc.z === "string") { throw new Error("the map's data is deflated: wait for bm.loadData()"); }
+      cache = bm.decode(doc);
     }
     return cache;
   };

@@ -94,7 +94,7 @@
   // Shapes: {styles, features: [{s: style, g: [[kind, parts]], t?: tooltip, p?: popup, r?: item}]}
   function addShapes(map, spec, data) {
     var items = data.items, group = L.featureGroup(), layers = [];
-    function decode(text) { return bm.decodeLine(text, data.decimals); }
+    function decode(ring) { return data.ring(ring); }
     var styles = spec.styles.map(function (style) {  // a hatched fill refers to the page's pattern
       if (style.hatch === undefined) { return style; }
       var copy = {};

@@ -1,6 +1,6 @@
 /* Download what is shown: the items the filters let through, as CSV and GeoJSON in the events schema (the document's
    report.fields, the fields the events loader reads back), each with its citation; the citation is also shown for
-   copying. Rows whose licence forbids passing them on are not in the page at all (report.rows holds null for
+   copying. Rows whose licence forbids passing them on are not in the page at all (report.rows has no row for
    them); the panel says how many are left out and why. Files are made as Blob URLs: no server, works from file://.
    bm.download.* is pure (tests/js/download.test.js). */
 (function (root) {
@@ -27,6 +27,42 @@
     var out = {};
     keys.forEach(function (k) { out[k] = download.unpack(v[k], str); });
     return out;
+  };
+
+  // The document's rows (takeaway.pack_rows: one slot per field, the points as columns) -> a function from an
+  // item's index to its packed row, [[values in `fields` order], [lon, lat] or null], or null when it is not in
+  // the page. Nothing is made for a row until it is asked for.
+  download.rows = function (spec, layers) {
+    var len = spec.len || 0, has = spec.has ? bm.column(spec.has) : null, rank = new Int32Array(len), n = 0, j;
+    for (j = 0; j < len; j++) { rank[j] = n; if (!has || has[j]) { n++; } }
+    var slots = (spec.v || []).map(function (slot) {
+      if (slot.s) { return {codes: bm.column(slot.s)}; }
+      if (slot.k) { return {dict: slot.d, codes: bm.column(slot.k)}; }
+      return slot;
+    });
+    var at = spec.at || {j: []}, point;
+    if (at.j) { point = function (r) { return at.j[r]; }; } else {
+      var f = Math.pow(10, at.e), with_ = at.has ? bm.column(at.has) : null, k = new Int32Array(n), m = 0, lon, lat;
+      for (j = 0; j < n; j++) { k[j] = m; if (!with_ || with_[j]) { m++; } }
+      if (at.m !== undefined) {  // the points are the places of the items' first markers in layer at.m
+        var layer = layers[at.m], mlon = bm.column(layer.lon), mlat = bm.column(layer.lat), r = bm.column(layer.r),
+            first = new Int32Array(len).fill(-1);
+        for (j = 0; j < r.length; j++) { if (r[j] >= 0 && first[r[j]] < 0) { first[r[j]] = j; } }
+        point = function (row, index) {
+          return with_ && !with_[row] ? null : [mlon[first[index]] / f, mlat[first[index]] / f];
+        };
+      } else {
+        lon = bm.column(at.lon); lat = bm.column(at.lat);
+        point = function (row) { return with_ && !with_[row] ? null : [lon[k[row]] / f, lat[k[row]] / f]; };
+      }
+    }
+    return function (index) {
+      if (has && !has[index]) { return null; }
+      var r = rank[index];
+      return [slots.map(function (slot) {
+        return "c" in slot ? slot.c : slot.dict ? slot.dict[slot.codes[r]] : slot.codes ? slot.codes[r] : slot.j[r];
+      }), point(r, index)];
+    };
   };
 
   // rows: [[values in `fields` order], [lon, lat] or null]; the citation fills the first row's `citation` column.
@@ -106,11 +142,12 @@
     box.appendChild(text);
     after.parentNode.insertBefore(box, after);
 
+    var rowOf = download.rows(report.rows, ctx.data.layers);
     function shown() {
       var rows = [], leftOut = 0;
       ctx.items.slice().sort(bm.byDate).forEach(function (it) {
         if (!ctx.visible.has(it.id)) { return; }
-        var row = report.rows[it.index];
+        var row = rowOf(it.index);
         if (row) { rows.push([download.unpack(row[0], ctx.data.str), row[1]]); } else { leftOut += 1; }
       });
       return {rows: rows, left: leftOut};

@@ -109,5 +109,12 @@
     });
   };
 
-  if (typeof document !== "undefined" && document.getElementById("bm-data")) { bm.start(); }
+  // the document is deflated: start once it is inflated (bm.loadData); a failure is said in the panel and thrown
+  if (typeof document !== "undefined" && document.getElementById("bm-data")) {
+    bm.loadData().then(function () { bm.start(); }).catch(function (error) {
+      var status = document.getElementById("bm-status");
+      if (status) { status.textContent = "The map could not be opened: " + error.message; }
+      setTimeout(function () { throw error; }, 0);
+    });
+  }
 })(typeof window !== "undefined" ? window : globalThis);

@@ -1,0 +1,75 @@
+"""The page carries its document deflated: the same document back in Python and in the page script, the same
+bytes for the same inputs, and one clear error for a page whose data does not inflate."""
+
+import base64
+import json
+import shutil
+import subprocess
+import zlib
+from pathlib import Path
+
+import pytest
+
+from bordermap import pagedata
+
+NODE = shutil.which("node") or shutil.which("nodejs")
+LOAD_JS = Path(__file__).parent / "js" / "load.js"
+
+
+def _doc() -> dict:
+    return {"schema": pagedata.SCHEMA, "version": pagedata.VERSION, "title": "<b>T</b> & ‘quoted’ {{ 7*191 }}",
+            "strings": [f"Event {j} in Kech, Balochistan — ünïcode" for j in range(500)], "n": [1.5, -2, None]}
+
+
+def _page(outer: dict) -> str:
+    return f'<html><body><script type="application/json" id="{pagedata.ELEMENT_ID}">{pagedata.safe_json(outer)}' \
+           "</script></body></html>"
+
+
+def test_the_element_holds_the_document_deflated_and_read_gives_it_back():
+    doc = _doc()
+    element = pagedata.element(doc)
+    outer = pagedata.deflate(doc)
+    assert set(outer) == {"schema", "version", "z"} and outer["schema"] == pagedata.SCHEMA
+    assert pagedata.read(element) == doc
+    assert "Event 1 " not in element and "<b>" not in element  # the text is inside z, which is base64
+    assert len(element) < len(pagedata.safe_json(doc)) / 4
+    assert pagedata.element(json.loads(json.dumps(doc))) == element  # the same document, the same bytes
+
+
+def test_a_document_written_as_it_is_still_reads():
+    doc = _doc()
+    assert pagedata.read(_page(doc)) == doc
+
+
+@pytest.mark.parametrize("z", ["not base64!", base64.b64encode(b"not zlib").decode(),
+                               base64.b64encode(zlib.compress(b"[1, 2]")).decode(),
+                               base64.b64encode(zlib.compress(b"\xff\xfe")).decode()])
+def test_data_that_does_not_inflate_to_a_document_is_one_clear_error(z):
+    outer = {"schema": pagedata.SCHEMA, "version": pagedata.VERSION, "z": z}
+    with pytest.raises(pagedata.PageDataError, match="bm-data"):
+        pagedata.read(_page(outer))
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_the_page_script_inflates_the_same_document(tmp_path):
+    doc = _doc()
+    path = tmp_path / "outer.json"
+    path.write_text(json.dumps(pagedata.deflate(doc)), encoding="utf-8")
+    script = f"""
+      const {{load}} = require({json.dumps(str(LOAD_JS))});
+      const bm = load("00-core.js", "10-decode.js");
+      const outer = JSON.parse(require("fs").readFileSync({json.dumps(str(path))}, "utf8"));
+      bm.inflate(outer.z).then(text => console.log(text));
+    """
+    proc = subprocess.run([NODE, "-e", script], capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(proc.stdout) == doc
+
+
+def test_two_builds_of_the_default_map_are_byte_identical(tmp_path):
+    from bordermap import build
+    (first,) = build(out_dir=tmp_path / "a", self_contained=False)
+    (second,) = build(out_dir=tmp_path / "b", self_contained=False)
+    assert first.read_bytes() == second.read_bytes()
+    doc = pagedata.read(first.read_bytes())
+    assert doc["arcs"]["p"] and doc["strings"]

@@ -271,9 +271,10 @@
       var li = bring(Math.max(0, Math.min(size - 1, to)));
       if (li) { li.firstChild.focus({preventScroll: true}); }
     });
+    // a focused row keeps its neighbours drawn (the browser scrolls it into sight for the keyboard, not for a click)
     list.addEventListener("focusin", function (e) {
       var row = e.target.parentNode;
-      if (row && row.parentNode === list && rows.get(row.bmIndex) === row) { bring(posOf[row.bmIndex]); }
+      if (row && row.parentNode === list && rows.get(row.bmIndex) === row) { draw(posOf[row.bmIndex]); }
     });
     document.addEventListener("scroll", later, true);  // whichever element scrolls the list
     document.addEventListener("toggle", later, true);  // a section opened or closed above the list

@@ -113,3 +113,14 @@ def test_the_phone_sheet_lists_and_opens_rows(open_map, maps, items):
     page.page.wait_for_function(f"() => location.hash.includes('item={chosen.id}')", timeout=10000)
     assert page.js("document.documentElement.scrollWidth") <= 390
     assert page.errors == []
+
+
+def test_the_printed_report_lists_every_shown_item_not_only_the_rows_drawn(open_map, maps, items):
+    page = open_map(maps["default"], size=(1440, 900))
+    drawn = len(page.js(DRAWN))
+    page.page.emulate_media(media="print")
+    page.page.wait_for_function("() => document.querySelectorAll('#bm-print .bm-print-list > li').length > 0")
+    printed = page.js("[...document.querySelectorAll('#bm-print .bm-print-list > li > b')].map(b => b.textContent)")
+    order = {rid: n for n, rid in enumerate(_in_date_order(items))}
+    assert drawn < len(items)
+    assert printed == [it.title for it in sorted(items, key=lambda it: order[it.id])]

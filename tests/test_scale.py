@@ -108,6 +108,8 @@ def test_a_click_on_a_symbol_opens_its_popup_and_selects_its_row(open_map, big_p
     page.page.wait_for_function(f"() => location.hash.includes('item={row.id}&') || location.hash.endsWith('item={row.id}')",
                                 timeout=10000)
     assert page.js("window.bordermap.map.hasLayer(window.bordermap.layers['Events and places'].group)")
+    # its row, far down the list of 100k, is drawn and marked
+    assert page.js("[...document.querySelectorAll('#bm-list li.bm-selected')].map(li => li.dataset.id)") == [row.id]
 
 
 def test_search_finds_one_of_100k_events_and_opens_it(open_map, big_page, events_csv):

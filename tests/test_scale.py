@@ -190,3 +190,39 @@ def test_the_list_of_100k_events_follows_a_facet(open_map, big_page, events_csv)
     end = page.js(SCROLL, 1.0)
     assert end["inView"][-1] == len(ordered) and _check_rows(page, ordered)[-1][2] == ordered[-1]
     assert page.errors == []
+
+
+def test_a_list_taller_than_the_dom_holds_scales_its_scroll(browser, big_page, events_csv):
+    """Past bm.LIST_MAX_PX (a browser caps an element's height) the list is drawn that high and the scroll scaled:
+    here the cap is lowered to 200,000 px so that 100k rows (about 6M px) are 30 times taller than the DOM."""
+    _, frame = events_csv
+    ordered = _in_date_order(frame)
+    tab = browser.new_page(viewport={"width": 1440, "height": 900})
+    errors = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.add_init_script("window.bordermap = {LIST_MAX_PX: 200000};")  # read by 45-list.js as the page starts
+    tab.goto(big_page.as_uri())
+    tab.wait_for_function("() => window.bordermap && window.bordermap.started", timeout=120000)
+    try:
+        assert tab.evaluate("document.getElementById('bm-list').getBoundingClientRect().height") == 200000
+        for where in (0.5, 1.0):
+            seen = tab.evaluate(SCROLL, where)
+            assert seen["covered"]
+            drawn = tab.evaluate(DRAWN)
+            assert len(drawn) <= MAX_ROWS and all(ordered[pos - 1] == rid for pos, _, rid in drawn)
+        assert seen["inView"][-1] == N
+        middle = tab.evaluate(SCROLL, 0.5)["inView"][0]
+        assert abs(middle - N / 2) < N / 50
+        # the arrows step one row at a time and keep the row in sight
+        tab.locator(f"#bm-list li[aria-posinset='{middle + 2}'] button").focus()
+        for n in range(1, 6):
+            tab.keyboard.press("ArrowDown")
+            pos, rid, shown = tab.evaluate("""(() => { const li = document.activeElement.parentNode, r = li.getBoundingClientRect(),
+                v = document.getElementById('bm-body').getBoundingClientRect();
+                return [+li.getAttribute('aria-posinset'), li.dataset.id, r.top >= v.top && r.bottom <= v.bottom]; })()""")
+            assert (pos, rid, shown) == (middle + 2 + n, ordered[middle + 1 + n], True)
+        tab.keyboard.press("End")
+        assert tab.evaluate("document.activeElement.parentNode.dataset.id") == ordered[-1]
+        assert errors == []
+    finally:
+        tab.close()

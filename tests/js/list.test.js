@@ -90,3 +90,20 @@ test("dateIndex sorts by start day, then title, undated last, on objects and on 
   assert.deepEqual([...bm.dateIndex(columnar)], want);
   assert.deepEqual(plain(bm.dateOrder(items).map((it) => it.title)), want.map((i) => items[i].title));
 });
+
+test("a list taller than the DOM holds maps the view's top linearly onto the whole list, and back", () => {
+  const total = 6e6, cap = 2e5, h = 800;
+  assert.equal(win.toList(12345, 1e5, cap, h), 12345);  // short enough: the same heights
+  assert.equal(win.toDom(12345, 1e5, cap, h), 12345);
+  assert.equal(win.toList(0, total, cap, h), 0);
+  assert.equal(win.toList(cap - h, total, cap, h), total - h);  // the DOM's last view is the list's last view
+  assert.equal(win.toList(-300, total, cap, h), -300);  // the list's top still below the view's top
+  assert.equal(win.toList(cap + 50, total, cap, h), total + 50);  // past the list's end
+  let before = -Infinity;
+  for (let v = -1000; v <= cap + 1000; v += 997) {
+    const y = win.toList(v, total, cap, h);
+    assert.ok(y > before);  // further down the DOM is further down the list
+    assert.ok(Math.abs(win.toDom(y, total, cap, h) - v) < 1e-6, String(v));
+    before = y;
+  }
+});

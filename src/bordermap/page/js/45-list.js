@@ -7,6 +7,9 @@
   var OVERSCAN = 6;      // rows drawn past each edge of the view
   var UNSEEN = 20;       // rows drawn while the list is out of sight (a closed section, a folded panel)
   var FIRST_GUESS = 48;  // px, a row's height until one is measured
+  // px: the list's height in the DOM at most. Browsers cap an element's height (Firefox near 17.9M px, Chrome
+  // near 33.5M px); a taller list (some 250k rows) is drawn this high and its scroll position scaled.
+  bm.LIST_MAX_PX = bm.LIST_MAX_PX || 15000000;
 
   // Dated items first, by start day, then by title; undated last.
   bm.byDate = function (a, b) {
@@ -88,11 +91,24 @@
     return 0;
   };
 
+  // A list taller than the DOM holds (total > cap) is drawn cap high: the top of a view h high at v in the DOM
+  // shows the list from toList(v) on, linearly from the list's top to its end; toDom is the way back.
+  win.toList = function (v, total, cap, h) {
+    if (total <= cap) { return v; }
+    var room = Math.max(1, cap - h);
+    return v + Math.min(Math.max(v, 0), room) * (total - cap) / room;
+  };
+  win.toDom = function (y, total, cap, h) {
+    if (total <= cap || y <= 0) { return y; }
+    if (y >= total - h) { return y - (total - cap); }
+    return y * Math.max(1, cap - h) / (total - h);
+  };
+
   bm.listPanel = function (ctx) {
     var el = bm.el, items = ctx.items, n = items.length, list = document.getElementById("bm-list");
     var order = bm.dateIndex(items), shown = new Int32Array(n), posOf = new Int32Array(n);
     var heights = new Float32Array(n), offsets = new Float64Array(n + 1), stale = true;
-    var measured = {sum: 0, count: 0}, rows = new Map(), first = 0, last = -1, width = -1, queued = false;
+    var measured = {sum: 0, count: 0}, rows = new Map(), width = -1, queued = false, cap = bm.LIST_MAX_PX;
     var size = win.shown(order, null, shown);
     list.tabIndex = -1;  // holds the focus when the focused row scrolls far out of the list
 
@@ -157,8 +173,9 @@
         a.parentNode : null;
     }
 
-    // Put the rows [from, to] in the DOM (reusing those already there, never moving them: a moved row loses focus).
-    function place(from, to) {
+    // Put the rows [from, to] in the DOM (reusing those already there, never moving them: a moved row loses focus),
+    // the list's height `shift` above the DOM's (0 unless the list is taller than the DOM holds).
+    function place(from, to, shift) {
       var keep = new Map(), k, li;
       for (k = from; k <= to; k++) {
         li = rows.get(shown[k]) || makeRow(shown[k]);
@@ -173,10 +190,9 @@
         if (li === ref) { ref = ref.nextSibling; } else { list.insertBefore(li, ref); }
       }
       rows = keep;
-      first = from;
-      last = to;
-      list.style.paddingTop = (size ? offsets[from] : 0) + "px";
-      list.style.paddingBottom = (size ? offsets[size] - offsets[to + 1] : 0) + "px";
+      var above = size ? Math.max(0, offsets[from] - shift) : 0;
+      list.style.paddingTop = above + "px";
+      list.style.paddingBottom = (size ? Math.max(0, Math.min(offsets[size], cap) - above - (offsets[to + 1] - offsets[from])) : 0) + "px";
     }
 
     // Draw the rows in sight; measure them; if their heights differ from what was assumed, draw again with
@@ -185,12 +201,15 @@
       queued = false;
       for (var pass = 0; pass < 3; pass++) {
         layout();
-        var v = view(), range, focus = focusedRow(), f = focus ? posOf[focus.bmIndex] : -1;
+        var v = view(), range, focus = focusedRow(), f = focus ? posOf[focus.bmIndex] : -1, y0 = 0, y1 = 0, h = 0;
         if (!v) {
           var at = want >= 0 ? want : f >= 0 ? f : 0;
           range = [Math.max(0, Math.min(at, size - UNSEEN)), Math.min(size, Math.max(at, 0) + UNSEEN) - 1];
         } else {
-          range = win.range(offsets, size, v[0], v[1], OVERSCAN);
+          h = scroller().clientHeight;
+          y0 = win.toList(v[0], offsets[size], cap, h);
+          y1 = y0 + v[1] - v[0];
+          range = win.range(offsets, size, y0, y1, OVERSCAN);
         }
         [f, want].forEach(function (p) {  // the focused row and its neighbours stay, so Tab and the arrows go on
           if (p >= 0 && p < size && p >= range[0] - 3 * OVERSCAN && p <= range[1] + 3 * OVERSCAN) {
@@ -198,7 +217,7 @@
           }
         });
         if (focus && (f < range[0] || f > range[1])) { list.focus({preventScroll: true}); }
-        place(range[0], range[1]);
+        place(range[0], range[1], y0 - (v ? v[0] : 0));
         if (!v) { return; }
         var changed = false, box = list.getBoundingClientRect().width;
         if (box !== width) {  // a new width wraps titles anew: forget every height
@@ -215,10 +234,12 @@
           }
         });
         if (!changed) { return; }
-        var anchor = win.at(offsets, size, v[0]), before = offsets[anchor], end = offsets[size], atEnd = v[1] >= end - 1;
+        var anchor = win.at(offsets, size, y0), before = offsets[anchor], end = Math.min(offsets[size], cap);
+        var atEnd = y1 >= offsets[size] - 1;
         stale = true;
         layout();
-        var shift = atEnd ? offsets[size] - end : offsets[anchor] - before;
+        var shift = atEnd ? Math.min(offsets[size], cap) - end :
+          win.toDom(y0 + offsets[anchor] - before, offsets[size], cap, h) - v[0];
         if (v[0] > 0 && shift) { scroller().scrollTop += shift; }
       }
     }
@@ -226,22 +247,19 @@
       if (!queued) { queued = true; requestAnimationFrame(function () { draw(-1); }); }
     }
 
-    // The row at position k, drawn and scrolled into sight.
+    // The row at position k, drawn and scrolled into sight (again once drawn, at its measured height).
     function bring(k) {
       if (k < 0 || k >= size) { return null; }
-      layout();
-      var v = view(), h = heights[shown[k]] || guess();
-      if (v) {
-        var by = win.nearest(offsets[k], offsets[k] + h, v[0], v[1]);
-        if (by) { scroller().scrollTop += by; }
-      }
-      draw(k);
-      var li = rows.get(shown[k]);
-      if (li && v) {
-        v = view();
-        var top = li.getBoundingClientRect().top - list.getBoundingClientRect().top;
-        var by2 = win.nearest(top, top + li.offsetHeight, v[0], v[1]);
-        if (by2) { scroller().scrollTop += by2; draw(k); }
+      for (var pass = 0; pass < 2; pass++) {
+        layout();
+        var v = view();
+        if (v) {
+          var h = scroller().clientHeight, total = offsets[size], y0 = win.toList(v[0], total, cap, h);
+          var by = win.nearest(offsets[k], offsets[k] + (heights[shown[k]] || guess()), y0, y0 + v[1] - v[0]);
+          if (by) { scroller().scrollTop += win.toDom(y0 + by, total, cap, h) - v[0]; }
+        }
+        draw(k);
+        if (!v) { break; }
       }
       return rows.get(shown[k]) || null;
     }

@@ -120,7 +120,8 @@
       var it = ctx.byId[id];
       return it && posOf[it.index] >= 0 ? it.index : -1;
     }
-    // the element that scrolls the list, and the part of the list in sight (list coordinates; null: not shown)
+    // the element that scrolls the list, and the part of the list in sight (px from its top in the DOM;
+    // null: not shown); rows start at the list's top, the padding counted in the offsets
     function scroller() {
       for (var e = list.parentElement; e && e !== document.body; e = e.parentElement) {
         var o = getComputedStyle(e).overflowY;
@@ -137,7 +138,7 @@
         top = Math.max(top, r.top + e.clientTop);
         bottom = Math.min(bottom, r.top + e.clientTop + e.clientHeight);
       }
-      return [top - box.top, Math.max(top, bottom) - box.top];  // rows start at the list's top: offsets count the padding
+      return [top - box.top, Math.max(top, bottom) - box.top];
     }
 
     function makeRow(i) {
@@ -190,9 +191,9 @@
         if (li === ref) { ref = ref.nextSibling; } else { list.insertBefore(li, ref); }
       }
       rows = keep;
-      var above = size ? Math.max(0, offsets[from] - shift) : 0;
+      var above = size ? Math.max(0, offsets[from] - shift) : 0, drawn = size ? offsets[to + 1] - offsets[from] : 0;
       list.style.paddingTop = above + "px";
-      list.style.paddingBottom = (size ? Math.max(0, Math.min(offsets[size], cap) - above - (offsets[to + 1] - offsets[from])) : 0) + "px";
+      list.style.paddingBottom = (size ? Math.max(0, Math.min(offsets[size], cap) - above - drawn) : 0) + "px";
     }
 
     // Draw the rows in sight; measure them; if their heights differ from what was assumed, draw again with
@@ -225,11 +226,11 @@
           width = box;
         }
         rows.forEach(function (li, i) {
-          var h = li.getBoundingClientRect().height;
-          if (h && h !== heights[i]) {
+          var tall = li.getBoundingClientRect().height;
+          if (tall && tall !== heights[i]) {
             if (heights[i]) { measured.sum -= heights[i]; } else { measured.count += 1; }
-            measured.sum += h;
-            heights[i] = h;
+            measured.sum += tall;
+            heights[i] = tall;
             changed = true;
           }
         });
@@ -307,9 +308,7 @@
       // the row of a shown item, drawn and scrolled into sight
       show: function (id) { var i = indexOf(id); return i >= 0 ? bring(posOf[i]) : null; },
       // the first row's button
-      first: function () { var li = bring(0); return li ? li.firstChild : null; },
-      // the shown items, in the list's order
-      shown: function () { return Array.prototype.map.call(shown.subarray(0, size), function (i) { return items[i]; }); }
+      first: function () { var li = bring(0); return li ? li.firstChild : null; }
     };
   };
 })(typeof window !== "undefined" ? window : globalThis);

@@ -87,7 +87,14 @@ test("dateIndex sorts by start day, then title, undated last, on objects and on 
   const epoch = 737000, day = (iso) => Date.parse(iso + "T00:00:00Z") / 86400000 + 719163 - epoch;
   const columnar = items.map((it) => ({title: it.title}));
   columnar.columns = {s: Int32Array.from(items.map((it) => (it.start ? day(it.start) : 0)))};
-  assert.deepEqual([...bm.dateIndex(columnar)], want);
+  assert.deepEqual([...bm.dateIndex(columnar)], want);  // counted by day
+  columnar.columns = {s: Int32Array.from(items.map((it) => (it.start ? day(it.start) + epoch : 0)))};
+  assert.deepEqual([...bm.dateIndex(columnar)], want);  // days too far apart to count: sorted
+  const many = Array.from({length: 500}, (_, i) => ({title: "t" + ((i * 7919) % 500), start: i % 11 ? "2021-0" + (1 + (i % 9)) + "-15" : ""}));
+  const manyWant = many.map((it, i) => i).sort((i, j) => bm.byDate(many[i], many[j]) || i - j);
+  const manyCols = many.map((it) => ({title: it.title}));
+  manyCols.columns = {s: Int32Array.from(many.map((it) => (it.start ? day(it.start) : 0)))};
+  assert.deepEqual([...bm.dateIndex(manyCols)], manyWant);
   assert.deepEqual(plain(bm.dateOrder(items).map((it) => it.title)), want.map((i) => items[i].title));
 });
 

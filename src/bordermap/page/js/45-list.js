@@ -17,24 +17,33 @@
     return x < y ? -1 : x > y ? 1 : a.title < b.title ? -1 : a.title > b.title ? 1 : 0;
   };
 
-  // The indices of items in bm.byDate's order; items decoded from columns are sorted on their day numbers.
+  // The indices of items in bm.byDate's order. Items decoded from columns are put in day order by counting
+  // (their day numbers are small integers, 0 for undated), then each day's few items by title.
   bm.dateIndex = function (items) {
-    var n = items.length, order = new Array(n), i;
-    for (i = 0; i < n; i++) { order[i] = i; }
-    var cols = items.columns;
+    var n = items.length, cols = items.columns, i;
     if (!cols) {
-      order.sort(function (a, b) { return bm.byDate(items[a], items[b]) || a - b; });
-    } else {
-      var s = cols.s, titles = new Array(n);
-      for (i = 0; i < n; i++) { titles[i] = items[i].title; }
-      order.sort(function (a, b) {
-        var x = s[a] || Infinity, y = s[b] || Infinity;  // undated last
-        if (x !== y) { return x - y; }
-        var p = titles[a], q = titles[b];
-        return p < q ? -1 : p > q ? 1 : a - b;
-      });
+      var all = new Array(n);
+      for (i = 0; i < n; i++) { all[i] = i; }
+      return Int32Array.from(all.sort(function (a, b) { return bm.byDate(items[a], items[b]) || a - b; }));
     }
-    return Int32Array.from(order);
+    var s = cols.s, days = 0, titles = new Array(n);
+    for (i = 0; i < n; i++) { days = Math.max(days, s[i]); titles[i] = items[i].title; }
+    var byTitle = function (a, b) { var p = titles[a], q = titles[b]; return p < q ? -1 : p > q ? 1 : a - b; };
+    if (days > 8 * n + 4096) {  // days far apart: a plain sort costs less than counting
+      var rest = Array.from({length: n}, function (_, j) { return j; });
+      return Int32Array.from(rest.sort(function (a, b) {
+        return ((s[a] || Infinity) - (s[b] || Infinity)) || byTitle(a, b);
+      }));
+    }
+    var start = new Int32Array(days + 2), order = new Int32Array(n);
+    for (i = 0; i < n; i++) { start[(s[i] || days + 1)] += 1; }  // undated after the last day
+    for (var d = 0, at = 0; d < start.length; d++) { var c = start[d]; start[d] = at; at += c; }
+    var end = start.slice();
+    for (i = 0; i < n; i++) { order[end[s[i] || days + 1]++] = i; }
+    for (d = 0; d < start.length; d++) {
+      if (end[d] - start[d] > 1) { order.subarray(start[d], end[d]).sort(byTitle); }
+    }
+    return order;
   };
 
   // The items in bm.byDate's order.

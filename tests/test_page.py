@@ -14,10 +14,10 @@ import pytest
 from bordermap import events, layers, sources
 
 from .conftest import XSS, needs_browser
+from .listing import LISTED, row_button
 
 pytestmark = [pytest.mark.browser, needs_browser]
 
-LISTED = "[...document.querySelectorAll('#bm-list li')].map(li => li.dataset.id)"
 ON_MAP = """() => { const out = new Set(), bm = window.bordermap;
     Object.values(bm.layers).forEach(e => e.group.getLayers().forEach(m => m.bordermap.rid && out.add(m.bordermap.rid)));
     Object.values(bm.shapes).forEach(e => e.layers.forEach(l => {
@@ -165,7 +165,7 @@ def test_a_shared_link_restores_layers_filters_time_view_and_selection(open_map,
     first.page.get_by_label("Cross-border movement", exact=True).check()
     _check(first, "actors", "Tehrik-i-Taliban Pakistan (TTP)")
     first.page.locator(".bm-from input").fill("5")
-    first.page.locator("#bm-list button", has_text="TTP raid into Chitral").click()
+    row_button(first, "TTP raid into Chitral").click()
     first.page.wait_for_function(f"() => {POPUP}.includes('TTP raid into Chitral')", timeout=10000)
     first.page.wait_for_timeout(600)
     link = first.page.url
@@ -173,15 +173,15 @@ def test_a_shared_link_restores_layers_filters_time_view_and_selection(open_map,
     state = """() => ({
         layers: [...document.querySelectorAll('.leaflet-control-layers-selector')].map(b => [b.nextElementSibling.innerText.trim(), b.checked]),
         facets: [...document.querySelectorAll('#bm-facets input:checked')].map(b => b.value),
-        from: document.querySelector('.bm-from input').value, listed: %s,
+        from: document.querySelector('.bm-from input').value,
         selected: [...document.querySelectorAll('#bm-list li.bm-selected')].map(li => li.dataset.id),
-        popup: %s })""" % (LISTED, POPUP)
-    before, view = first.js(state), first.js(VIEW)
+        popup: %s })""" % POPUP
+    before, view, listed = first.js(state), first.js(VIEW), first.js(LISTED)
 
     second = open_map(maps["default"], hash=link[link.index("#"):])
     second.page.wait_for_function(f"() => {POPUP}.includes('TTP raid into Chitral')", timeout=10000)
     after = second.js(state)
-    assert after == before
+    assert after == before and second.js(LISTED) == listed
     assert ["Provinces (first-level units)", False] in after["layers"]
     assert ["Cross-border movement", True] in after["layers"]
     assert after["facets"] == ["Tehrik-i-Taliban Pakistan (TTP)"] and after["selected"] == ["ttp-chitral-raid-2023"]
@@ -208,7 +208,7 @@ def test_selecting_on_the_map_selects_in_the_list_and_back(open_map, maps):
     assert row.get_attribute("data-id") == "chaman-border-escalation"
     assert row.locator("button").get_attribute("aria-expanded") == "true"
     assert "Sources" in row.locator(".bm-detail").inner_text()  # the popup's content, as text in the list
-    page.page.locator("#bm-list button", has_text="Gwadar").click()
+    row_button(page, "Gwadar").click()
     page.page.wait_for_function(f"() => {POPUP}.startsWith('Gwadar')", timeout=10000)
     assert page.js("document.querySelectorAll('#bm-list li.bm-selected').length") == 1
     page.js("document.querySelector('.leaflet-popup-close-button').click()")
@@ -219,7 +219,7 @@ def test_selecting_on_the_map_selects_in_the_list_and_back(open_map, maps):
 
 def test_an_area_in_the_list_opens_its_shaded_units(open_map, maps):
     page = open_map(maps["default"])
-    page.page.locator("#bm-list button", has_text="Baloch insurgency in Sistan and Baluchestan").click()
+    row_button(page, "Baloch insurgency in Sistan and Baluchestan").click()
     page.page.wait_for_function(f"() => {POPUP}.includes('Sistan and Baluchestan')", timeout=10000)
     lat, lon, zoom = page.js(VIEW)
     assert 25 < lat < 32 and 58 < lon < 63.5 and zoom >= 5  # fitted to Sistan and Baluchestan
@@ -286,7 +286,7 @@ def test_the_page_works_on_a_phone(open_map, maps):
     assert map_box["y"] + map_box["height"] <= panel["y"] + 1  # the map sits above the open panel
     search = page.page.locator("#bm-q").bounding_box()
     assert search["x"] >= 0 and search["x"] + search["width"] <= 390
-    page.page.locator("#bm-list button", has_text="Gwadar").click()
+    row_button(page, "Gwadar").click()
     page.page.wait_for_function(f"() => {POPUP}.startsWith('Gwadar')", timeout=10000)
     page.page.wait_for_timeout(500)
     popup = page.page.locator(".leaflet-popup-content-wrapper").bounding_box()
@@ -330,7 +330,7 @@ def test_the_sources_panel_is_there_offline(open_map, maps):
 
 def test_hostile_text_stays_text_in_the_list_and_search(open_map, maps):
     page = open_map(maps["analyst"])
-    page.page.locator("#bm-list button", has_text="Test clash at Chaman").click()
+    row_button(page, "Test clash at Chaman").click()
     detail = page.page.locator("#bm-list li.bm-selected .bm-detail").inner_text()
     assert XSS in detail and "{{ 7*191 }}" in detail
     assert "1337" not in page.page.content()

@@ -1,5 +1,5 @@
 """A page of 100,000 events in a real headless Chromium: drawn on a canvas, filtered on the columns, listed
-a page at a time, searched, opened by a click on its symbol. Expected answers are computed here from the
+in a virtual list, searched, opened by a click on its symbol. Expected answers are computed here from the
 events file the page was built from."""
 
 import numpy as np
@@ -17,6 +17,7 @@ N = 100_000
 CATEGORIES = ["attack", "raid", "border clash", "political event"]
 POPUP = "(document.querySelector('.leaflet-popup-content') || {innerText: ''}).innerText"
 LAYER = "window.bordermap.layers['Events and places']"
+MAX_ROWS = 60  # list rows in the DOM at most: those in sight and a few more, out of 100k
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +69,7 @@ def test_100k_events_are_drawn_on_one_canvas_and_every_one_is_listed(open_map, b
     drawn, in_view = _drawn(page, frame)
     assert in_view <= drawn <= in_view + N // 50  # plus those whose symbol reaches into the view
     assert page.js("document.getElementById('bm-count').textContent") == str(N)
-    assert page.js("document.querySelectorAll('#bm-list li').length") == 100  # a page of rows at a time
+    assert page.js("document.querySelectorAll('#bm-list li').length") <= MAX_ROWS  # the rows in sight only
     first = frame.sort_values(["date", "title"]).iloc[0]
     assert page.js("document.querySelector('#bm-list li').dataset.id") == first.id
     assert page.js("performance.memory ? performance.memory.usedJSHeapSize : 0") < 150e6
@@ -107,6 +108,8 @@ def test_a_click_on_a_symbol_opens_its_popup_and_selects_its_row(open_map, big_p
     page.page.wait_for_function(f"() => location.hash.includes('item={row.id}&') || location.hash.endsWith('item={row.id}')",
                                 timeout=10000)
     assert page.js("window.bordermap.map.hasLayer(window.bordermap.layers['Events and places'].group)")
+    # its row, far down the list of 100k, is drawn and marked
+    assert page.js("[...document.querySelectorAll('#bm-list li.bm-selected')].map(li => li.dataset.id)") == [row.id]
 
 
 def test_search_finds_one_of_100k_events_and_opens_it(open_map, big_page, events_csv):
@@ -117,3 +120,109 @@ def test_search_finds_one_of_100k_events_and_opens_it(open_map, big_page, events
     page.page.keyboard.press("Enter")
     page.page.wait_for_function(f"() => {POPUP}.startsWith('{row.title}')", timeout=20000)
     assert f"item={row.id}" in page.page.url
+
+
+# --- the virtual list (page/js/45-list.js) at 100k rows ---
+
+DRAWN = "[...document.querySelectorAll('#bm-list li')].map(li => [+li.getAttribute('aria-posinset'), +li.getAttribute('aria-setsize'), li.dataset.id])"
+# Scroll the panel so that the top of its view is at a fraction of the list's height; then the positions of the
+# rows in sight and whether the drawn rows cover the part of the view that the list takes (no blank).
+SCROLL = """(f) => new Promise(done => {
+    const box = document.getElementById('bm-body'), list = document.getElementById('bm-list');
+    box.scrollTop += list.getBoundingClientRect().top - box.getBoundingClientRect().top + f * list.getBoundingClientRect().height;
+    requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => {
+        const view = box.getBoundingClientRect(), all = list.getBoundingClientRect(), rows = [...list.children].map(li => li.getBoundingClientRect());
+        const seen = [...list.children].filter((li, k) => rows[k].bottom > view.top && rows[k].top < view.bottom);
+        done({inView: seen.map(li => +li.getAttribute('aria-posinset')),
+              covered: rows.length > 0 && rows[0].top <= Math.max(view.top, all.top) + 1 &&
+                       rows[rows.length - 1].bottom >= Math.min(view.bottom, all.bottom) - 1});
+    }, 50))); })"""
+
+
+def _in_date_order(frame) -> list[str]:
+    return list(frame.sort_values(["date", "title"]).id)  # the list's order: day, then title (all distinct here)
+
+
+def _check_rows(page, ordered) -> list[list]:
+    drawn = page.js(DRAWN)
+    assert 0 < len(drawn) <= MAX_ROWS
+    assert [d[0] for d in drawn] == list(range(drawn[0][0], drawn[0][0] + len(drawn)))  # one run of positions
+    assert all(size == len(ordered) and ordered[pos - 1] == rid for pos, size, rid in drawn)
+    return drawn
+
+
+def test_the_list_of_100k_events_draws_only_the_rows_in_sight_at_any_scroll(open_map, big_page, events_csv):
+    _, frame = events_csv
+    ordered = _in_date_order(frame)
+    page = open_map(big_page, size=(1440, 900))
+    _check_rows(page, ordered)
+    middle = page.js(SCROLL, 0.5)
+    assert middle["covered"] and middle["inView"]
+    assert abs(middle["inView"][0] - N / 2) < N / 50  # the row at that height, within the estimate of unseen rows
+    drawn = _check_rows(page, ordered)
+    assert drawn[0][0] > 1000
+    end = page.js(SCROLL, 1.0)
+    assert end["covered"] and end["inView"][-1] == N
+    assert _check_rows(page, ordered)[-1] == [N, N, ordered[-1]]
+    # a row from the middle of the list opens its event
+    page.js(SCROLL, 0.3)
+    pos, _, rid = _check_rows(page, ordered)[len(page.js(DRAWN)) // 2]
+    title = frame.set_index("id").title[rid]
+    page.page.locator(f"#bm-list li[aria-posinset='{pos}'] button").click()
+    page.page.wait_for_function(f"() => {POPUP}.startsWith('{title}')", timeout=20000)
+    page.page.wait_for_function(f"() => location.hash.includes('item={rid}&') || location.hash.endsWith('item={rid}')",
+                                timeout=10000)
+    assert page.js("[...document.querySelectorAll('#bm-list li.bm-selected')].map(li => li.dataset.id)") == [rid]
+    assert page.errors == []
+
+
+def test_the_list_of_100k_events_follows_a_facet(open_map, big_page, events_csv):
+    _, frame = events_csv
+    page = open_map(big_page, size=(1440, 900))
+    page.page.locator("#bm-facets input[value='Border clash']").check()
+    clashes = frame[frame.category == "border clash"]
+    page.page.wait_for_function(f"() => document.getElementById('bm-count').textContent === '{len(clashes)} of {N}'")
+    ordered = _in_date_order(clashes)
+    _check_rows(page, ordered)
+    middle = page.js(SCROLL, 0.5)
+    assert middle["covered"] and abs(middle["inView"][0] - len(ordered) / 2) < len(ordered) / 50
+    _check_rows(page, ordered)
+    end = page.js(SCROLL, 1.0)
+    assert end["inView"][-1] == len(ordered) and _check_rows(page, ordered)[-1][2] == ordered[-1]
+    assert page.errors == []
+
+
+def test_a_list_taller_than_the_dom_holds_scales_its_scroll(browser, big_page, events_csv):
+    """Past bm.LIST_MAX_PX (a browser caps an element's height) the list is drawn that high and the scroll scaled:
+    here the cap is lowered to 200,000 px so that 100k rows (about 6M px) are 30 times taller than the DOM."""
+    _, frame = events_csv
+    ordered = _in_date_order(frame)
+    tab = browser.new_page(viewport={"width": 1440, "height": 900})
+    errors = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.add_init_script("window.bordermap = {LIST_MAX_PX: 200000};")  # read by 45-list.js as the page starts
+    tab.goto(big_page.as_uri())
+    tab.wait_for_function("() => window.bordermap && window.bordermap.started", timeout=120000)
+    try:
+        assert tab.evaluate("document.getElementById('bm-list').getBoundingClientRect().height") == 200000
+        for where in (0.5, 1.0):
+            seen = tab.evaluate(SCROLL, where)
+            assert seen["covered"]
+            drawn = tab.evaluate(DRAWN)
+            assert len(drawn) <= MAX_ROWS and all(ordered[pos - 1] == rid for pos, _, rid in drawn)
+        assert seen["inView"][-1] == N
+        middle = tab.evaluate(SCROLL, 0.5)["inView"][0]
+        assert abs(middle - N / 2) < N / 50
+        # the arrows step one row at a time and keep the row in sight
+        tab.locator(f"#bm-list li[aria-posinset='{middle + 2}'] button").focus()
+        for n in range(1, 6):
+            tab.keyboard.press("ArrowDown")
+            pos, rid, shown = tab.evaluate("""(() => { const li = document.activeElement.parentNode, r = li.getBoundingClientRect(),
+                v = document.getElementById('bm-body').getBoundingClientRect();
+                return [+li.getAttribute('aria-posinset'), li.dataset.id, r.top >= v.top && r.bottom <= v.bottom]; })()""")
+            assert (pos, rid, shown) == (middle + 2 + n, ordered[middle + 1 + n], True)
+        tab.keyboard.press("End")
+        assert tab.evaluate("document.activeElement.parentNode.dataset.id") == ordered[-1]
+        assert errors == []
+    finally:
+        tab.close()

@@ -19,12 +19,12 @@ from bordermap.layers import CATEGORY_SYMBOLS
 from bordermap.takeaway import category_label
 
 from .conftest import needs_browser
+from .listing import LISTED
 from .test_conflictdata import ACLED_CURRENT, acled_row, write_csv
 from .test_glance import _axe_source
 
 pytestmark = [pytest.mark.browser, needs_browser]
 
-LISTED = "[...document.querySelectorAll('#bm-list li')].map(li => li.dataset.id)"
 BARS = """() => [...document.querySelectorAll('#bm-chart rect.bm-bar[data-bin]')].map(r =>
     [+r.dataset.bin, r.dataset.category, r.dataset.kind, +r.dataset.value])"""
 SLIDERS = "[+document.querySelector('#bm-time .bm-from input').value, +document.querySelector('#bm-time .bm-to input').value]"

@@ -106,7 +106,7 @@ def panel_html(recipe: Recipe, guide: Guide, items: list[Item]) -> str:
 <details id="bm-legend" open><summary>Legend</summary><ul id="bm-legend-list" aria-label="Legend"></ul></details>
 <details id="bm-filters" open{hidden}><summary>Filters</summary><div id="bm-facets"></div><div id="bm-time"></div><button type="button" id="bm-clear">Clear all filters</button></details>
 <details id="bm-events" open{hidden}><summary>Events, places and areas (<span id="bm-count">{len(items)}</span>)</summary>
-<ol id="bm-list" aria-label="Events, places and areas"></ol><button type="button" id="bm-more" hidden>Show more</button></details>
+<ol id="bm-list" aria-label="Events, places and areas"></ol></details>
 <details id="bm-layers" open><summary>Layers</summary><div id="bm-layer-list"></div></details>
 <details id="bm-sources"><summary>Sources, licences and how to cite</summary>{sources}</details>
 </div>

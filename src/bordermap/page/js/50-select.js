@@ -21,8 +21,7 @@
       ctx.hub.emit("selected", id);
       ctx.writeHash();
       if (!id) { map.closePopup(); return; }
-      var row = ctx.list.row(id);
-      if (row && opts.scroll) { row.scrollIntoView({block: "nearest"}); }
+      if (opts.scroll) { ctx.list.show(id); }
       if (opts.reveal) { reveal(ctx.byId[id], opts.keepView); }
     }
     function reveal(it, keepView, tries) {
@@ -51,8 +50,7 @@
         if (rid && rid !== ctx.state.sel) {
           ctx.state.sel = rid;
           ctx.hub.emit("selected", rid);
-          var row = ctx.list.row(rid);
-          if (row) { row.scrollIntoView({block: "nearest"}); }
+          ctx.list.show(rid);
           ctx.writeHash();
         }
       });

@@ -227,6 +227,13 @@ def _read_json(path: Path) -> dict:
         raise SourceError(path, f"not readable JSON ({exc})") from None
 
 
+try:
+    import pyarrow  # optional: the faster reader of CSV events files
+    _HAS_ARROW, _ARROW_ERRORS = True, (pyarrow.ArrowException,)
+except ImportError:
+    _HAS_ARROW, _ARROW_ERRORS = False, ()
+
+
 def read_frame(path: Path) -> gpd.GeoDataFrame:
     """Read an events file (GeoJSON, or CSV with longitude/latitude columns) with pyogrio."""
     path = Path(path)
@@ -242,16 +249,32 @@ def read_frame(path: Path) -> gpd.GeoDataFrame:
     if path.suffix.lower() == ".csv":
         options = {"X_POSSIBLE_NAMES": "longitude,lon,lng,x", "Y_POSSIBLE_NAMES": "latitude,lat,y",
                    "KEEP_GEOM_COLUMNS": "NO", "AUTODETECT_TYPE": "NO"}
+        if _HAS_ARROW:  # the same text columns, read in about a third of the time
+            options["use_arrow"] = True
     try:
         with layerio.gdal_lockdown(), layerio.literal(path) as target:  # "a!b.csv" is no archive path
             frame = gpd.read_file(target, engine="pyogrio", **options)
-    except READ_ERRORS as exc:
+    except READ_ERRORS + _ARROW_ERRORS as exc:  # e.g. text that is not UTF-8
         raise SourceError(path, f"not a readable events file ({_short(exc)})") from None
+    if options.get("use_arrow"):
+        _check_utf8(frame, path)
     if not isinstance(frame, gpd.GeoDataFrame):  # a CSV without coordinate columns
         frame = gpd.GeoDataFrame(frame, geometry=[None] * len(frame), crs=4326)
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
     return frame
+
+
+def _check_utf8(frame, path: Path) -> None:
+    """The arrow reader keeps bytes that are not UTF-8 as they are; refuse them as the other reader does."""
+    for name in frame.columns:
+        array = frame[name].array
+        if hasattr(array, "__arrow_array__"):
+            try:
+                array.__arrow_array__().validate(full=True)
+            except _ARROW_ERRORS:
+                raise SourceError(path, f"not a readable events file (column {name!r} is not UTF-8 text; "
+                                        "save it as UTF-8)") from None
 
 
 def load_events(path: Path | None = None, *, units: Iterable[str] | None = None,
@@ -394,8 +417,12 @@ def _texts(frame: pd.DataFrame, name: str) -> np.ndarray:
         return np.full(len(frame), "", dtype=object)
     column = frame[name]
     if pd.api.types.is_string_dtype(column.dtype) and not pd.api.types.is_object_dtype(column.dtype):
-        # Python's own strip, cell by cell in pandas' loop: the same whitespace as _text
-        return pd.Series(column.to_numpy(dtype=object, na_value=""), dtype=object).str.strip().to_numpy(dtype=object)
+        stripped = column.fillna("").str.strip()  # Unicode's white space, without a Python loop
+        values = stripped.to_numpy(dtype=object)
+        # Python's str.strip also strips the separators \x1c-\x1f: those few cells go through it
+        odd = stripped.str.contains("^[\x1c-\x1f]|[\x1c-\x1f]$", regex=True).to_numpy(dtype=bool)
+        values[odd] = [v.strip() for v in values[odd]]
+        return values
     codes, first = _codes(column)
     values = column.iloc[first].tolist()
     return np.array([_text(v) for v in values] + [""], dtype=object)[codes]

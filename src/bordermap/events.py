@@ -296,6 +296,12 @@ def load_events(path: Path | None = None, *, units: Iterable[str] | None = None,
     return parse(read_frame(Path(path)), Path(path), actors=actors, units=set(units))
 
 
+def load_table(path: Path, *, units: Iterable[str], folder: Path | None = None) -> Table:
+    """An analyst's events file (not an ACLED or UCDP export) read and checked, as columns."""
+    folder = Path(folder or settings.geodata_dir())
+    return check(read_frame(Path(path)), Path(path), actors=load_actors(folder), units=set(units))
+
+
 def parse(frame: gpd.GeoDataFrame, path: Path, *, actors: Actors, units: set[str]) -> tuple[Record, ...]:
     """Validate every row; raise one LayerError listing every problem found."""
     return check(frame, path, actors=actors, units=units).records()

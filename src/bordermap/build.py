@@ -211,7 +211,11 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None, 
                          and country_of.get(districts[c].parent) in covered):
                 note(f"district {code} ({districts[code].name}) has no match in the geoBoundaries "
                      "districts; it is shown as a point at its headquarters")
-        records, tables = _event_records(recipe, boundaries, districts, note, columns=columns and not recipe.stories)
+        records, tables = _event_records(recipe, boundaries, districts, note, columns=columns)
+        if tables and recipe.stories:  # a story steps through records one by one: those it names are records
+            named = list({rid for s in recipe.stories for step in s.steps for rid in (*step.records, *step.arrows)})
+            records += [r for t in tables if np.isin(t.text["id"], named).any() for r in t.records()]
+            tables = [t for t in tables if not np.isin(t.text["id"], named).any()]
         recipe, points = _within_point_limit(recipe, records, note, sum(len(t) for t in tables))
         if not points or recipe.aggregate:  # the aggregate counts records
             records += [r for t in tables for r in t.records()]

@@ -53,6 +53,7 @@ class Rows:
     own: dict[str, np.ndarray] = field(default_factory=dict)
     lon: np.ndarray | None = None
     lat: np.ndarray | None = None
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -69,10 +70,15 @@ class Rows:
         """Row ``row``'s template: for an item made one by one, the item itself."""
         return self.templates[self.codes[row]]
 
+    def first_of_template(self) -> np.ndarray:
+        """The first row of each template."""
+        if "first" not in self._cache:
+            self._cache["first"] = np.unique(self.codes, return_index=True)[1]
+        return self._cache["first"]
+
     def first_rows(self) -> np.ndarray:
         """The templates in the order their first row comes."""
-        _, first = np.unique(self.codes, return_index=True)
-        return np.argsort(first, kind="stable")
+        return np.argsort(self.first_of_template(), kind="stable")
 
 
 def of_items(items: Sequence) -> Rows:
@@ -99,9 +105,9 @@ def of_layers(layers: Sequence) -> Rows:
     return concat(parts + [of_items(current)])
 
 
-def download_rows(rows: Rows, add: Callable[[str], int], feature: Callable, pack: Callable) -> tuple[list, list]:
+def download_rows(rows: Rows, table, feature: Callable, pack: Callable) -> tuple[list, list]:
     """The page's download: its fields and one row per item (None for one that may not be passed on), each
-    ``[[value, …], [lon, lat] or None]`` with text as string indexes; ``feature`` is
+    ``[[value, …], [lon, lat] or None]`` with text as indexes into ``table`` (a ``pagedata.StringTable``); ``feature`` is
     ``conflictdata.feature`` and ``pack`` ``takeaway.pack``, each run once per template."""
     templates = rows.templates
     features = [feature(t.record) if t.record is not None and t.redistributable else None for t in templates]
@@ -114,8 +120,8 @@ def download_rows(rows: Rows, add: Callable[[str], int], feature: Callable, pack
             mine.append(text)
             return _Token(len(mine) - 1)
         packed.append([pack(f["properties"].get(name), token) for name in fields] if f else None)
-    index = add_in_order(add, Rows(rows.codes, list(range(len(templates))), rows.own), lambda k: strings[k])
-    _, first = np.unique(rows.codes, return_index=True)
+    index = add_in_order(table, Rows(rows.codes, list(range(len(templates))), rows.own), lambda k: strings[k])
+    first = rows.first_of_template()
     out = np.empty((len(rows), len(fields)), dtype=object)
     for j in range(len(fields)):
         own_slot = np.full(len(templates), -1, dtype=np.int64)  # a top-level string that is the row's own
@@ -216,30 +222,42 @@ def fill(values: Sequence, codes: np.ndarray, own: dict[str, np.ndarray]) -> np.
     return out
 
 
-def add_in_order(add: Callable[[str], int], rows: Rows, sequence: Callable[[Any], list]) -> list[np.ndarray]:
-    """Add each row's strings (``sequence(template)``, ``None`` for a slot that adds nothing) to a string
-    table in the order a loop over the rows would, and return the index of each slot of each row: one
-    array per slot, -1 where nothing was added; rows whose template has fewer slots get -1 too.
+def add_in_order(table, rows: Rows, sequence: Callable[[Any], list]) -> list[np.ndarray]:
+    """Add each row's strings (``sequence(template)``, ``None`` for a slot that adds nothing) to a
+    ``pagedata.StringTable`` in the order a loop over the rows would, and return the index of each slot of
+    each row: one array per slot, -1 where nothing was added (rows whose template has fewer slots too).
 
-    A string first met in row r at slot j goes before one first met later: the first row of each
-    distinct value of each slot decides, so the work is per distinct value, not per row.
+    A string first met in row r at slot j goes before one first met later. A slot whose templates hold
+    no placeholder is worked out per template; one that holds the rows' own text, per distinct value.
     """
     sequences = [sequence(t) for t in rows.templates]
-    width = max((len(s) for s in sequences), default=0)
-    slots = [fill([s[j] if j < len(s) else None for s in sequences], rows.codes, rows.own) for j in range(width)]
-    found = []
-    for j, values in enumerate(slots):
-        codes, uniques = pd.factorize(pd.Series(values, dtype=object))
-        present = codes >= 0
-        _, first = np.unique(codes[present], return_index=True)
-        found.append(pd.DataFrame({"s": pd.Series(uniques, dtype=object), "at": np.flatnonzero(present)[first],
-                                   "slot": j}))
+    width = max((len(q) for q in sequences), default=0)
+    first_of_template = rows.first_of_template()
+    found, coded, cache = [], [], {}
+    for j in range(width):
+        strings = [q[j] if j < len(q) else None for q in sequences]
+        if not any(isinstance(v, str) and MARK in v for v in strings):
+            codes, uniques = pd.factorize(pd.Series(strings, dtype=object))
+            at = pd.Series(first_of_template).groupby(codes).min() if len(codes) else pd.Series([], dtype=int)
+            at = at[at.index >= 0]
+            found.append(pd.DataFrame({"s": pd.Series(uniques, dtype=object)[at.index], "at": at.to_numpy(),
+                                       "slot": j}))
+            coded.append((np.append(codes, -1)[rows.codes], uniques))
+            continue
+        key = tuple(strings)
+        if key not in cache:
+            codes, uniques = pd.factorize(pd.Series(fill(strings, rows.codes, rows.own), dtype=object))
+            cache[key] = codes, uniques, _first_seen(codes)
+        codes, uniques, at = cache[key]
+        found.append(pd.DataFrame({"s": pd.Series(uniques, dtype=object), "at": at, "slot": j}))
+        coded.append((codes, uniques))
     if found:
         order = pd.concat(found, ignore_index=True).sort_values(["at", "slot"], kind="stable")
-        for text in order["s"].drop_duplicates().tolist():
-            add(text)
-    out = []
-    for values in slots:
-        codes, uniques = pd.factorize(pd.Series(values, dtype=object))
-        out.append(np.append(np.array([add(u) for u in uniques], dtype=np.int64), -1)[codes])
-    return out
+        table.extend(order["s"].drop_duplicates().tolist())
+    return [np.append(table.indexes(uniques), -1)[codes] for codes, uniques in coded]
+
+
+def _first_seen(codes: np.ndarray) -> np.ndarray:
+    """The row where each code first appears; ``pd.factorize`` numbers values in the order they appear."""
+    seen = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]])) if len(codes) else codes
+    return np.flatnonzero(codes > seen)

@@ -68,6 +68,17 @@ class StringTable:
             self.strings.append(text)
         return self._index[text]
 
+    def extend(self, texts: Iterable[str]) -> None:
+        """Add strings in order (those already in the table keep their place)."""
+        for text in texts:
+            if text not in self._index:
+                self._index[text] = len(self.strings)
+                self.strings.append(text)
+
+    def indexes(self, texts) -> np.ndarray:
+        """The indexes of strings already in the table, all at once."""
+        return np.fromiter(map(self._index.__getitem__, texts), dtype=np.int64, count=len(texts))
+
     def text(self, text) -> list:
         """A :class:`~bordermap.layers.Text` as ``[heading, [line, ...]]``."""
         return [self.add(text.heading), [self.add(line) for line in text.lines if line]]
@@ -258,7 +269,7 @@ def _report(items: list, table: StringTable, recipe, guide) -> dict:
     """The time chart's colours, the download's rows and the citation's parts (see :mod:`bordermap.takeaway`)."""
     from . import __version__, catalog, takeaway
 
-    return takeaway.block(items, table.add, title=recipe.title, credits=guide.credits if guide else (), version=__version__,
+    return takeaway.block(items, table, title=recipe.title, credits=guide.credits if guide else (), version=__version__,
                           data=takeaway.data_version(catalog.files()))
 
 
@@ -293,7 +304,7 @@ def _items(items, table: StringTable) -> tuple[dict, list[list[int]]]:
                 *_popup_slots(item.popup or Popup(item.title))]
 
     n, templates = len(items), items.templates
-    slots = eventblock.add_in_order(add, items, sequence)
+    slots = eventblock.add_in_order(table, items, sequence)
     text = np.stack(slots[:3]) if n else np.zeros((3, 0), dtype=np.int64)  # title, date, where
     per = np.zeros((11, len(templates)), dtype=np.int64)  # 6 facets, first day, last day, radius, closed, popup start
     fatal_of = np.full((len(templates), 3), -1, dtype=np.int64)

@@ -63,16 +63,16 @@ def rows(doc: dict) -> list:
             for row in report["rows"]]
 
 
-def block(items, add: Callable[[str], int], *, title: str, credits: Iterable, version: str,
+def block(items, table, *, title: str, credits: Iterable, version: str,
           data: str) -> dict:
     """The ``report`` block of ``items`` (an ``eventblock.Rows``): ``fields``, ``rows`` (one per item, null when it may not be passed on; text as
-    indexes into the string table through ``add``), ``colours`` ([category, colour] in legend order) and
+    indexes into ``table``, a ``pagedata.StringTable``), ``colours`` ([category, colour] in legend order) and
     ``cite`` (the citation's fixed parts)."""
     from . import eventblock
     from .conflictdata import feature
     from .layers import CATEGORY_SYMBOLS
 
-    fields, rows = eventblock.download_rows(items, add, feature, pack)
+    fields, rows = eventblock.download_rows(items, table, feature, pack)
     return {
         "fields": fields, "pointFields": list(POINT_FIELDS), "rows": rows,
         "colours": [[category_label(c), colour] for c, (colour, _) in CATEGORY_SYMBOLS.items()],

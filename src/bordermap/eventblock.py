@@ -39,8 +39,7 @@ def eligible(table: events.Table, unit_precisions: Sequence[str]) -> bool:
     if "area" in kinds or np.isnan(table.text["lon"]).any() or np.isin(table.text["location_precision"],
                                                                        list(unit_precisions)).any():
         return False
-    return not any(pd.Series(table.text[k], dtype=object).str.contains(MARK, regex=False).any()
-                   for k in events._TEXT_FIELDS)
+    return not any(MARK in "".join(table.text[k]) for k in events._TEXT_FIELDS)
 
 
 @dataclass(frozen=True)

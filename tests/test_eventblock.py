@@ -171,3 +171,28 @@ def test_each_rule_runs_once_per_distinct_value(tmp_path, monkeypatch):
     assert len(table) == 500
     assert calls["date"] == len({(r["date"], r["date_precision"]) for r in rows})
     assert calls["sources"] == len({r["sources"] for r in rows})
+
+
+@pytest.mark.parametrize("limit", [None, 100])
+def test_an_aggregate_of_columns_is_the_aggregate_of_the_records(tmp_path, monkeypatch, limit):
+    """With --aggregate, and past the point limit (where the build aggregates by province instead)."""
+    from bordermap import settings
+
+    if limit:
+        monkeypatch.setattr(settings, "MAX_PAGE_POINTS", limit)
+    path = _csv(tmp_path / "many.csv", _rows(300))
+    pages = []
+    for columns in (True, False):
+        a = build._assemble(None, [path], (), None, None if limit else "province", columns=columns)
+        pages.append(build._page(a, None, True)[1])
+    assert pages[0] == pages[1]
+    alone = build._page(build._assemble(None, [], (), None, "province"), None, True)[1]
+    csv_events = sum(1 for r in _rows(300) if events.CATEGORIES[r["category"]] == "event")
+    assert _counted(pages[0]) == _counted(alone) + csv_events  # every row counted, in its province
+
+
+def _counted(page: bytes) -> int:
+    """The events an aggregate layer's units count, as their tooltips say ("12 events")."""
+    page = pagedata.decode(page)
+    layer = page.layers[page.doc["aggregate"]["layer"]]
+    return sum(int(f.tooltip.lines[0].split()[0]) for f in layer.features)

@@ -217,9 +217,6 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None, 
             records += [r for t in tables if np.isin(t.text["id"], named).any() for r in t.records()]
             tables = [t for t in tables if not np.isin(t.text["id"], named).any()]
         recipe, points = _within_point_limit(recipe, records, note, sum(len(t) for t in tables))
-        if not points or recipe.aggregate:  # the aggregate counts records
-            records += [r for t in tables for r in t.records()]
-            tables = []
         drawn += layers_mod.event_layers(records, boundaries, districts, events.load_actors(),
                                          markers=points and (bool(tables) or any(r.kind != "area" for r in records)),
                                          areas=any(r.kind == "area" for r in records), district_shapes=shapes,
@@ -229,7 +226,7 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None, 
         if arrows is not None:
             drawn.append(arrows)
         if recipe.aggregate:
-            drawn.append(_aggregate_layer(recipe.aggregate, records, boundaries, releases, shapes, note))
+            drawn.append(_aggregate_layer(recipe.aggregate, records, boundaries, releases, shapes, note, tables))
     elif recipe.aggregate:  # never a page that silently lacks the aggregate asked for
         from .aggregate import AggregateError
         raise AggregateError(f"aggregate by {recipe.aggregate.level}: the map draws no events (add --events FILE, "
@@ -358,17 +355,22 @@ def _event_records(recipe: Recipe, boundaries: sources.Boundaries, districts: di
 
 
 def _aggregate_layer(spec, records: list, boundaries: sources.Boundaries, releases: list, shapes: dict,
-                     note: Note):
-    """The aggregate of the events (areas are not events), at the level their precision allows."""
+                     note: Note, tables: Sequence = ()):
+    """The aggregate of the events (areas are not events), at the level their precision allows; the
+    events of ``tables`` (point events read as columns) are counted after the records."""
     from . import aggregate
 
     counted = [r for r in records if r.kind == "event"]
-    if not counted:
+    rows = [np.flatnonzero(np.isin(t.text["category"], [c for c, k in events.CATEGORIES.items() if k == "event"]))
+            for t in tables]
+    more = [aggregate.columns_of(t, r) for t, r in zip(tables, rows)]
+    if not counted and not sum(len(r) for r in rows):
         raise aggregate.AggregateError(f"aggregate by {spec.level}: there are no events to aggregate")
-    result = aggregate.aggregate(counted, spec, boundaries.admin1, district_units(releases), shapes)
+    result = aggregate.aggregate(counted, spec, boundaries.admin1, district_units(releases), shapes,
+                                 more=tuple(np.concatenate(parts) for parts in zip(*more)) if more else ())
     for text in result.notes():
         note(f"aggregate: {text}")
-    return layers_mod.aggregate_layer(result, counted)
+    return layers_mod.aggregate_layer(result, counted, [i for t, r in zip(tables, rows) for i in t.text["id"][r]])
 
 
 def district_units(releases: list):

@@ -238,7 +238,7 @@ def read_frame(path: Path) -> gpd.GeoDataFrame:
     """Read an events file (GeoJSON, or CSV with longitude/latitude columns) with pyogrio."""
     path = Path(path)
     try:  # a regular file, in an allowed format, that references no other file or URL
-        layerio.vet(path)
+        layerio.vet(path, (settings.MAX_EVENTS, "MAX_EVENTS"))
     except SourceError as exc:
         if exc.problem == "file not found":
             raise

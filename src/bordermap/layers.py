@@ -797,8 +797,9 @@ def district_layer(release) -> Layer:
 AGGREGATE_OUTLINE = "#7a0177"
 
 
-def aggregate_layer(result, records) -> Layer:
-    """Units shaded by class (one set of breaks for page and figure), with their counts and ranges."""
+def aggregate_layer(result, records, more_ids=()) -> Layer:
+    """Units shaded by class (one set of breaks for page and figure), with their counts and ranges.
+    ``more_ids``: the ids of the events counted after ``records`` (point events read as columns)."""
     frame = result.units.rename(columns={"class": "_class"})
     spec = result.spec
     classes = {i: {"fillColor": c} for i, c in enumerate(result.colours)}
@@ -810,7 +811,7 @@ def aggregate_layer(result, records) -> Layer:
     legend = tuple(LegendItem(f"{spec.name}: {label}", colour, "area")
                    for label, colour in zip(result.labels(), result.colours))
     legend += tuple(LegendItem(note, NOTE_COLOUR, "area", True) for note in result.notes())
-    ids = [r.id for r in records]
+    ids = [r.id for r in records] + list(more_ids)
     view = AggregateView(measure=spec.measure, members=tuple(tuple(ids[i] for i in m) for m in result.members),
                          breaks=result.breaks, colours=result.colours, unplaced=result.notes())
     return Layer(name=spec.name, frame=frame, show=True, tooltip=tuple(tips), legend=legend, aggregate=view,

@@ -85,10 +85,12 @@ class StringTable:
 
     def popup(self, popup) -> list:
         """A :class:`~bordermap.layers.Popup` as ``[heading, rows, body, sources, notes]`` (url -1 when none)."""
-        return [self.add(popup.heading), [[self.add(k), self.add(v)] for k, v in popup.rows],
-                [self.add(p) for p in popup.body if p],
-                [[self.add(t), self.add(u) if u else -1] for t, u in popup.sources],
-                [self.add(n) for n in popup.notes if n]]
+        flat = [-1 if text is None else self.add(text) for text in _popup_slots(popup)]
+        nrows, nbody, nsources, nnotes = _popup_key(popup)
+        at, sources_at = 1 + 2 * nrows, 1 + 2 * nrows + nbody
+        return [flat[0], [flat[1 + 2 * r:3 + 2 * r] for r in range(nrows)], flat[at:sources_at],
+                [flat[sources_at + 2 * r:sources_at + 2 * r + 2] for r in range(nsources)],
+                flat[sources_at + 2 * nsources:]]
 
 
 class HatchTable:
@@ -406,17 +408,6 @@ class _PopupColumns:
             self.shape_of[key] = len(self.rows)
             self.rows.append([])
         return self.shape_of[key]
-
-    def add(self, popup) -> None:
-        encoded = self.table.popup(popup)
-        key = (len(encoded[1]), len(encoded[2]), len(encoded[3]), len(encoded[4]))
-        slots = [encoded[0], *(v for row in encoded[1] for v in row), *encoded[2],
-                 *(v for source in encoded[3] for v in source), *encoded[4]]
-        if key not in self.shape_of:
-            self.shape_of[key] = len(self.rows)
-            self.rows.append([])
-        self.which.append(self.shape_of[key])
-        self.rows[self.shape_of[key]].append(slots)
 
     def encode(self, own: dict[str, np.ndarray]) -> dict:
         """``own``: the items' own string columns (title, date, place) a slot may repeat."""

@@ -23,7 +23,7 @@ import numpy as np
 from . import assets, eventblock, pagedata
 from .events import CATEGORIES
 from .guide import Guide
-from .layers import Item, Layer, MarkerLayer
+from .layers import Layer, MarkerLayer
 from .recipe import Recipe
 
 

@@ -110,7 +110,8 @@ def test_files_with_areas_or_unit_locations_are_drawn_from_records(tmp_path):
 def test_the_string_order_is_the_order_of_a_loop_over_the_rows():
     own = {"title": np.array(["b", "a", "c", "a"], dtype=object)}
     rows = eventblock.Rows(codes=np.array([0, 1, 0, 1]), templates=[0, 1], own=own)
-    seqs = {0: [f"{eventblock.MARK}title{eventblock.MARK}", "x", None], 1: ["y", f"<{eventblock.MARK}title{eventblock.MARK}>"]}
+    title = f"{eventblock.MARK}title{eventblock.MARK}"
+    seqs = {0: [title, "x", None], 1: ["y", f"<{title}>"]}
     table = StringTable()
     slots = eventblock.add_in_order(table, rows, lambda k: seqs[k])
     loop = StringTable()

@@ -105,9 +105,10 @@ def of_layers(layers: Sequence) -> Rows:
 
 
 def download_rows(rows: Rows, table, feature: Callable, pack: Callable) -> tuple[list, list]:
-    """The page's download: its fields and one row per item (None for one that may not be passed on), each
-    ``[[value, …], [lon, lat] or None]`` with text as indexes into ``table`` (a ``pagedata.StringTable``); ``feature`` is
-    ``conflictdata.feature`` and ``pack`` ``takeaway.pack``, each run once per template."""
+    """The page's download: its fields and one row per item (None for one that may not be passed on),
+    each ``[[value, …], [lon, lat] or None]`` with text as indexes into ``table`` (a
+    ``pagedata.StringTable``); ``feature`` is ``conflictdata.feature`` and ``pack`` ``takeaway.pack``,
+    each run once per template."""
     templates = rows.templates
     features = [feature(t.record) if t.record is not None and t.redistributable else None for t in templates]
     fields = list(dict.fromkeys(name for k in rows.first_rows().tolist() if features[k]

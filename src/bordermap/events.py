@@ -369,10 +369,11 @@ def check(frame: gpd.GeoDataFrame, path: Path, *, actors: Actors, units: set[str
 
     rid = text["id"]
     has_id = rid != ""
-    well_formed = has_id & pd.Series(rid, dtype=object).str.fullmatch(_ID.pattern.strip("^$")).fillna(False).to_numpy(bool)
+    ids = pd.Series(rid, dtype=object)
+    well_formed = has_id & ids.str.fullmatch(_ID.pattern.strip("^$")).fillna(False).to_numpy(bool)
     rows_bad(0, ~has_id, "id", "missing")
     rows_bad(0, has_id & ~well_formed, "id", lambda i: f"{rid[i]!r} must be lower-case letters, digits and hyphens")
-    rows_bad(0, well_formed & pd.Series(rid, dtype=object).duplicated().to_numpy(), "id", "used by an earlier record")
+    rows_bad(0, well_formed & ids.duplicated().to_numpy(), "id", "used by an earlier record")
     for k, field in enumerate(("title", "summary", "location_basis")):
         rows_bad(1 + k, text[field] == "", field, "missing")
     category = text["category"]
@@ -457,7 +458,8 @@ def _hashable(value: Any) -> Any:
     return (type(value).__name__, value)
 
 
-def _by_distinct(frame: pd.DataFrame, fields: tuple[str, ...], rule: int, found: list, check) -> tuple[np.ndarray, list]:
+def _by_distinct(frame: pd.DataFrame, fields: tuple[str, ...], rule: int, found: list,
+                 check) -> tuple[np.ndarray, list]:
     """``check(row, bad)`` once per distinct combination of ``fields`` (a row dict of the cells as read);
     returns each row's combination code and the results, and adds each failing row's messages to ``found``."""
     n = len(frame)

@@ -496,7 +496,8 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
         rank = np.array([order.index(t.category) for t in drawn])[block.codes]
         ranks = {colour_shape: n for n, colour_shape in enumerate(CATEGORY_SYMBOLS.values())}
         dx, z = place_side_by_side(
-            np.concatenate([[m.lat for m in symbols], block.lat]), np.concatenate([[m.lon for m in symbols], block.lon]),
+            np.concatenate([[m.lat for m in symbols], block.lat]),
+            np.concatenate([[m.lon for m in symbols], block.lon]),
             np.concatenate([[ranks.get((m.colour, m.shape), 99) for m in symbols], rank]),
             np.concatenate([np.array([m.id for m in symbols], dtype=object), block.ids]))
         symbols = [replace(m, offset=(int(x), 0), z=int(k)) for m, x, k in

@@ -65,9 +65,9 @@ def rows(doc: dict) -> list:
 
 def block(items, table, *, title: str, credits: Iterable, version: str,
           data: str) -> dict:
-    """The ``report`` block of ``items`` (an ``eventblock.Rows``): ``fields``, ``rows`` (one per item, null when it may not be passed on; text as
-    indexes into ``table``, a ``pagedata.StringTable``), ``colours`` ([category, colour] in legend order) and
-    ``cite`` (the citation's fixed parts)."""
+    """The ``report`` block of ``items`` (an ``eventblock.Rows``): ``fields``, ``rows`` (one per item, null
+    when it may not be passed on; text as indexes into ``table``, a ``pagedata.StringTable``), ``colours``
+    ([category, colour] in legend order) and ``cite`` (the citation's fixed parts)."""
     from . import eventblock
     from .conflictdata import feature
     from .layers import CATEGORY_SYMBOLS

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from bordermap import eventblock, events, pagedata
-from bordermap.errors import LayerError
+from bordermap.errors import LayerError, SourceError
 from bordermap.layers import UNIT_PRECISIONS
 from bordermap.pagedata import StringTable
 
@@ -197,3 +197,26 @@ def _counted(page: bytes) -> int:
     page = pagedata.decode(page)
     layer = page.layers[page.doc["aggregate"]["layer"]]
     return sum(int(f.tooltip.lines[0].split()[0]) for f in layer.features)
+
+
+def test_an_events_file_has_its_own_record_limit(tmp_path, monkeypatch):
+    from bordermap import settings
+
+    path = _csv(tmp_path / "many.csv", _rows(30))
+    monkeypatch.setattr(settings, "MAX_FEATURES", 10)  # other layers' limit: not an events file's
+    assert len(events.load_table(path, units={"PK-BA", "PK-KP", "AF-KAN"})) == 30
+    monkeypatch.setattr(settings, "MAX_EVENTS", 29)
+    with pytest.raises(SourceError, match="more than the limit of 29 \\(bordermap.settings.MAX_EVENTS\\)"):
+        events.load_table(path, units={"PK-BA", "PK-KP", "AF-KAN"})
+
+
+def test_the_arrow_reader_reads_what_the_other_reader_reads(tmp_path, monkeypatch):
+    rows = _rows(40)
+    rows[3]["title"] = "\x1c Padded\u3000 "  # Python's str.strip strips more than Unicode's white space
+    path = _csv(tmp_path / "many.csv", rows)
+    units = {"PK-BA", "PK-KP", "AF-KAN"}
+    fast = events.load_table(path, units=units)
+    monkeypatch.setattr(events, "_HAS_ARROW", False)
+    plain = events.load_table(path, units=units)
+    assert fast.records() == plain.records()
+    assert fast.records()[3].title == rows[3]["title"].strip()

@@ -87,8 +87,29 @@ def _libraries():
 
 
 def aggregate(records, spec: Spec, admin1: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | None = None,
-              district_shapes: dict | None = None) -> Result:
-    """Aggregate events-schema records; ``districts`` are the district shapes (unit, name, geometry)."""
+              district_shapes: dict | None = None, more: tuple = ()) -> Result:
+    """Aggregate events-schema records; ``districts`` are the district shapes (unit, name, geometry).
+
+    ``more``: point events after the records, as columns (lon, lat, precision, province, fatalities n×3),
+    from :func:`columns_of`.
+    """
+    if more:
+        first = _columns(records, district_shapes)
+        return group(spec, *(np.concatenate([a, b]) for a, b in zip(first, more)), admin1, districts)
+    return group(spec, *_columns(records, district_shapes), admin1, districts)
+
+
+def columns_of(table, rows: np.ndarray) -> tuple:
+    """The aggregate's columns of ``rows`` of a checked ``events.Table`` of point events (admin1 is given)."""
+    codes, values = table.coded["fatalities"]
+    fat = np.array([(f.best, f.best if f.low is None else f.low, f.best if f.high is None else f.high)
+                    if f is not None else (0, 0, 0) for f in values], dtype=np.int64).reshape(-1, 3)
+    t = table.text
+    return (t["lon"][rows], t["lat"][rows], t["location_precision"][rows], t["admin1"][rows], fat[codes[rows]])
+
+
+def _columns(records, district_shapes: dict | None) -> tuple:
+    """The records' lon, lat, precision, province and fatalities (best, low, high), as arrays."""
     n = len(records)
     lon = np.array([np.nan if r.lon is None else r.lon for r in records], dtype=float)
     lat = np.array([np.nan if r.lat is None else r.lat for r in records], dtype=float)
@@ -103,7 +124,7 @@ def aggregate(records, spec: Spec, admin1: gpd.GeoDataFrame, districts: gpd.GeoD
                 lon[i], lat[i] = p.x, p.y
     fat = np.array([(f.best, f.best if f.low is None else f.low, f.best if f.high is None else f.high)
                     if (f := r.fatalities) is not None else (0, 0, 0) for r in records], dtype=np.int64).reshape(n, 3)
-    return group(spec, lon, lat, precision, province, fat, admin1, districts)
+    return lon, lat, precision, province, fat
 
 
 def _province(record, district_shapes) -> str:

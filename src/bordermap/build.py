@@ -7,6 +7,8 @@ import difflib
 from pathlib import Path
 from typing import Callable, NamedTuple, Sequence
 
+import numpy as np
+
 from . import events
 from . import layers as layers_mod
 from . import geoboundaries, guide, layerio, movement, recipe as recipe_mod, render_html, settings, sources, story, \
@@ -64,7 +66,7 @@ def render(recipe: Recipe | str | Path | None, out_dir: Path | None = None, *,
            events_files: Sequence[Path] = (), layers: Sequence[LayerSpec] = (),
            self_contained: bool = True, note: Note | None = None) -> tuple[Path, bytes]:
     """The HTML page's path and bytes, without writing anything."""
-    return _page(_assemble(recipe, events_files, layers, note), out_dir, self_contained)
+    return _page(_assemble(recipe, events_files, layers, note, columns=True), out_dir, self_contained)
 
 
 def export(recipe: Recipe | str | Path | None = None, out_dir: Path | None = None, *, fmt: str = "png",
@@ -114,7 +116,7 @@ def render_figure(recipe: Recipe | str | Path | None = None, out_dir: Path | Non
 def _render_recipe(recipe, out_dir, *, events_files=(), layers=(), self_contained, formats, note, aggregate=None) \
         -> list[tuple[Path, bytes]]:
     """One recipe's page and figures, from one assembly of its layers."""
-    a = _assemble(recipe, events_files, layers, note, aggregate)
+    a = _assemble(recipe, events_files, layers, note, aggregate, columns=not formats)
     return [_page(a, out_dir, self_contained)] + [_figure(a, out_dir, fmt) for fmt in dict.fromkeys(formats)]
 
 
@@ -165,8 +167,13 @@ class Assembled(NamedTuple):
     stories: tuple = ()  # story.Story: the recipe's stories, every reference resolved
 
 
-def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) -> Assembled:
-    """Recipe -> layers to draw and the map's frame: shared by every renderer."""
+def _assemble(recipe, events_files, layers, note, aggregate: str | None = None, *, columns: bool = False) \
+        -> Assembled:
+    """Recipe -> layers to draw and the map's frame: shared by every renderer.
+
+    ``columns``: an events file of point events only is drawn from its columns (``eventblock``), with
+    no Record per event; only the page can draw it so (the figures and stories draw records).
+    """
     if not isinstance(recipe, Recipe):
         recipe = recipe_mod.find(recipe)
     recipe = recipe.with_extra(tuple(layers), tuple(Path(p) for p in events_files))
@@ -189,6 +196,7 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) 
     districts: dict = {}
     shapes: dict = {}
     records: list = []
+    tables: list = []  # events files drawn from their columns
     if {"events", "areas"} & set(recipe.include) or recipe.events:
         districts = events.load_districts()
         if releases:
@@ -203,22 +211,27 @@ def _assemble(recipe, events_files, layers, note, aggregate: str | None = None) 
                          and country_of.get(districts[c].parent) in covered):
                 note(f"district {code} ({districts[code].name}) has no match in the geoBoundaries "
                      "districts; it is shown as a point at its headquarters")
-        records = _event_records(recipe, boundaries, districts, note)
-        recipe, points = _within_point_limit(recipe, records, note)
+        records, tables = _event_records(recipe, boundaries, districts, note, columns=columns)
+        if tables and recipe.stories:  # a story steps through records one by one: those it names are records
+            named = list({rid for s in recipe.stories for step in s.steps for rid in (*step.records, *step.arrows)})
+            records += [r for t in tables if np.isin(t.text["id"], named).any() for r in t.records()]
+            tables = [t for t in tables if not np.isin(t.text["id"], named).any()]
+        recipe, points = _within_point_limit(recipe, records, note, sum(len(t) for t in tables))
         drawn += layers_mod.event_layers(records, boundaries, districts, events.load_actors(),
-                                         markers=points and any(r.kind != "area" for r in records),
-                                         areas=any(r.kind == "area" for r in records), district_shapes=shapes)
+                                         markers=points and (bool(tables) or any(r.kind != "area" for r in records)),
+                                         areas=any(r.kind == "area" for r in records), district_shapes=shapes,
+                                         tables=tables)
         arrows = movement.movement_layer(records, {i.id: i for layer in drawn for i in layer.items},
                                          boundaries.admin1, districts, shapes)
         if arrows is not None:
             drawn.append(arrows)
         if recipe.aggregate:
-            drawn.append(_aggregate_layer(recipe.aggregate, records, boundaries, releases, shapes, note))
+            drawn.append(_aggregate_layer(recipe.aggregate, records, boundaries, releases, shapes, note, tables))
     elif recipe.aggregate:  # never a page that silently lacks the aggregate asked for
         from .aggregate import AggregateError
         raise AggregateError(f"aggregate by {recipe.aggregate.level}: the map draws no events (add --events FILE, "
                              "or \"events\" to the recipe's include)")
-    _check_event_labels(recipe, records)
+    _check_event_labels(recipe, records, tables)
     names = {layer.name for layer in drawn}
     for spec in recipe.layers:
         checked = load_layer(spec)
@@ -243,10 +256,11 @@ def check_stories(recipe: Recipe, note: Note | None = None) -> tuple:
     return _assemble(recipe, (), (), note).stories
 
 
-def _within_point_limit(recipe: Recipe, records: list, note: Note) -> tuple[Recipe, bool]:
+def _within_point_limit(recipe: Recipe, records: list, note: Note, more: int = 0) -> tuple[Recipe, bool]:
     """(the recipe, whether its events are drawn as points): past ``settings.MAX_PAGE_POINTS`` they are
-    aggregated instead, by the recipe's ``[aggregate]`` level or by province, and the build says so."""
-    count = sum(1 for r in records if r.kind != "area")
+    aggregated instead, by the recipe's ``[aggregate]`` level or by province, and the build says so.
+    ``more``: point events besides ``records`` (the rows of events files read as columns)."""
+    count = sum(1 for r in records if r.kind != "area") + more
     limit = settings.MAX_PAGE_POINTS
     if count <= limit:
         return recipe, True
@@ -284,11 +298,11 @@ def load_layer(spec: LayerSpec) -> validate.Checked:
     return checked
 
 
-def _check_event_labels(recipe: Recipe, records: list) -> None:
+def _check_event_labels(recipe: Recipe, records: list, tables: Sequence = ()) -> None:
     """Every id ``label_events`` names must be an event the map draws; all unknown ids are reported at once."""
     if isinstance(recipe.label_events, bool):
         return
-    drawn = {r.id for r in records if r.kind != "area"}
+    drawn = {r.id for r in records if r.kind != "area"} | {i for t in tables for i in t.text["id"].tolist()}
     problems = [RecipeError(recipe.source, f"{key!r} is not an event or place on this map"
                             + (f" (did you mean {close[0]!r}?)"
                                if (close := difflib.get_close_matches(key, sorted(drawn), n=1)) else ""),
@@ -297,9 +311,13 @@ def _check_event_labels(recipe: Recipe, records: list) -> None:
         raise RecipeError.collect(problems)
 
 
-def _event_records(recipe: Recipe, boundaries: sources.Boundaries, districts: dict, note: Note) -> list:
-    """The curated records the recipe includes, then each events file's (ACLED and UCDP exports too)."""
-    from . import conflictdata
+def _event_records(recipe: Recipe, boundaries: sources.Boundaries, districts: dict, note: Note, *,
+                   columns: bool = False) -> tuple[list, list]:
+    """The curated records the recipe includes, then each events file's (ACLED and UCDP exports too).
+
+    With ``columns``, an events file of point events only stays an ``events.Table`` (the second list).
+    """
+    from . import conflictdata, eventblock
 
     units = set(boundaries.admin1["code"]) | set(districts)
     # The recipe's include list chooses among the curated records; an analyst's
@@ -309,6 +327,7 @@ def _event_records(recipe: Recipe, boundaries: sources.Boundaries, districts: di
     embedded = events.load_events(units=units)
     records = [r for r in embedded if r.kind in wanted]
     taken = {r.id for r in embedded}
+    tables = []
     for path in recipe.events:
         if conflictdata.detect(path):
             imported = conflictdata.load(path)
@@ -316,27 +335,42 @@ def _event_records(recipe: Recipe, boundaries: sources.Boundaries, districts: di
                 note(f"{path}: {text}")
             extra = list(imported.records)
         else:
-            extra = events.load_events(path, units=units)
+            table = events.load_table(path, units=units)
+            if columns and eventblock.eligible(table, layers_mod.UNIT_PRECISIONS):
+                ids = table.text["id"]
+                clash = np.isin(ids, list(taken))
+                if clash.any():
+                    raise LayerError(path, [f"record {i!r}: id: already used by another events layer"
+                                            for i in ids[clash].tolist()])
+                tables.append(table)
+                taken |= set(ids.tolist())
+                continue
+            extra = list(table.records())
         clashes = [f"record {r.id!r}: id: already used by another events layer" for r in extra if r.id in taken]
         if clashes:
             raise LayerError(path, clashes)
         records.extend(extra)
         taken |= {r.id for r in extra}
-    return records
+    return records, tables
 
 
 def _aggregate_layer(spec, records: list, boundaries: sources.Boundaries, releases: list, shapes: dict,
-                     note: Note):
-    """The aggregate of the events (areas are not events), at the level their precision allows."""
+                     note: Note, tables: Sequence = ()):
+    """The aggregate of the events (areas are not events), at the level their precision allows; the
+    events of ``tables`` (point events read as columns) are counted after the records."""
     from . import aggregate
 
     counted = [r for r in records if r.kind == "event"]
-    if not counted:
+    rows = [np.flatnonzero(np.isin(t.text["category"], [c for c, k in events.CATEGORIES.items() if k == "event"]))
+            for t in tables]
+    more = [aggregate.columns_of(t, r) for t, r in zip(tables, rows)]
+    if not counted and not sum(len(r) for r in rows):
         raise aggregate.AggregateError(f"aggregate by {spec.level}: there are no events to aggregate")
-    result = aggregate.aggregate(counted, spec, boundaries.admin1, district_units(releases), shapes)
+    result = aggregate.aggregate(counted, spec, boundaries.admin1, district_units(releases), shapes,
+                                 more=tuple(np.concatenate(parts) for parts in zip(*more)) if more else ())
     for text in result.notes():
         note(f"aggregate: {text}")
-    return layers_mod.aggregate_layer(result, counted)
+    return layers_mod.aggregate_layer(result, counted, [i for t, r in zip(tables, rows) for i in t.text["id"][r]])
 
 
 def district_units(releases: list):

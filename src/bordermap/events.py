@@ -17,6 +17,7 @@ from typing import Any, Iterable
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from . import catalog, layerio, settings
@@ -226,11 +227,18 @@ def _read_json(path: Path) -> dict:
         raise SourceError(path, f"not readable JSON ({exc})") from None
 
 
+try:
+    import pyarrow  # optional: the faster reader of CSV events files
+    _HAS_ARROW, _ARROW_ERRORS = True, (pyarrow.ArrowException,)
+except ImportError:
+    _HAS_ARROW, _ARROW_ERRORS = False, ()
+
+
 def read_frame(path: Path) -> gpd.GeoDataFrame:
     """Read an events file (GeoJSON, or CSV with longitude/latitude columns) with pyogrio."""
     path = Path(path)
     try:  # a regular file, in an allowed format, that references no other file or URL
-        layerio.vet(path)
+        layerio.vet(path, (settings.MAX_EVENTS, "MAX_EVENTS"))
     except SourceError as exc:
         if exc.problem == "file not found":
             raise
@@ -241,16 +249,32 @@ def read_frame(path: Path) -> gpd.GeoDataFrame:
     if path.suffix.lower() == ".csv":
         options = {"X_POSSIBLE_NAMES": "longitude,lon,lng,x", "Y_POSSIBLE_NAMES": "latitude,lat,y",
                    "KEEP_GEOM_COLUMNS": "NO", "AUTODETECT_TYPE": "NO"}
+        if _HAS_ARROW:  # the same text columns, read in about a third of the time
+            options["use_arrow"] = True
     try:
         with layerio.gdal_lockdown(), layerio.literal(path) as target:  # "a!b.csv" is no archive path
             frame = gpd.read_file(target, engine="pyogrio", **options)
-    except READ_ERRORS as exc:
+    except READ_ERRORS + _ARROW_ERRORS as exc:  # e.g. text that is not UTF-8
         raise SourceError(path, f"not a readable events file ({_short(exc)})") from None
+    if options.get("use_arrow"):
+        _check_utf8(frame, path)
     if not isinstance(frame, gpd.GeoDataFrame):  # a CSV without coordinate columns
         frame = gpd.GeoDataFrame(frame, geometry=[None] * len(frame), crs=4326)
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
     return frame
+
+
+def _check_utf8(frame, path: Path) -> None:
+    """The arrow reader keeps bytes that are not UTF-8 as they are; refuse them as the other reader does."""
+    for name in frame.columns:
+        array = frame[name].array
+        if hasattr(array, "__arrow_array__"):
+            try:
+                array.__arrow_array__().validate(full=True)
+            except _ARROW_ERRORS:
+                raise SourceError(path, f"not a readable events file (column {name!r} is not UTF-8 text; "
+                                        "save it as UTF-8)") from None
 
 
 def load_events(path: Path | None = None, *, units: Iterable[str] | None = None,
@@ -272,85 +296,243 @@ def load_events(path: Path | None = None, *, units: Iterable[str] | None = None,
     return parse(read_frame(Path(path)), Path(path), actors=actors, units=set(units))
 
 
+def load_table(path: Path, *, units: Iterable[str], folder: Path | None = None) -> Table:
+    """An analyst's events file (not an ACLED or UCDP export) read and checked, as columns."""
+    folder = Path(folder or settings.geodata_dir())
+    return check(read_frame(Path(path)), Path(path), actors=load_actors(folder), units=set(units))
+
+
 def parse(frame: gpd.GeoDataFrame, path: Path, *, actors: Actors, units: set[str]) -> tuple[Record, ...]:
     """Validate every row; raise one LayerError listing every problem found."""
-    problems: list[str] = []
-    records: list[Record] = []
-    seen: set[str] = set()
+    return check(frame, path, actors=actors, units=units).records()
+
+
+@dataclass(frozen=True)
+class Table:
+    """Checked records as columns, one row a record: text stripped, list fields dictionary-encoded.
+
+    ``text`` holds every text field (empty when absent) and ``lon``/``lat`` (NaN without a point);
+    ``coded`` maps each list field (actors, units, sources, inferred, move_from, move_to, and
+    fatalities) to the codes of its rows and its distinct values, so a million rows naming two
+    actors are two tuples and a column of small integers.
+    """
+
+    text: dict[str, np.ndarray]
+    coded: dict[str, tuple[np.ndarray, list]]
+    redistributable: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.text["id"])
+
+    def values(self, name: str) -> list:
+        """One list field's value for every row."""
+        codes, values = self.coded[name]
+        return [values[c] for c in codes.tolist()]
+
+    def records(self) -> tuple[Record, ...]:
+        """The rows as Record objects, for the maps and figures that draw records one by one."""
+        t, n = self.text, len(self)
+        cols = {k: t[k].tolist() for k in _TEXT_FIELDS}
+        lists = {k: self.values(k) for k in self.coded}
+        lon, lat = t["lon"].tolist(), t["lat"].tolist()
+        shared = self.redistributable.tolist()
+        return tuple(Record(
+            **{k: cols[k][i] for k in _TEXT_FIELDS}, **{k: lists[k][i] for k in lists},
+            lon=None if lon[i] != lon[i] else lon[i], lat=None if lat[i] != lat[i] else lat[i],
+            redistributable=shared[i]) for i in range(n))
+
+
+#: The text fields of a Record, as a Table holds them.
+_TEXT_FIELDS = ("id", "title", "category", "date", "date_precision", "date_note", "location_precision", "admin1",
+                "place", "location_basis", "summary", "quote", "context", "dataset")
+
+
+def check(frame: gpd.GeoDataFrame, path: Path, *, actors: Actors, units: set[str]) -> Table:
+    """Validate the rows column by column; raise one LayerError listing every problem, record by record.
+
+    Rules that read one field or a few (dates, sources, lists, provenance, fatalities, movement) run
+    once per distinct combination of their fields and their verdict is spread to every row that has
+    it; the rest are masks. Messages are worded only for the rows that fail.
+    """
     missing_cols = [c for c in REQUIRED if c not in frame.columns]
     if missing_cols:
         raise LayerError(path, [f"missing column(s): {', '.join(missing_cols)}"])
-    if len(frame) == 0:
+    n = len(frame)
+    if n == 0:
         raise LayerError(path, ["no records"])
-    geoms = frame.geometry.values if frame.geometry is not None else [None] * len(frame)
-    for i, (row, geom) in enumerate(zip(frame.drop(columns="geometry").to_dict("records"), geoms)):
-        rid = _text(row.get("id"))
-        label = f"record {rid!r}" if rid else f"record #{i + 1}"
-        errs: list[str] = []
+    text = {k: _texts(frame, k) for k in _TEXT_FIELDS + ("redistributable",)}
+    found: list[tuple[int, int, int, str, str]] = []  # row, rule, order within the rule, field, message
 
-        def bad(field: str, message: str) -> None:
-            errs.append(f"{label}: {field}: {message}")
+    def rows_bad(rule: int, mask: np.ndarray, field: str, message) -> None:
+        for i in np.flatnonzero(mask).tolist():
+            found.append((i, rule, 0, field, message(i) if callable(message) else message))
 
-        if not rid:
-            bad("id", "missing")
-        elif not _ID.match(rid):
-            bad("id", f"{rid!r} must be lower-case letters, digits and hyphens")
-        elif rid in seen:
-            bad("id", "used by an earlier record")
-        seen.add(rid)
-        for field in ("title", "summary", "location_basis"):
-            if not _text(row.get(field)):
-                bad(field, "missing")
-        category = _text(row.get("category"))
-        if category not in CATEGORIES:
-            bad("category", f"{category!r} is not one of: {', '.join(CATEGORIES)}")
-        date, precision = _text(row.get("date")), _text(row.get("date_precision"))
-        _check_date(date, precision, bad)
-        loc = _text(row.get("location_precision"))
-        if loc not in PRECISIONS:
-            bad("location_precision", f"{loc!r} is not one of: {', '.join(PRECISIONS)}")
-        try:
-            actor_list = tuple(dict.fromkeys(actors.canonical(a) for a in _as_list(row.get("actors")) if a))
-            unit_list = tuple(_as_list(row.get("units")))
-        except ValueError as exc:
-            bad("actors/units", str(exc))
-            actor_list, unit_list = (), ()
-        for code in unit_list:
-            if code not in units:
-                bad("units", f"unknown unit code {code!r}")
-        admin1 = _text(row.get("admin1"))
-        if admin1 and admin1 not in units:
-            bad("admin1", f"unknown unit code {admin1!r}")
-        lon = lat = None
-        if geom is not None and not geom.is_empty:
-            if geom.geom_type != "Point":
-                bad("geometry", f"must be a Point (areas reference units instead), not {geom.geom_type}")
-            else:
-                lon, lat = round(float(geom.x), 6), round(float(geom.y), 6)
-                if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                    bad("geometry", f"coordinates ({lon}, {lat}) are outside the world")
-                if not admin1:
-                    bad("admin1", "missing: a point names the first-level unit it lies in")
-        elif not unit_list:
-            bad("geometry", "missing: give a point, or unit codes in 'units'")
-        sources = _sources(row.get("sources"), bad)
-        inferred, quote, context = _provenance(row, precision, bad)
-        fatalities = _fatalities(row, bad)
-        move_from, move_to = _movement(row, category, units, bad)
-        if errs:
-            problems.extend(errs)
+    rid = text["id"]
+    has_id = rid != ""
+    ids = pd.Series(rid, dtype=object)
+    well_formed = has_id & ids.str.fullmatch(_ID.pattern.strip("^$")).fillna(False).to_numpy(bool)
+    rows_bad(0, ~has_id, "id", "missing")
+    rows_bad(0, has_id & ~well_formed, "id", lambda i: f"{rid[i]!r} must be lower-case letters, digits and hyphens")
+    rows_bad(0, well_formed & ids.duplicated().to_numpy(), "id", "used by an earlier record")
+    for k, field in enumerate(("title", "summary", "location_basis")):
+        rows_bad(1 + k, text[field] == "", field, "missing")
+    category = text["category"]
+    rows_bad(4, ~np.isin(category, list(CATEGORIES)), "category",
+             lambda i: f"{category[i]!r} is not one of: {', '.join(CATEGORIES)}")
+    _by_distinct(frame, ("date", "date_precision"), 5, found,
+                 lambda row, bad: _check_date(_text(row["date"]), _text(row["date_precision"]), bad))
+    loc = text["location_precision"]
+    rows_bad(6, ~np.isin(loc, list(PRECISIONS)), "location_precision",
+             lambda i: f"{loc[i]!r} is not one of: {', '.join(PRECISIONS)}")
+    coded = {}
+    codes, pairs = _by_distinct(frame, ("actors", "units"), 7, found,
+                                lambda row, bad: _actors_units(row, actors, units, bad))
+    coded["actors"] = _split(codes, [p[0] for p in pairs])
+    coded["units"] = _split(codes, [p[1] for p in pairs])
+    admin1 = text["admin1"]
+    _by_distinct(frame, ("admin1",), 8, found,
+                 lambda row, bad: bad("admin1", f"unknown unit code {_text(row['admin1'])!r}")
+                 if _text(row["admin1"]) and _text(row["admin1"]) not in units else None)
+    lon, lat = _points(frame, found, admin1, coded["units"])
+    text["lon"], text["lat"] = lon, lat
+    coded["sources"] = _by_distinct(frame, ("sources",), 10, found, lambda row, bad: _sources(row["sources"], bad))
+    provenance = _by_distinct(frame, ("inferred", "date_precision", "date_note", "quote"), 11, found,
+                              lambda row, bad: _provenance(row, _text(row["date_precision"]), bad))
+    coded["inferred"] = _split(provenance[0], [p[0] for p in provenance[1]])
+    quote_codes, quotes = _split(provenance[0], [p[1] for p in provenance[1]])
+    text["quote"] = np.array(quotes, dtype=object)[quote_codes] if len(quotes) else text["quote"]
+    coded["fatalities"] = _by_distinct(frame, ("fatalities", "fatalities_low", "fatalities_high", "fatalities_note"),
+                                       12, found, _fatalities)
+    move_codes, moves = _by_distinct(frame, ("move_from", "move_to", "category"), 13, found,
+                                     lambda row, bad: _movement(row, _text(row["category"]), units, bad))
+    coded["move_from"] = _split(move_codes, [m[0] for m in moves])
+    coded["move_to"] = _split(move_codes, [m[1] for m in moves])
+    if found:
+        found.sort(key=lambda f: f[:3])
+        raise LayerError(path, [f"{_label(rid[i], i)}: {field}: {message}" for i, _, _, field, message in found])
+    shared = ~np.isin(np.char.lower(text.pop("redistributable").astype(str)), ("no", "false", "0"))
+    return Table(text=text, coded=coded, redistributable=shared)
+
+
+def _label(rid: str, i: int) -> str:
+    return f"record {rid!r}" if rid else f"record #{i + 1}"
+
+
+def _texts(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """A field as stripped text for every row ("" when absent), as :func:`_text` reads one cell."""
+    if name not in frame.columns:
+        return np.full(len(frame), "", dtype=object)
+    column = frame[name]
+    if pd.api.types.is_string_dtype(column.dtype) and not pd.api.types.is_object_dtype(column.dtype):
+        stripped = column.fillna("").str.strip()  # Unicode's white space, without a Python loop
+        values = stripped.to_numpy(dtype=object)
+        # Python's str.strip also strips the separators \x1c-\x1f: those few cells go through it
+        odd = stripped.str.contains("^[\x1c-\x1f]|[\x1c-\x1f]$", regex=True).to_numpy(dtype=bool)
+        values[odd] = [v.strip() for v in values[odd]]
+        return values
+    codes, first = _codes(column)
+    values = column.iloc[first].tolist()
+    return np.array([_text(v) for v in values] + [""], dtype=object)[codes]
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's code among the column's distinct values (-1: missing) and the first row of each value.
+
+    Cells are told apart by type as well as value (``1`` and ``True`` are different answers), and a list
+    by its items.
+    """
+    if pd.api.types.is_object_dtype(column.dtype):
+        column = column.map(_hashable)
+    codes, _ = pd.factorize(column)
+    present = codes >= 0
+    _, first = np.unique(codes[present], return_index=True)
+    return codes, np.flatnonzero(present)[first]
+
+
+def _hashable(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, (np.ndarray, list, dict, tuple)):
+        return ("json", json.dumps(value.tolist() if isinstance(value, np.ndarray) else value, sort_keys=True,
+                                   default=str))
+    return (type(value).__name__, value)
+
+
+def _by_distinct(frame: pd.DataFrame, fields: tuple[str, ...], rule: int, found: list,
+                 check) -> tuple[np.ndarray, list]:
+    """``check(row, bad)`` once per distinct combination of ``fields`` (a row dict of the cells as read);
+    returns each row's combination code and the results, and adds each failing row's messages to ``found``."""
+    n = len(frame)
+    combined = np.zeros(n, dtype=np.int64)
+    for name in fields:
+        if name not in frame.columns:
             continue
-        records.append(Record(
-            id=rid, title=_text(row["title"]), category=category, date=date, date_precision=precision,
-            date_note=_text(row.get("date_note")), actors=actor_list, location_precision=loc, units=unit_list,
-            admin1=admin1, place=_text(row.get("place")), location_basis=_text(row["location_basis"]),
-            summary=_text(row["summary"]), sources=sources, lon=lon, lat=lat, inferred=inferred, quote=quote,
-            context=context, fatalities=fatalities, dataset=_text(row.get("dataset")),
-            move_from=move_from, move_to=move_to,
-            redistributable=_text(row.get("redistributable")).lower() not in ("no", "false", "0")))
-    if problems:
-        raise LayerError(path, problems)
-    return tuple(records)
+        codes, first = _codes(frame[name])
+        combined, _ = pd.factorize(combined * (len(first) + 1) + codes + 1)
+    _, first = np.unique(combined, return_index=True)
+    cells = {name: frame[name].iloc[first].tolist() if name in frame.columns else [None] * len(first)
+             for name in fields}
+    results, failing = [], {}
+    for k in range(len(first)):
+        errs: list[tuple[str, str]] = []
+        results.append(check({name: cells[name][k] for name in fields}, lambda f, m: errs.append((f, m))))
+        if errs:
+            failing[k] = errs
+    if failing:
+        for i in np.flatnonzero(np.isin(combined, list(failing))).tolist():
+            found.extend((i, rule, order, f, m) for order, (f, m) in enumerate(failing[int(combined[i])]))
+    return combined, results
+
+
+def _split(codes: np.ndarray, values: list) -> tuple[np.ndarray, list]:
+    """Codes of combinations re-coded to the distinct values one part of them takes."""
+    index: dict = {}
+    remap = np.array([index.setdefault(v, len(index)) for v in values] or [0], dtype=np.int64)
+    return remap[codes], list(index)
+
+
+def _actors_units(row: dict, actors: Actors, units: set[str], bad) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    try:
+        actor_list = tuple(dict.fromkeys(actors.canonical(a) for a in _as_list(row["actors"]) if a))
+        unit_list = tuple(_as_list(row["units"]))
+    except ValueError as exc:
+        bad("actors/units", str(exc))
+        actor_list, unit_list = (), ()
+    for code in unit_list:
+        if code not in units:
+            bad("units", f"unknown unit code {code!r}")
+    return actor_list, unit_list
+
+
+def _points(frame: gpd.GeoDataFrame, found: list, admin1: np.ndarray, units: tuple[np.ndarray, list]) \
+        -> tuple[np.ndarray, np.ndarray]:
+    """Each row's point (NaN when none), rounded to 6 decimals as Python rounds; the geometry rules."""
+    n = len(frame)
+    geometry = getattr(frame, "geometry", None)
+    geoms = np.asarray(geometry.values) if geometry is not None else np.full(n, None, dtype=object)
+    kinds = shapely.get_type_id(geoms)
+    present = (kinds >= 0) & ~shapely.is_empty(geoms)
+    point = present & (kinds == 0)
+    lon, lat = np.full(n, np.nan), np.full(n, np.nan)
+    lon[point], lat[point] = shapely.get_x(geoms[point]), shapely.get_y(geoms[point])
+    for values in (lon, lat):
+        rounded = np.round(values, 6)
+        for i in np.flatnonzero(point & (rounded != values)).tolist():  # numpy and Python round ties apart
+            rounded[i] = round(float(values[i]), 6)
+        values[:] = rounded
+    for i in np.flatnonzero(present & ~point).tolist():
+        found.append((i, 9, 0, "geometry", f"must be a Point (areas reference units instead), not "
+                                           f"{geoms[i].geom_type}"))
+    outside = point & ~((np.abs(lon) <= 180) & (np.abs(lat) <= 90))
+    for i in np.flatnonzero(outside).tolist():
+        found.append((i, 9, 0, "geometry", f"coordinates ({float(lon[i])}, {float(lat[i])}) are outside the world"))
+    for i in np.flatnonzero(point & (admin1 == "")).tolist():
+        found.append((i, 9, 1, "admin1", "missing: a point names the first-level unit it lies in"))
+    codes, values = units
+    no_units = np.array([not v for v in values] or [True])[codes]
+    for i in np.flatnonzero(~present & no_units).tolist():
+        found.append((i, 9, 0, "geometry", "missing: give a point, or unit codes in 'units'"))
+    return lon, lat
 
 
 def _check_date(date: str, precision: str, bad) -> None:

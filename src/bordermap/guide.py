@@ -103,7 +103,8 @@ def build(boundaries: Boundaries, recipe: Recipe, layers: Iterable, *,
 
     articles: dict[tuple[str, str], None] = {}
     for layer in layers:
-        for item in getattr(layer, "items", ()):
+        block = getattr(layer, "block", None)  # an eventblock.Rows: its templates cite what its rows cite
+        for item in (*getattr(layer, "items", ()), *(block.templates if block is not None else ())):
             if item.popup:
                 articles.update(dict.fromkeys(item.popup.sources))
     vintage = (f"Boundaries: {boundary_src.get('name', 'Natural Earth')}, "

@@ -207,8 +207,10 @@ def _check_head(path: Path, suffix: str, head: bytes, where: str = "") -> None:
         raise SourceError(path, "not CSV (it starts like XML or JSON)")
 
 
-def _opened_driver(path: Path, target: str | bytes, suffix: str, layer: str | None) -> str:
-    """Check the driver GDAL actually opened ``target`` with, and its feature count; return the driver."""
+def _opened_driver(path: Path, target: str | bytes, suffix: str, layer: str | None,
+                   limit: tuple[int, str] | None = None) -> str:
+    """Check the driver GDAL actually opened ``target`` with, and its feature count; return the driver.
+    ``limit``: the most features and the setting's name, when not ``MAX_FEATURES``."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -222,15 +224,17 @@ def _opened_driver(path: Path, target: str | bytes, suffix: str, layer: str | No
         raise SourceError(path, f"GDAL read this {suffix} file as {driver!r}, not as "
                                 f"{' or '.join(DRIVERS[suffix])}; refusing it")
     features = int(info.get("features", -1))
-    if features > settings.MAX_FEATURES:
-        raise SourceError(path, f"has {features:,} features, more than the limit of {settings.MAX_FEATURES:,} "
-                                "(bordermap.settings.MAX_FEATURES)")
+    most, name = limit or (settings.MAX_FEATURES, "MAX_FEATURES")
+    if features > most:
+        raise SourceError(path, f"has {features:,} features, more than the limit of {most:,} "
+                                f"(bordermap.settings.{name})")
     return driver
 
 
-def vet(path: Path) -> None:
+def vet(path: Path, limit: tuple[int, str] | None = None) -> None:
     """The safety checks of :func:`read` alone, for readers with their own options (the events loader):
-    a regular file within the limits, first bytes as its suffix promises, an allowed GDAL driver."""
+    a regular file within the limits, first bytes as its suffix promises, an allowed GDAL driver.
+    ``limit``: the most features and the setting's name, when not ``MAX_FEATURES``."""
     path = Path(path)
     suffix = path.suffix.lower()
     regular_file(path)
@@ -242,7 +246,7 @@ def vet(path: Path) -> None:
     except OSError as exc:
         raise SourceError(path, f"cannot read ({exc.strerror or exc})") from None
     with gdal_lockdown(), literal(path) as target:
-        _opened_driver(path, target, suffix, None)
+        _opened_driver(path, target, suffix, None, limit)
 
 
 @contextlib.contextmanager

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 
 from .recipe import Recipe
 from .sources import Boundaries
@@ -186,6 +188,10 @@ class MarkerLayer:
     attribution: tuple[str, ...] = ()
     legend: tuple[LegendItem, ...] = ()
     items: tuple[Item, ...] = ()
+    #: point events drawn after ``markers`` and listed after ``items``, as columns: an ``eventblock.Rows``,
+    #: with each point's side-by-side offset and drawing order (``dx``, ``z``)
+    block: Any = None
+    block_place: tuple = ()
 
 
 def focus_mask(admin1: gpd.GeoDataFrame, focus: tuple[str, ...]):
@@ -449,13 +455,17 @@ def _actor_label(name: str, actors) -> str:
 
 
 def event_layers(records, boundaries: Boundaries, districts, actors, *, markers: bool = True,
-                 areas: bool = True, district_shapes: Mapping[str, tuple] | None = None) -> list:
+                 areas: bool = True, district_shapes: Mapping[str, tuple] | None = None, tables=()) -> list:
     """Markers for events and places; shaded units and district points for areas.
 
     ``district_shapes`` maps district ids to (polygon, source name, release) from
     the geoBoundaries cache; a district without one is drawn at its headquarters.
-    Every record becomes one Item; what it draws refers back to it.
+    Every record becomes one Item; what it draws refers back to it. ``tables`` are
+    checked events files of point events only (``eventblock.eligible``), drawn after
+    the records as columns: the same items and markers, without an object per event.
     """
+    from . import eventblock
+
     district_shapes = district_shapes or {}
     from .events import CATEGORIES
 
@@ -465,13 +475,17 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
     admin1 = boundaries.admin1.set_index("code")
     provinces = {r.code: (r.name, r.country) for r in boundaries.admin1.itertuples(index=False)}
     items = {r.id: record_item(r, actors, provinces, districts, unit_names) for r in records}
+    block = eventblock.concat([eventblock.of_table(t, lambda r: record_item(r, actors, provinces, districts,
+                                                                           unit_names)) for t in tables]) \
+        if tables and markers else None
+    drawn = block.templates if block is not None else []
     symbols: list[Marker] = []
     uncertain: list[dict] = []
     out: list = []
     for record in records:
         if CATEGORIES[record.category] == "area" or not markers:
             continue
-        colour, shape = CATEGORY_SYMBOLS[record.category]
+        shape, colour, _, approximate = point_look(record)
         where = [(record.lat, record.lon, "")] if record.lon is not None else [
             (districts[u].hq_lat, districts[u].hq_lon, f"shown at {districts[u].hq_name}, the district headquarters")
             for u in record.units if u in districts]
@@ -485,7 +499,7 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
                 shape=shape, title=record.title, tooltip=Text(item.title, (item.date,)), popup=popup,
                 start=item.start, end=item.end,
                 label=_short_place(record.place) if not note else districts[record.units[n]].hq_name,
-                record=record.id, approximate=record.location_precision != "site"))
+                record=record.id, approximate=approximate))
         if record.location_precision in UNIT_PRECISIONS:
             for code in (record.admin1,) if record.admin1 and not record.units else record.units:
                 geom = admin1.loc[code].geometry if code in admin1.index else \
@@ -493,17 +507,35 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
                 if geom is not None:
                     uncertain.append({"record": record.id, "colour": colour, "geometry": geom})
     marker_records = [items[r.id] for r in records if CATEGORIES[r.category] != "area" and markers]
-    used = sorted({r.category for r in records if CATEGORIES[r.category] != "area"}, key=list(CATEGORY_SYMBOLS).index)
+    used = sorted({r.category for r in records if CATEGORIES[r.category] != "area"} | {t.category for t in drawn},
+                  key=list(CATEGORY_SYMBOLS).index)
     legend = tuple(LegendItem(c[0].upper() + c[1:], *CATEGORY_SYMBOLS[c]) for c in used)
-    if any(m.approximate for m in symbols):
+    if any(m.approximate for m in symbols) or any(t.precision != "site" for t in drawn):
         legend += (LegendItem(APPROXIMATE_NOTE, NOTE_COLOUR, "halo"),)
     credits = ("Events: summaries of cited articles (see each popup)", "Place coordinates: GeoNames (CC BY 4.0)")
-    credits += tuple(sorted({r.dataset for r in records if r.dataset}))
-    symbols = side_by_side(symbols)
+    credits += tuple(sorted({r.dataset for r in records if r.dataset} | {t.record.dataset for t in drawn
+                                                                         if t.record.dataset}))
+    place: tuple = ()
+    if block is not None:  # one placing of every symbol: the records' and the block's share places
+        order = list(CATEGORY_SYMBOLS)
+        rank = np.array([order.index(t.category) for t in drawn])[block.codes]
+        ranks = {colour_shape: n for n, colour_shape in enumerate(CATEGORY_SYMBOLS.values())}
+        dx, z = place_side_by_side(
+            np.concatenate([[m.lat for m in symbols], block.lat]),
+            np.concatenate([[m.lon for m in symbols], block.lon]),
+            np.concatenate([[ranks.get((m.colour, m.shape), 99) for m in symbols], rank]),
+            np.concatenate([np.array([m.id for m in symbols], dtype=object), block.ids]))
+        symbols = [replace(m, offset=(int(x), 0), z=int(k)) for m, x, k in
+                   zip(symbols, dx[:len(symbols)].tolist(), z[:len(symbols)].tolist())]
+        place = (dx[len(symbols):], z[len(symbols):], [point_look(t.record) for t in drawn])
+    else:
+        symbols = side_by_side(symbols)
+    count = len(symbols) + (len(block) if block is not None else 0)
     if markers:
-        out.append(MarkerLayer(name="Events and places", markers=tuple(symbols), cluster=len(symbols) > CLUSTER_FROM,
-                               attribution=credits, legend=legend, items=tuple(marker_records)))
-    if any(i.radius for i in marker_records) or uncertain:
+        out.append(MarkerLayer(name="Events and places", markers=tuple(symbols), cluster=count > CLUSTER_FROM,
+                               attribution=credits, legend=legend, items=tuple(marker_records), block=block,
+                               block_place=place))
+    if any(i.radius for i in marker_records) or any(t.radius for t in drawn) or uncertain:
         frame = gpd.GeoDataFrame(uncertain, geometry="geometry", crs=4326) if uncertain else \
             gpd.GeoDataFrame({"record": [], "colour": []}, geometry=[], crs=4326)
         out.append(Layer(
@@ -647,24 +679,46 @@ def _area_hatch(colour: str) -> float:
     return AREA_HATCH[colours.index(colour) % len(AREA_HATCH)] if colour in colours else AREA_HATCH[0]
 
 
+def point_look(record) -> tuple[str, str, int, bool]:
+    """A point record's symbol: shape, colour, size in pixels, and whether it has the approximate halo."""
+    colour, shape = CATEGORY_SYMBOLS[record.category]
+    return shape, colour, Marker.size, record.location_precision != "site"
+
+
 def side_by_side(symbols: list[Marker]) -> list[Marker]:
     """Symbols at one place set side by side (pixel offsets around the place), the first category on top.
 
     With few events there is nothing to cluster, and one symbol must never hide another.
     """
     order = {colour_shape: n for n, colour_shape in enumerate(CATEGORY_SYMBOLS.values())}
-    at: dict[tuple[float, float], list[int]] = {}
-    for n, m in enumerate(symbols):
-        at.setdefault((round(m.lat, 4), round(m.lon, 4)), []).append(n)
-    out = list(symbols)
-    for group in at.values():
-        group.sort(key=lambda n: (order.get((symbols[n].colour, symbols[n].shape), 99), symbols[n].id))
-        for rank, n in enumerate(group):
-            # in a row centred on the place, the first category in the middle
-            slot = (rank + 1) // 2 * (1 if rank % 2 else -1)
-            dx, dy = slot * SIDE_BY_SIDE_PX, 0
-            out[n] = replace(symbols[n], offset=(dx, dy), z=len(group) - rank)
-    return out
+    dx, z = place_side_by_side(np.array([m.lat for m in symbols]), np.array([m.lon for m in symbols]),
+                               np.array([order.get((m.colour, m.shape), 99) for m in symbols]),
+                               np.array([m.id for m in symbols], dtype=object))
+    return [replace(m, offset=(int(x), 0), z=int(k)) for m, x, k in zip(symbols, dx.tolist(), z.tolist())]
+
+
+def place_side_by_side(lat, lon, rank, ids) -> tuple[np.ndarray, np.ndarray]:
+    """Each symbol's pixel offset right of its place and its drawing order (higher on top), column-wise:
+    symbols at one place (to 4 decimals) in a row centred on it, by category (``rank``) then id, the
+    first in the middle and on top. Only places with several symbols are sorted."""
+    n = len(lat)
+    dx, z = np.zeros(n, dtype=np.int64), np.ones(n, dtype=np.int64)
+    if not n:
+        return dx, z
+    place, _ = pd.factorize(pd.MultiIndex.from_arrays([np.round(np.asarray(lat, float), 4),
+                                                        np.round(np.asarray(lon, float), 4)]))
+    size = np.bincount(place)[place]
+    shared = np.flatnonzero(size > 1)
+    if len(shared):
+        group = pd.DataFrame({"place": place[shared], "rank": np.asarray(rank)[shared],
+                              "id": np.asarray(ids, dtype=object)[shared], "at": shared})
+        group = group.sort_values(["place", "rank", "id"], kind="stable")
+        k = group.groupby("place", sort=False).cumcount().to_numpy()
+        at = group["at"].to_numpy()
+        # in a row centred on the place, the first category in the middle
+        dx[at] = (k + 1) // 2 * np.where(k % 2 == 1, 1, -1) * SIDE_BY_SIDE_PX
+        z[at] = size[at] - k
+    return dx, z
 
 
 def _area_colour(record) -> str:
@@ -769,8 +823,9 @@ def district_layer(release) -> Layer:
 AGGREGATE_OUTLINE = "#7a0177"
 
 
-def aggregate_layer(result, records) -> Layer:
-    """Units shaded by class (one set of breaks for page and figure), with their counts and ranges."""
+def aggregate_layer(result, records, more_ids=()) -> Layer:
+    """Units shaded by class (one set of breaks for page and figure), with their counts and ranges.
+    ``more_ids``: the ids of the events counted after ``records`` (point events read as columns)."""
     frame = result.units.rename(columns={"class": "_class"})
     spec = result.spec
     classes = {i: {"fillColor": c} for i, c in enumerate(result.colours)}
@@ -782,7 +837,7 @@ def aggregate_layer(result, records) -> Layer:
     legend = tuple(LegendItem(f"{spec.name}: {label}", colour, "area")
                    for label, colour in zip(result.labels(), result.colours))
     legend += tuple(LegendItem(note, NOTE_COLOUR, "area", True) for note in result.notes())
-    ids = [r.id for r in records]
+    ids = [r.id for r in records] + list(more_ids)
     view = AggregateView(measure=spec.measure, members=tuple(tuple(ids[i] for i in m) for m in result.members),
                          breaks=result.breaks, colours=result.colours, unplaced=result.notes())
     return Layer(name=spec.name, frame=frame, show=True, tooltip=tuple(tips), legend=legend, aggregate=view,

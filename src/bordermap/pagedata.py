@@ -29,7 +29,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from . import columns, topology
+from . import columns, eventblock, topology
 from .takeaway import category_label
 from .errors import BordermapError
 
@@ -72,16 +72,29 @@ class StringTable:
             self.strings.append(text)
         return self._index[text]
 
+    def extend(self, texts: Iterable[str]) -> None:
+        """Add strings in order (those already in the table keep their place)."""
+        for text in texts:
+            if text not in self._index:
+                self._index[text] = len(self.strings)
+                self.strings.append(text)
+
+    def indexes(self, texts) -> np.ndarray:
+        """The indexes of strings already in the table, all at once."""
+        return np.fromiter(map(self._index.__getitem__, texts), dtype=np.int64, count=len(texts))
+
     def text(self, text) -> list:
         """A :class:`~bordermap.layers.Text` as ``[heading, [line, ...]]``."""
         return [self.add(text.heading), [self.add(line) for line in text.lines if line]]
 
     def popup(self, popup) -> list:
         """A :class:`~bordermap.layers.Popup` as ``[heading, rows, body, sources, notes]`` (url -1 when none)."""
-        return [self.add(popup.heading), [[self.add(k), self.add(v)] for k, v in popup.rows],
-                [self.add(p) for p in popup.body if p],
-                [[self.add(t), self.add(u) if u else -1] for t, u in popup.sources],
-                [self.add(n) for n in popup.notes if n]]
+        flat = [-1 if text is None else self.add(text) for text in _popup_slots(popup)]
+        nrows, nbody, nsources, nnotes = _popup_key(popup)
+        at, sources_at = 1 + 2 * nrows, 1 + 2 * nrows + nbody
+        return [flat[0], [flat[1 + 2 * r:3 + 2 * r] for r in range(nrows)], flat[at:sources_at],
+                [flat[sources_at + 2 * r:sources_at + 2 * r + 2] for r in range(nsources)],
+                flat[sources_at + 2 * nsources:]]
 
 
 class HatchTable:
@@ -234,9 +247,9 @@ def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float]
 
     table, icons, hatches = StringTable(), IconTable(), HatchTable()
     arcs = topology.Topology(COORD_DECIMALS)
-    items = list({item.id: item for layer in layers for item in layer.items}.values())
+    items = eventblock.of_layers(layers)
     encoded, lists = _items(items, table)
-    item_index = {item.id: n for n, item in enumerate(items)}
+    item_index = dict(zip(items.ids.tolist(), range(len(items))))
     out_layers, credits, legend = [], [], []
     for layer in layers:
         credits.extend(c for c in layer.attribution if c not in credits)
@@ -246,7 +259,7 @@ def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float]
             out_layers.append({"name": layer.name, "kind": "image", "show": layer.show, "control": True,
                                "url": layer.url, "bounds": [[s_, w], [n, e]], "opacity": layer.opacity})
         elif isinstance(layer, MarkerLayer):
-            out_layers.append(_markers(layer, table, icons, items, item_index))
+            out_layers.append(_markers(layer, table, icons, items.template_of, item_index))
         elif layer.labels:
             out_layers.append({"name": layer.name, "kind": "labels", "show": layer.show, "control": True,
                                "labels": [[*label, [list(q) for q in also]] if also else list(label)
@@ -262,7 +275,7 @@ def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float]
     doc = {
         "schema": SCHEMA, "version": VERSION, "title": recipe.title, "decimals": COORD_DECIMALS,
         "view": view, "strings": table.strings, "items": encoded, "lists": lists,
-        "months": month_steps(items),
+        "months": month_steps(items.templates),
         "places": places, "layers": out_layers, "icons": icons.icons,
         "legend": [[i.label, legend_svg(i, hatch_id=None if i.hatch is None else
                                         hatches.element_id(hatches.add(i.colour, i.hatch)))] for i in legend],
@@ -288,7 +301,7 @@ def _report(items: list, table: StringTable, recipe, guide) -> dict:
     """The time chart's colours, the download's rows and the citation's parts (see :mod:`bordermap.takeaway`)."""
     from . import __version__, catalog, takeaway
 
-    return takeaway.block(items, table.add, title=recipe.title, credits=guide.credits if guide else (), version=__version__,
+    return takeaway.block(items, table, title=recipe.title, credits=guide.credits if guide else (), version=__version__,
                           data=takeaway.data_version(catalog.files()))
 
 
@@ -328,43 +341,52 @@ def _aggregate(layer, item_index: dict[str, int]) -> dict:
             "colours": list(view.colours), "units": units, "unplaced": list(view.unplaced)}
 
 
-def _items(items: Sequence, table: StringTable) -> tuple[dict, list[list[int]]]:
-    """The items as columns (see docs/page-data.md, "Items"), and the distinct facet lists they index."""
+def _items(items, table: StringTable) -> tuple[dict, list[list[int]]]:
+    """The items (an ``eventblock.Rows``) as columns (see docs/page-data.md, "Items"), and the distinct facet
+    lists they index. Strings enter the table in item order, each item's text, facets, then popup."""
     from .events import PRECISION_LABELS
     from .layers import Popup
 
     add, lists, list_index = table.add, [], {}
 
-    def facet(values) -> int:
-        key = tuple(add(v) for v in values)
-        if key not in list_index:
-            list_index[key] = len(lists)
-            lists.append(list(key))
-        return list_index[key]
+    def facets_of(item) -> list:
+        return [(category_label(item.category),), item.actors, item.countries, item.provinces,
+                (PRECISION_LABELS.get(item.precision, item.precision),), item.inferred]
 
-    n = len(items)
-    text = np.zeros((3, n), dtype=np.int64)  # title, date, where
-    facets = np.zeros((6, n), dtype=np.int64)  # category, actors, countries, provinces, precision, inferred
-    days = np.zeros((2, n), dtype=np.int64)  # first day (ordinal), last day
-    radius = np.zeros(n, dtype=np.int64)
-    fatal = np.full((n, 3), -1, dtype=np.int64)
-    closed = np.zeros(n, dtype=np.int64)
+    def sequence(item) -> list:
+        return [item.title, item.date, item.where, *(v for values in facets_of(item) for v in values),
+                *_popup_slots(item.popup or Popup(item.title))]
+
+    n, templates = len(items), items.templates
+    slots = eventblock.add_in_order(table, items, sequence)
+    text = np.stack(slots[:3]) if n else np.zeros((3, 0), dtype=np.int64)  # title, date, where
+    per = np.zeros((11, len(templates)), dtype=np.int64)  # 6 facets, first day, last day, radius, closed, popup start
+    fatal_of = np.full((len(templates), 3), -1, dtype=np.int64)
     popups = _PopupColumns(table)
-    for j, item in enumerate(items):
-        text[:, j] = add(item.title), add(item.date), add(item.where)
-        facets[:, j] = (facet((category_label(item.category),)), facet(item.actors),
-                        facet(item.countries), facet(item.provinces),
-                        facet((PRECISION_LABELS.get(item.precision, item.precision),)), facet(item.inferred))
+    shape_of_template = np.zeros(len(templates), dtype=np.int64)
+    for k in items.first_rows().tolist():  # facet lists and popup shapes, first seen first
+        item = templates[k]
+        for f, values in enumerate(facets_of(item)):
+            key = tuple(add(v) for v in values)
+            if key not in list_index:
+                list_index[key] = len(lists)
+                lists.append(list(key))
+            per[f, k] = list_index[key]
         if item.start:
-            days[:, j] = _ordinal(item.start), _ordinal(item.end)
-        radius[j] = round(item.radius)
+            per[6:8, k] = _ordinal(item.start), _ordinal(item.end)
+        per[8, k], per[9, k] = round(item.radius), not item.redistributable
+        per[10, k] = 3 + sum(len(values) for values in facets_of(item))
         if item.fatalities is not None:
-            fatal[j] = item.fatalities
-        closed[j] = not item.redistributable
-        popups.add(item.popup or Popup(item.title))
+            fatal_of[k] = item.fatalities
+        shape_of_template[k] = popups.shape(_popup_key(item.popup or Popup(item.title)))
+    facets, days, radius, closed = per[:6, items.codes], per[6:8, items.codes], per[8, items.codes], per[9, items.codes]
+    fatal = fatal_of[items.codes]
+    popups.which = shape_of_template[items.codes].tolist()
+    popups.rows = [_shape_rows(slots, np.flatnonzero(np.asarray(popups.which) == k), per[10, items.codes], width)
+                   for k, width in enumerate(sum(key) + key[0] + key[2] + 1 for key in popups.shape_of)]
     dated = days[0] > 0
     epoch = int(days[0][dated].min()) - 1 if dated.any() else 0
-    out = {"len": n, "i": _ids([item.id for item in items]), "t": columns.pack(text[0]),
+    out = {"len": n, "i": _ids(items.ids.tolist()), "t": columns.pack(text[0]),
            "d": columns.pack(text[1]), "w": columns.pack(text[2]), "epoch": epoch,
            "s": columns.pack(np.where(dated, days[0] - epoch, 0)), "e": columns.pack(days[1] - days[0]),
            "o": popups.encode({"t": text[0], "d": text[1], "w": text[2]})}
@@ -377,6 +399,27 @@ def _items(items: Sequence, table: StringTable) -> tuple[dict, list[list[int]]]:
     if closed.any():
         out["nr"] = columns.pack(closed)
     return out, lists
+
+
+def _popup_slots(popup) -> list:
+    """A popup's strings in the order :meth:`StringTable.popup` adds them; None for a source without a url."""
+    return [popup.heading, *(v for row in popup.rows for v in row), *(p for p in popup.body if p),
+            *(v for t, u in popup.sources for v in (t, u or None)), *(n for n in popup.notes if n)]
+
+
+def _popup_key(popup) -> tuple[int, int, int, int]:
+    """A popup's shape: how many rows, paragraphs, sources and notes."""
+    return (len(popup.rows), len([p for p in popup.body if p]), len(popup.sources), len([n for n in popup.notes if n]))
+
+
+def _shape_rows(slots: list[np.ndarray], rows: np.ndarray, start: np.ndarray, width: int) -> np.ndarray:
+    """The popup slots (string indexes, -1 for no url) of ``rows``, whose popups start at slot ``start``."""
+    out = np.zeros((len(rows), width), dtype=np.int64)
+    for first in np.unique(start[rows]).tolist():
+        mine = start[rows] == first
+        for j in range(width):
+            out[mine, j] = slots[first + j][rows[mine]]
+    return out
 
 
 def _ordinal(day: str) -> int:
@@ -411,16 +454,12 @@ class _PopupColumns:
         self.rows: list[list[list[int]]] = []
         self.which: list[int] = []
 
-    def add(self, popup) -> None:
-        encoded = self.table.popup(popup)
-        key = (len(encoded[1]), len(encoded[2]), len(encoded[3]), len(encoded[4]))
-        slots = [encoded[0], *(v for row in encoded[1] for v in row), *encoded[2],
-                 *(v for source in encoded[3] for v in source), *encoded[4]]
+    def shape(self, key: tuple) -> int:
+        """The index of a popup shape, registered when first seen."""
         if key not in self.shape_of:
             self.shape_of[key] = len(self.rows)
             self.rows.append([])
-        self.which.append(self.shape_of[key])
-        self.rows[self.shape_of[key]].append(slots)
+        return self.shape_of[key]
 
     def encode(self, own: dict[str, np.ndarray]) -> dict:
         """``own``: the items' own string columns (title, date, place) a slot may repeat."""
@@ -483,14 +522,16 @@ def _shapes(layer, table: StringTable, item_index: dict[str, int], hatches: Hatc
     return out
 
 
-def _markers(layer, table: StringTable, icons: IconTable, items: list, item_index: dict[str, int]) -> dict:
+def _markers(layer, table: StringTable, icons: IconTable, item_at, item_index: dict[str, int]) -> dict:
     """A marker layer as columns; what a marker shares with its item (id, title, dates, tooltip, popup) is
-    sent once, with the item, and what it does not share goes in ``more``."""
+    sent once, with the item, and what it does not share goes in ``more``. ``item_at(k)`` is item k.
+    The points of the layer's block follow its markers, made from columns; they share all of that."""
     from .layers import Popup, Text
     from .symbols import symbol_svg
 
     factor = 10 ** COORD_DECIMALS
-    n = len(layer.markers)
+    block = layer.block
+    n = len(layer.markers) + (len(block) if block is not None else 0)
     cols = np.zeros((7, n), dtype=np.int64)  # lat, lon, size, icon, dx, dy, z
     record = np.full(n, -1, dtype=np.int64)
     more: dict[str, dict] = {}
@@ -501,7 +542,7 @@ def _markers(layer, table: StringTable, icons: IconTable, items: list, item_inde
             svgs[look] = icons.add(symbol_svg(*look), m.size)
         cols[:, j] = (round(m.lat * factor), round(m.lon * factor), m.size, svgs[look], *m.offset, m.z)
         k = item_index.get(m.record)
-        item = items[k] if k is not None else None
+        item = item_at(k) if k is not None else None
         extra: dict[str, Any] = {}
         if item is None:
             extra.update({"id": m.id, "start": m.start, "end": m.end})
@@ -518,6 +559,18 @@ def _markers(layer, table: StringTable, icons: IconTable, items: list, item_inde
             extra["pop"] = table.popup(m.popup)
         if extra:
             more[str(j)] = extra
+    if block is not None:
+        at = slice(len(layer.markers), n)
+        dx, z, looks = layer.block_place  # looks: (shape, colour, size, approximate) of each template
+        icon_of = np.zeros((2, len(block.templates)), dtype=np.int64)
+        for k in block.first_rows().tolist():
+            if looks[k] not in svgs:
+                svgs[looks[k]] = icons.add(symbol_svg(*looks[k]), looks[k][2])
+            icon_of[:, k] = looks[k][2], svgs[looks[k]]
+        cols[0, at], cols[1, at] = np.rint(block.lat * factor), np.rint(block.lon * factor)
+        cols[2, at], cols[3, at] = icon_of[:, block.codes]
+        cols[4, at], cols[6, at] = dx, z
+        record[at] = item_index[str(block.ids[0])] + np.arange(len(block))
     out = {"name": layer.name, "kind": "markers", "show": layer.show, "control": True,
            "cluster": bool(layer.cluster), "len": n, "r": columns.pack(record), "more": more}
     for key, column in zip(("lat", "lon", "size", "icon", "dx", "dy", "z"), cols):

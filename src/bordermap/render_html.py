@@ -18,10 +18,12 @@ import urllib.parse
 from importlib import resources
 from typing import Sequence
 
-from . import assets, pagedata
+import numpy as np
+
+from . import assets, eventblock, pagedata
 from .events import CATEGORIES
 from .guide import Guide
-from .layers import Item, Layer, MarkerLayer
+from .layers import Layer, MarkerLayer
 from .recipe import Recipe
 
 
@@ -35,7 +37,7 @@ def render(layers: list[Layer | MarkerLayer], recipe: Recipe, bounds: tuple[floa
     """
     guide = guide or Guide(places=(), credits=(), articles=(), vintage="", notes=(), cite="")
     doc = pagedata.document(layers, recipe, bounds, guide=guide, offline=offline, stories=stories)
-    items = list({item.id: item for layer in layers for item in layer.items}.values())
+    items = eventblock.of_layers(layers)
     clustered = any(layer.get("cluster") for layer in doc["layers"])
     head = [assets.style_tag(assets.LEAFLET_CSS)]
     scripts = [assets.script_tag(assets.LEAFLET_JS)]
@@ -75,9 +77,10 @@ def escape(text: str) -> str:
     return _html.escape(str(text)).replace("{", "&#123;").replace("}", "&#125;")
 
 
-def panel_html(recipe: Recipe, guide: Guide, items: list[Item]) -> str:
+def panel_html(recipe: Recipe, guide: Guide, items: eventblock.Rows) -> str:
     """The reader's side panel. Static HTML, every value escaped; the page's script fills the lists."""
-    areas = sum(1 for i in items if CATEGORIES.get(i.category) == "area")
+    drawn = np.bincount(items.codes, minlength=len(items.templates)).tolist()
+    areas = sum(n for t, n in zip(items.templates, drawn) if CATEGORIES.get(t.category) == "area")
     about = escape(recipe.description) + " " if recipe.description else ""
     if items:
         about += escape(f"The map draws {len(items) - areas} events and places and {areas} areas, each from a "

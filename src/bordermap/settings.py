@@ -76,6 +76,10 @@ MAX_PAGE_POINTS: int = 1_000_000
 #: int, default 500_000: the most features one layer may hold.
 MAX_FEATURES: int = 500_000
 
+#: int, default 5_000_000: the most records one events file may hold (read column by column, past
+#: ``MAX_PAGE_POINTS`` they are aggregated).
+MAX_EVENTS: int = 5_000_000
+
 #: int, default 64: the deepest nesting of arrays and tables accepted in JSON and TOML.
 MAX_NESTING: int = 64
 

@@ -351,8 +351,15 @@ def _unit_extent(code: str, admin1, districts: Mapping, district_shapes: Mapping
     return (d.hq_lon, d.hq_lat, d.hq_lon, d.hq_lat)
 
 
+def _block_templates(layer) -> list:
+    """The templates of a layer's events drawn from columns (``eventblock.Rows``): they span its rows' days."""
+    block = getattr(layer, "block", None)
+    return block.templates if block is not None else []
+
+
 def _data_span(layers: Sequence) -> tuple[dt.date, dt.date] | None:
-    days = [(item.start, item.end) for layer in layers for item in layer.items if item.start]
+    days = [(item.start, item.end) for layer in layers
+            for item in (*layer.items, *_block_templates(layer)) if item.start]
     if not days:
         return None
     return dt.date.fromisoformat(min(d[0] for d in days)), dt.date.fromisoformat(max(d[1] for d in days))

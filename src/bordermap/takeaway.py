@@ -168,24 +168,16 @@ def unpack_rows(spec: dict, layers: Sequence[dict] = ()) -> list:
     return [next(present) if h else None for h in has]
 
 
-def block(items: Sequence, add: Callable[[str], int], *, title: str, credits: Iterable, version: str,
+def block(items, table, *, title: str, credits: Iterable, version: str,
           data: str) -> dict:
-    """The ``report`` block: ``fields``, ``rows`` (one per item, null when it may not be passed on; text as
-    indexes into the string table through ``add``), ``colours`` ([category, colour] in legend order) and
-    ``cite`` (the citation's fixed parts)."""
+    """The ``report`` block of ``items`` (an ``eventblock.Rows``): ``fields``, ``rows`` (one per item, null
+    when it may not be passed on; text as indexes into ``table``, a ``pagedata.StringTable``), ``colours``
+    ([category, colour] in legend order) and ``cite`` (the citation's fixed parts)."""
+    from . import eventblock
     from .conflictdata import feature
     from .layers import CATEGORY_SYMBOLS
 
-    features = [feature(item.record) if item.record is not None and item.redistributable else None
-                for item in items]
-    fields = list(dict.fromkeys(k for f in features if f for k in f["properties"]))
-    rows = []
-    for f in features:
-        if f is None:
-            rows.append(None)
-            continue
-        point = f["geometry"]["coordinates"] if f["geometry"] else None
-        rows.append([[pack(f["properties"].get(k), add) for k in fields], point])
+    fields, rows = eventblock.download_rows(items, table, feature, pack)
     return {
         "fields": fields, "pointFields": list(POINT_FIELDS), "rows": pack_rows(rows),
         "colours": [[category_label(c), colour] for c, (colour, _) in CATEGORY_SYMBOLS.items()],

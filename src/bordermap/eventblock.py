@@ -1,0 +1,263 @@
+"""Many point events as columns: their items, markers and download rows, made without a Python object per event.
+
+An events file whose every record is a point event or place becomes one :class:`Rows` block. Its
+records are grouped by the combination of the fields that shape an item and a popup (category,
+date, actors, units, precision, sources, …); ``layers.record_item`` and ``conflictdata.feature`` run
+once per combination, on a record whose own-text fields (title, place, summary, …) are placeholders,
+and each row's text is its template with its own text put in, column by column. The rules of an
+item, a popup and a download row keep their one owner, and the page document is the one the
+records would have made, byte for byte. Items made one by one (the curated layer) are a block too,
+each its own template, so the page-data writer has one encoder for both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import events
+
+#: Fields whose text is the row's own (often different on every row): templates hold a placeholder.
+OWN_FIELDS = ("id", "title", "place", "location_basis", "summary", "date_note", "quote", "context")
+#: A placeholder is the field's name between two of these; a file whose text holds one is not a block.
+MARK = "\x00"
+#: Own fields whose emptiness changes the text around them (an empty place: "Where" names the units).
+_EMPTY_MATTERS = ("place", "date_note", "quote", "context")
+
+
+def _mark(name: str) -> str:
+    return f"{MARK}{name}{MARK}"
+
+
+def eligible(table: events.Table, unit_precisions: Sequence[str]) -> bool:
+    """Every record is a point event or place located finer than a unit (``layers.UNIT_PRECISIONS`` draw
+    the unit's shape too), and no text holds the placeholder mark."""
+    kinds = {events.CATEGORIES[c] for c in pd.unique(table.text["category"])}
+    if "area" in kinds or np.isnan(table.text["lon"]).any() or np.isin(table.text["location_precision"],
+                                                                       list(unit_precisions)).any():
+        return False
+    return not any(MARK in "".join(table.text[k]) for k in events._TEXT_FIELDS)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Items as rows: each row's template (``codes``), the templates (``layers.Item``, whose ``record``
+    is a template Record), and the rows' own text put into the templates' placeholders."""
+
+    codes: np.ndarray
+    templates: list
+    own: dict[str, np.ndarray] = field(default_factory=dict)
+    lon: np.ndarray | None = None
+    lat: np.ndarray | None = None
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @property
+    def ids(self) -> np.ndarray:
+        return self.text(lambda item: item.id)
+
+    def text(self, part: Callable[[Any], str]) -> np.ndarray:
+        """One text of every row: ``part(template)`` with the row's own text put in."""
+        return fill([part(t) for t in self.templates], self.codes, self.own)
+
+    def template_of(self, row: int):
+        """Row ``row``'s template: for an item made one by one, the item itself."""
+        return self.templates[self.codes[row]]
+
+    def first_of_template(self) -> np.ndarray:
+        """The first row of each template."""
+        if "first" not in self._cache:
+            self._cache["first"] = np.unique(self.codes, return_index=True)[1]
+        return self._cache["first"]
+
+    def first_rows(self) -> np.ndarray:
+        """The templates in the order their first row comes."""
+        return np.argsort(self.first_of_template(), kind="stable")
+
+
+def of_items(items: Sequence) -> Rows:
+    """Items made one by one: each its own template."""
+    points = [(r.lon, r.lat) if (r := item.record) is not None and r.lon is not None else (np.nan, np.nan)
+              for item in items]
+    lon, lat = np.array(points, dtype=float).reshape(-1, 2).T
+    return Rows(codes=np.arange(len(items), dtype=np.int64), templates=list(items), lon=lon, lat=lat)
+
+
+def of_layers(layers: Sequence) -> Rows:
+    """Every item of ``layers`` once, in layer order: a layer's own items, then its block."""
+    seen: set[str] = set()
+    parts, current = [], []
+    for layer in layers:
+        for item in getattr(layer, "items", ()):
+            if item.id not in seen:
+                seen.add(item.id)
+                current.append(item)
+        block = getattr(layer, "block", None)
+        if block is not None:
+            parts += [of_items(current), block]
+            current = []
+    return concat(parts + [of_items(current)])
+
+
+def download_rows(rows: Rows, table, feature: Callable, pack: Callable) -> tuple[list, list]:
+    """The page's download: its fields and one row per item (None for one that may not be passed on),
+    each ``[[value, …], [lon, lat] or None]`` with text as indexes into ``table`` (a
+    ``pagedata.StringTable``); ``feature`` is ``conflictdata.feature`` and ``pack`` ``takeaway.pack``,
+    each run once per template."""
+    templates = rows.templates
+    features = [feature(t.record) if t.record is not None and t.redistributable else None for t in templates]
+    fields = list(dict.fromkeys(name for k in rows.first_rows().tolist() if features[k]
+                                for name in features[k]["properties"]))
+    strings: list[list] = [[] for _ in templates]
+    packed = []
+    for k, f in enumerate(features):  # each string a token (its slot); the rows' strings replace them
+        def token(text, mine=strings[k]):
+            mine.append(text)
+            return _Token(len(mine) - 1)
+        packed.append([pack(f["properties"].get(name), token) for name in fields] if f else None)
+    index = add_in_order(table, Rows(rows.codes, list(range(len(templates))), rows.own), lambda k: strings[k])
+    first = rows.first_of_template()
+    out = np.empty((len(rows), len(fields)), dtype=object)
+    for j in range(len(fields)):
+        own_slot = np.full(len(templates), -1, dtype=np.int64)  # a top-level string that is the row's own
+        column = []
+        for k, p in enumerate(packed):
+            value = None if p is None else p[j]
+            if isinstance(value, _Token) and MARK in strings[k][value.slot]:
+                own_slot[k] = value.slot
+            column.append(_resolve(value, index, first[k]))
+        out[:, j] = fill(column, rows.codes, {})
+        slot = own_slot[rows.codes]
+        for n in np.unique(slot[slot >= 0]).tolist():
+            mine = slot == n
+            out[mine, j] = index[n][mine]
+    values = out.tolist()
+    points = np.column_stack([rows.lon, rows.lat]).tolist() if len(rows) else []
+    shared = np.array([f is not None for f in features] or [False])[rows.codes].tolist()
+    return fields, [[v, None if p[0] != p[0] else p] if ok else None for v, p, ok in zip(values, points, shared)]
+
+
+class _Token:
+    """A string's place in a template's packed download row."""
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot: int) -> None:
+        self.slot = slot
+
+
+def _resolve(value: Any, index: list[np.ndarray], row: int) -> Any:
+    """A packed value with each token replaced by its string's index in ``row`` (a row of the template)."""
+    if isinstance(value, _Token):
+        return int(index[value.slot][row])
+    if isinstance(value, dict):
+        return {k: _resolve(v, index, row) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v, index, row) for v in value]
+    return value
+
+
+def concat(blocks: Sequence[Rows]) -> Rows:
+    """Blocks one after another, as one."""
+    blocks = [b for b in blocks if len(b)] or list(blocks[:1])
+    if len(blocks) == 1:
+        return blocks[0]
+    names = {k for b in blocks for k in b.own}
+    offsets = np.cumsum([0] + [len(b.templates) for b in blocks])
+    return Rows(codes=np.concatenate([b.codes + o for b, o in zip(blocks, offsets)]),
+                templates=[t for b in blocks for t in b.templates],
+                own={k: np.concatenate([b.own.get(k, np.full(len(b), "", dtype=object)) for b in blocks])
+                     for k in names},
+                lon=np.concatenate([b.lon for b in blocks]), lat=np.concatenate([b.lat for b in blocks]))
+
+
+def of_table(table: events.Table, item: Callable) -> Rows:
+    """The rows of ``table`` as templates; ``item(record)`` is ``layers.record_item`` with its tables bound."""
+    t = table.text
+    keys = [t["category"], t["date"], t["date_precision"], t["location_precision"], t["admin1"], t["dataset"],
+            table.redistributable] + [table.coded[k][0] for k in ("actors", "units", "sources", "inferred",
+                                                                   "fatalities", "move_from", "move_to")]
+    keys += [t[k] != "" for k in _EMPTY_MATTERS]
+    combined = np.zeros(len(table), dtype=np.int64)
+    for key in keys:
+        codes, uniques = pd.factorize(np.asarray(key))
+        combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes + 1)
+    _, first = np.unique(combined, return_index=True)
+    templates = []
+    for row in first.tolist():
+        fields = {k: t[k][row] for k in events._TEXT_FIELDS}
+        fields.update({k: _mark(k) if (k not in _EMPTY_MATTERS or t[k][row]) else "" for k in OWN_FIELDS})
+        fields.update({k: values[codes[row]] for k, (codes, values) in table.coded.items()})
+        record = events.Record(**fields, lon=float(t["lon"][row]), lat=float(t["lat"][row]),
+                               redistributable=bool(table.redistributable[row]))
+        templates.append(item(record))
+    return Rows(codes=combined, templates=templates, own={k: t[k] for k in OWN_FIELDS}, lon=t["lon"], lat=t["lat"])
+
+
+def fill(values: Sequence, codes: np.ndarray, own: dict[str, np.ndarray]) -> np.ndarray:
+    """Each row's value: its template's (``values[code]``), with the row's own text put into a string's
+    placeholders; anything else (None, numbers, lists) as it is."""
+    table = np.empty(len(values), dtype=object)
+    for k, value in enumerate(values):  # one by one: a list stays one value
+        table[k] = value
+    out = table[codes]
+    marked = {text for text in values if isinstance(text, str) and MARK in text}
+    if not marked:
+        return out
+    which, distinct = pd.factorize(pd.Series(table, dtype=object).where(
+        [isinstance(v, str) and v in marked for v in values], None))
+    row_which = which[codes]
+    for n, text in enumerate(distinct):
+        rows = np.flatnonzero(row_which == n)
+        parts = text.split(MARK)
+        value = np.full(len(rows), parts[0], dtype=object)
+        for m, part in enumerate(parts[1:], 1):
+            value = value + (own[part][rows] if m % 2 else part)
+        out[rows] = value
+    return out
+
+
+def add_in_order(table, rows: Rows, sequence: Callable[[Any], list]) -> list[np.ndarray]:
+    """Add each row's strings (``sequence(template)``, ``None`` for a slot that adds nothing) to a
+    ``pagedata.StringTable`` in the order a loop over the rows would, and return the index of each slot of
+    each row: one array per slot, -1 where nothing was added (rows whose template has fewer slots too).
+
+    A string first met in row r at slot j goes before one first met later. A slot whose templates hold
+    no placeholder is worked out per template; one that holds the rows' own text, per distinct value.
+    """
+    sequences = [sequence(t) for t in rows.templates]
+    width = max((len(q) for q in sequences), default=0)
+    first_of_template = rows.first_of_template()
+    found, coded, cache = [], [], {}
+    for j in range(width):
+        strings = [q[j] if j < len(q) else None for q in sequences]
+        if not any(isinstance(v, str) and MARK in v for v in strings):
+            codes, uniques = pd.factorize(pd.Series(strings, dtype=object))
+            at = pd.Series(first_of_template).groupby(codes).min() if len(codes) else pd.Series([], dtype=int)
+            at = at[at.index >= 0]
+            found.append(pd.DataFrame({"s": pd.Series(uniques, dtype=object)[at.index], "at": at.to_numpy(),
+                                       "slot": j}))
+            coded.append((np.append(codes, -1)[rows.codes], uniques))
+            continue
+        key = tuple(strings)
+        if key not in cache:
+            codes, uniques = pd.factorize(pd.Series(fill(strings, rows.codes, rows.own), dtype=object))
+            cache[key] = codes, uniques, _first_seen(codes)
+        codes, uniques, at = cache[key]
+        found.append(pd.DataFrame({"s": pd.Series(uniques, dtype=object), "at": at, "slot": j}))
+        coded.append((codes, uniques))
+    if found:
+        order = pd.concat(found, ignore_index=True).sort_values(["at", "slot"], kind="stable")
+        table.extend(order["s"].drop_duplicates().tolist())
+    return [np.append(table.indexes(uniques), -1)[codes] for codes, uniques in coded]
+
+
+def _first_seen(codes: np.ndarray) -> np.ndarray:
+    """The row where each code first appears; ``pd.factorize`` numbers values in the order they appear."""
+    seen = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]])) if len(codes) else codes
+    return np.flatnonzero(codes > seen)

@@ -52,72 +52,48 @@
       return {x: x, y: y, codes: codes, order: order};
     };
 
-    function level(size) {
-      return {code: new Uint32Array(size), count: new Int32Array(size), sx: new Float64Array(size),
-              sy: new Float64Array(size), minx: new Float64Array(size), miny: new Float64Array(size),
-              maxx: new Float64Array(size), maxy: new Float64Array(size), one: new Int32Array(size), length: 0};
-    }
-
-    // The cells of every zoom 0..TOP holding the points whose mask byte is set: [level per zoom], each
-    // {code, count, sx, sy (sums), minx, miny, maxx, maxy, one (a member: the point when count is 1), length}.
-    api.levels = function (ix, mask) {
-      var shown = 0, k, j, c = -1, last = -1;
-      for (j = 0; j < mask.length; j++) { if (mask[j]) { shown += 1; } }
-      var out = new Array(TOP + 1), lv = level(shown);
-      for (k = 0; k < ix.order.length; k++) {
-        j = ix.order[k];
-        if (!mask[j]) { continue; }
-        var x = ix.x[j], y = ix.y[j];
-        if (ix.codes[j] !== last) {
-          c += 1; last = ix.codes[j];
-          lv.code[c] = last; lv.one[c] = j; lv.minx[c] = lv.maxx[c] = x; lv.miny[c] = lv.maxy[c] = y;
-        }
-        lv.count[c] += 1; lv.sx[c] += x; lv.sy[c] += y;
-        if (x < lv.minx[c]) { lv.minx[c] = x; } else if (x > lv.maxx[c]) { lv.maxx[c] = x; }
-        if (y < lv.miny[c]) { lv.miny[c] = y; } else if (y > lv.maxy[c]) { lv.maxy[c] = y; }
+    // The cells at one zoom of the points whose mask byte is set, as compact arrays for drawing:
+    // {code, count, one (a member: the point when count is 1), x, y (the members' mean), minx, miny, maxx, maxy}.
+    // Points are in Z order, so a cell at any zoom is one run of them: one pass, no sorting.
+    api.cells = function (ix, mask, zoom) {
+      var shift = 2 * (TOP - Math.max(0, Math.min(TOP, zoom))), order = ix.order, codes = ix.codes;
+      var n = 0, last = -1, k, j, code;
+      for (k = 0; k < order.length; k++) {
+        j = order[k];
+        if (mask[j] && (code = codes[j] >>> shift) !== last) { n += 1; last = code; }
       }
-      lv.length = c + 1;
-      out[TOP] = lv;
-      for (var z = TOP - 1; z >= 0; z--) { out[z] = merge(out[z + 1]); }
+      var out = {code: new Uint32Array(n), count: new Int32Array(n), one: new Int32Array(n), x: new Float64Array(n),
+                 y: new Float64Array(n), minx: new Float64Array(n), miny: new Float64Array(n),
+                 maxx: new Float64Array(n), maxy: new Float64Array(n)};
+      var c = -1, px = ix.x, py = ix.y;
+      last = -1;
+      for (k = 0; k < order.length; k++) {
+        j = order[k];
+        if (!mask[j]) { continue; }
+        var x = px[j], y = py[j];
+        code = codes[j] >>> shift;
+        if (code !== last) {
+          c += 1; last = code;
+          out.code[c] = code; out.one[c] = j; out.minx[c] = out.maxx[c] = x; out.miny[c] = out.maxy[c] = y;
+        }
+        out.count[c] += 1; out.x[c] += x; out.y[c] += y;
+        if (x < out.minx[c]) { out.minx[c] = x; } else if (x > out.maxx[c]) { out.maxx[c] = x; }
+        if (y < out.miny[c]) { out.miny[c] = y; } else if (y > out.maxy[c]) { out.maxy[c] = y; }
+      }
+      for (c = 0; c < n; c++) { out.x[c] /= out.count[c]; out.y[c] /= out.count[c]; }
       return out;
     };
 
-    function merge(fine) {  // the next zoom out: runs of four quarters (in Z order) become one cell
-      var lv = level(fine.length), c = -1, last = -1;
-      for (var i = 0; i < fine.length; i++) {
-        var code = fine.code[i] >>> 2;
-        if (code !== last) {
-          c += 1; last = code;
-          lv.code[c] = code; lv.one[c] = fine.one[i];
-          lv.minx[c] = fine.minx[i]; lv.miny[c] = fine.miny[i]; lv.maxx[c] = fine.maxx[i]; lv.maxy[c] = fine.maxy[i];
-        }
-        lv.count[c] += fine.count[i]; lv.sx[c] += fine.sx[i]; lv.sy[c] += fine.sy[i];
-        lv.minx[c] = Math.min(lv.minx[c], fine.minx[i]); lv.miny[c] = Math.min(lv.miny[c], fine.miny[i]);
-        lv.maxx[c] = Math.max(lv.maxx[c], fine.maxx[i]); lv.maxy[c] = Math.max(lv.maxy[c], fine.maxy[i]);
-      }
-      lv.length = c + 1;
-      return lv;
-    }
-
-    // One zoom's cells as compact arrays for drawing: {code, count, one, x, y (the members' mean),
-    // minx, miny, maxx, maxy}; copies, so they can be transferred out of the worker.
-    api.cells = function (levels, zoom) {
-      var lv = levels[Math.max(0, Math.min(TOP, zoom))], n = lv.length, x = new Float64Array(n), y = new Float64Array(n);
-      for (var i = 0; i < n; i++) { x[i] = lv.sx[i] / lv.count[i]; y[i] = lv.sy[i] / lv.count[i]; }
-      return {code: lv.code.slice(0, n), count: lv.count.slice(0, n), one: lv.one.slice(0, n), x: x, y: y,
-              minx: lv.minx.slice(0, n), miny: lv.miny.slice(0, n), maxx: lv.maxx.slice(0, n), maxy: lv.maxy.slice(0, n)};
-    };
-
     // The worker's side: {x, y} indexes the points; {mask} sets the filtered points; every message with a
-    // zoom is answered with {gen, zoom, cells} of that zoom.
+    // zoom is answered with {gen, zoom, cells} of that zoom (the cells are moved out, not copied).
     api.serve = function (scope) {
-      var ix = null, levels = null;
+      var ix = null, mask = null;
       scope.onmessage = function (e) {
         var m = e.data;
         if (m.x) { ix = api.index(m.x, m.y); }
-        if (m.mask) { levels = api.levels(ix, m.mask); }
-        if (m.zoom === undefined || !levels) { return; }
-        var cells = api.cells(levels, m.zoom);
+        if (m.mask) { mask = m.mask; }
+        if (m.zoom === undefined || !ix || !mask) { return; }
+        var cells = api.cells(ix, mask, m.zoom);
         scope.postMessage({gen: m.gen, zoom: m.zoom, cells: cells},
                           Object.keys(cells).map(function (k) { return cells[k].buffer; }));
       };

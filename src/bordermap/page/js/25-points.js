@@ -11,11 +11,16 @@
   var bm = root.bordermap;
   bm.CANVAS_FROM = 2000;
 
-  // A stand-in for a marker: no DOM, no Leaflet layer; the canvas layer draws and opens it.
-  function Point(layer, j, d, title, info) {
-    this.layer = layer; this.j = j; this.d = d; this.bordermap = info;
-    this.options = {title: title, alt: title};
-  }
+  // A stand-in for a marker: no DOM, no Leaflet layer; the canvas layer draws and opens it. Its bordermap
+  // {id, rid, start, end} and options {title, alt} are made when first asked for (100k of them slow the start).
+  function Point(layer, j, d) { this.layer = layer; this.j = j; this.d = d; }
+  Object.defineProperty(Point.prototype, "bordermap", {get: function () {
+    return this._info || (this._info = this.layer.content.info(this.j));
+  }});
+  Object.defineProperty(Point.prototype, "options", {get: function () {
+    var title = this.layer.content.title(this.j);
+    return {title: title, alt: title};
+  }});
   Point.prototype.getLatLng = function () { return L.latLng(this.d.lat, this.d.lon); };
   Point.prototype.openPopup = function () { this.layer.open(this); return this; };
 
@@ -64,7 +69,8 @@
       });
       this.specs = specs;
       this.content = content;
-      this.points = specs.map(function (d, j) { return new Point(self, j, d, content.title(j), content.info(j)); });
+      this.points = specs.map(function (d, j) { return new Point(self, j, d); });
+      this.rids = specs.map(function (d, j) { return content.rid(j); });  // each point's item id, or null
       // drawn bottom to top as DOM markers stack: higher z on top, among equal z the smaller on top
       var order = specs.map(function (d, j) { return j; });
       order.sort(function (a, b) {
@@ -123,9 +129,23 @@
       return this.worker && z <= bm.cluster.TOP ? z : null;
     },
 
+    // The first cells are made here: Chrome starts a worker only when the main thread is idle, and a page of
+    // 100k events keeps it busy building its panel (measured: the worker's first answer came 0.4 to 1.7 s late).
+    // Every later question goes to the worker.
+    _firstCells: function () {
+      var z = this._level();
+      this.cells = bm.cluster.cells(bm.cluster.index(this.x, this.y), this.shownMask, z);
+      this.cells.zoom = z;
+      this._maskChanged = false;
+    },
+
     _ask: function (zoom) {
       var message = {gen: ++this._gen, zoom: zoom};
-      if (this._maskChanged) { message.mask = this.shownMask.slice(); this._maskChanged = false; }
+      if (this._maskChanged || !this._maskSent) {
+        message.mask = this.shownMask.slice();
+        this._maskChanged = false;
+        this._maskSent = true;
+      }
       this.worker.postMessage(message, message.mask ? [message.mask.buffer] : []);
     },
 
@@ -141,7 +161,7 @@
     _update: function () {
       if (!this._map) { this._pending = false; return; }
       var z = this._level();
-      if (z !== null && (this._maskChanged || !this.cells || this.cells.zoom !== z)) { this._ask(z); return; }
+      if (z !== null && this._stale()) { this._ask(z); return; }
       this._pending = false;
       this.paint();
     },
@@ -160,13 +180,22 @@
       return {scale: scale, origin: origin};
     },
 
-    // one repaint per frame, however many moves, loads and filter changes asked for it
+    // One repaint per frame, however many moves, loads and filter changes asked for it. A question for the
+    // worker goes at the end of the current task (after every change it makes), not a frame later.
     redraw: function () {
       var self = this;
       if (this._pending || !this._map) { return; }
       this._pending = true;
-      L.Util.requestAnimFrame(function () { self._update(); });
+      Promise.resolve().then(function () {
+        if (self._map && self._level() !== null && self._stale()) {
+          if (self.cells) { self._ask(self._level()); return; }
+          self._firstCells();
+        }
+        L.Util.requestAnimFrame(function () { self._update(); });
+      });
     },
+
+    _stale: function () { return this._maskChanged || !this.cells || this.cells.zoom !== this._level(); },
 
     paint: function () {
       var map = this._map, canvas = this.canvas;
@@ -196,6 +225,9 @@
       this.singles = singles;    // indexes of the points drawn as themselves, bottom to top
       this.clustered = clusters;  // {i, x, y, r, count, style} of the cluster symbols drawn
       this.drawn = singles.length + clusters.length;
+      if (this.drawn && !bm.drawnAt) {  // the frame that first shows data (bench/scale.py reads it)
+        L.Util.requestAnimFrame(function () { bm.drawnAt = bm.drawnAt || root.performance.now(); });
+      }
       this.fire("drawn", {count: this.drawn});
     },
 
@@ -302,6 +334,16 @@
       return this;
     },
     addLayer: function (p) { return this.addLayers([p]); },
+    // Show the points whose item is in the Set visible (and every point of no item), in one pass.
+    showOnly: function (visible) {
+      var mask = this.shownMask, rids = this.rids, changed = false;
+      for (var j = 0; j < mask.length; j++) {
+        var want = !rids[j] || visible.has(rids[j]) ? 1 : 0;
+        if (mask[j] !== want) { mask[j] = want; changed = true; }
+      }
+      if (changed) { this._maskChanged = true; this.redraw(); }
+      return this;
+    },
     getLayers: function () { var mask = this.shownMask; return this.points.filter(function (p) { return mask[p.j]; }); },
     hasLayer: function (p) { return p instanceof Point && p.layer === this && !!this.shownMask[p.j]; },
     getBounds: function () {

@@ -39,7 +39,7 @@
   function drawCluster(ctx, c) {
     var style = c.style;
     ctx.beginPath();
-    ctx.arc(c.x, c.y, c.r + style.ringWidth / 2, 0, 2 * Math.PI);
+    ctx.arc(c.x, c.y, c.r - style.ringWidth / 2, 0, 2 * Math.PI);  // the ring's outer edge at c.r
     ctx.fillStyle = style.fill;
     ctx.fill();
     if (style.ringWidth) { ctx.lineWidth = style.ringWidth; ctx.strokeStyle = style.ring; ctx.stroke(); }
@@ -237,9 +237,11 @@
       return !(px < -half || py < -half || px > size.x + half || py > size.y + half);
     },
 
-    // The worker's cells in view: a cell of one point is that point's symbol, a bigger one a cluster symbol.
+    // The worker's cells in view: a cell of one point is that point's symbol, a bigger one a cluster symbol,
+    // at its points' mean but kept inside its own cell, so that no two cluster symbols overlap.
     _cellsInView: function (f, size, singles, clusters) {
       var cells = this.cells, ctx = this.canvas.getContext("2d");
+      var side = bm.cluster.CELL / Math.pow(2, cells.zoom) * f.scale;  // a cell's side on screen
       for (var i = 0; i < cells.count.length; i++) {
         var count = cells.count[i];
         if (count === 1) {
@@ -250,7 +252,10 @@
         if (px < -40 || py < -40 || px > size.x + 40 || py > size.y + 40) { continue; }
         var style = this.style[count < 100 ? 0 : count < 1000 ? 1 : 2], text = String(count);
         ctx.font = style.font;
-        var r = Math.max(style.r, ctx.measureText(text).width / 2 + style.pad);
+        var r = Math.min(side / 2, style.ringWidth + Math.max(style.r, ctx.measureText(text).width / 2 + style.pad));  // with its ring
+        var cell = bm.cluster.cell(cells.code[i]), left = cell[0] * side - f.origin.x, top = cell[1] * side - f.origin.y;
+        px = Math.min(Math.max(px, left + r), left + side - r);
+        py = Math.min(Math.max(py, top + r), top + side - r);
         if (px < -r || py < -r || px > size.x + r || py > size.y + r) { continue; }
         clusters.push({i: i, x: px, y: py, r: r, count: count, text: text, style: style});
       }

@@ -33,8 +33,8 @@
     });
   }
 
-  // fn in a task after the next frame (so the map paints between the panel's slices), or after 100 ms where
-  // no frame comes (a hidden tab)
+  // fn in a task after the next frame (so that the map paints before the panel is built), or after 100 ms
+  // where no frame comes (a hidden tab)
   function afterFrame(fn) {
     var called = false;
     function go() { if (!called) { called = true; setTimeout(fn, 0); } }
@@ -121,11 +121,11 @@
         });
       }
     ];
-    function next() {
+    function next() {  // one task a slice: a reader's input is answered between them
       steps.shift()();
-      if (steps.length) { hold(); afterFrame(next); }
+      if (steps.length) { hold(); setTimeout(next, 0); }
     }
-    afterFrame(next);
+    afterFrame(next);  // the map's first frame before any of the panel
   };
 
   if (typeof document !== "undefined" && document.getElementById("bm-data")) { bm.start(); }

@@ -82,3 +82,16 @@ test("the worker's source is this module's clusterer", () => {
   assert.equal(made(scope), true);
   assert.equal(typeof scope.onmessage, "function");
 });
+
+test("the zoom from which a point stands alone is one past the deepest zoom where it shares a cell", () => {
+  const {x, y} = points(400, 5), ix = C.index(x, y), mask = new Uint8Array(400).fill(1);
+  mask[5] = 0;  // a hidden point never keeps another company
+  for (const j of [0, 17, 123, 399]) {
+    const z = C.aloneFrom(x, y, mask, j), alone = (zoom) => {
+      const cells = C.cells(ix, mask, zoom), c = [...cells.code].indexOf(C.code(x[j], y[j]) >>> (2 * (C.TOP - zoom)));
+      return cells.count[c] === 1;
+    };
+    if (z <= C.TOP) { assert.ok(alone(z), `alone at ${z}`); }
+    if (z > 0) { assert.ok(!alone(z - 1), `not alone at ${z - 1}`); }
+  }
+});

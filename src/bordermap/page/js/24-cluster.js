@@ -52,6 +52,18 @@
       return {x: x, y: y, codes: codes, order: order};
     };
 
+    // The lowest zoom at which point j is alone in its cell (TOP + 1 when it never is): one past the deepest zoom
+    // at which another shown point shares its cell, i.e. the leading bits of its Z-order code. One pass.
+    api.aloneFrom = function (x, y, mask, j) {
+      var mine = api.code(x[j], y[j]), deepest = -1;
+      for (var k = 0; k < x.length && deepest < TOP; k++) {
+        if (k === j || !mask[k]) { continue; }
+        var diff = (api.code(x[k], y[k]) ^ mine) >>> 0;
+        deepest = Math.max(deepest, TOP - Math.ceil((32 - Math.clz32(diff)) / 2));
+      }
+      return deepest + 1;
+    };
+
     // The cells at one zoom of the points whose mask byte is set, as compact arrays for drawing:
     // {code, count, one (a member: the point when count is 1), x, y (the members' mean), minx, miny, maxx, maxy}.
     // Points are in Z order, so a cell at any zoom is one run of them: one pass, no sorting.

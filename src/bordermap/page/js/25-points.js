@@ -276,6 +276,16 @@
     // The points drawn as their own symbol at the last paint (not inside a cluster).
     drawnPoints: function () { var points = this.points; return (this.singles || []).map(function (j) { return points[j]; }); },
 
+    // As a marker cluster group does: show point p as itself (zooming in as far as that needs), then done().
+    zoomToShowLayer: function (p, done) {
+      var map = this._map, zoom = map.getZoom();
+      if (this.worker) {  // clustered: in as far as the point's own cell holds only it
+        zoom = Math.min(map.getMaxZoom(), Math.max(zoom, bm.cluster.aloneFrom(this.x, this.y, this.shownMask, p.j)));
+      }
+      map.setView(p.getLatLng(), zoom, {animate: false});
+      if (done) { done(); }
+    },
+
     // A click on a cluster zooms to its points (at least one zoom in), as a marker cluster does.
     zoomToCluster: function (c) {
       var cells = this.cells, crs = L.CRS.EPSG3857, map = this._map, i = c.i;

@@ -120,7 +120,12 @@
   bm.cluster.worker = function () {
     if (typeof Worker === "undefined" || typeof Blob === "undefined" || !root.URL || !URL.createObjectURL) { return null; }
     try {
-      return new Worker(URL.createObjectURL(new Blob([bm.cluster.source], {type: "text/javascript"})));
+      var url = URL.createObjectURL(new Blob([bm.cluster.source], {type: "text/javascript"})), worker = new Worker(url);
+      worker.addEventListener("message", function loaded() {  // its script is read by then
+        URL.revokeObjectURL(url);
+        worker.removeEventListener("message", loaded);
+      });
+      return worker;
     } catch (e) {
       return null;
     }

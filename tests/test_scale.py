@@ -1,12 +1,14 @@
-"""A page of 100,000 events in a real headless Chromium: drawn on a canvas, filtered on the columns, listed
-in a virtual list, searched, opened by a click on its symbol. Expected answers are computed here from the
-events file the page was built from."""
+"""A page of 100,000 events in a real headless Chromium: drawn on a canvas, clustered in a worker, filtered on
+the columns, listed in a virtual list, searched, opened by a click on its symbol. Expected answers are computed
+here from the events file the page was built from and from the markers its document holds."""
+
+import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from bordermap import build, layers
+from bordermap import build, layers, pagedata
 from bordermap.recipe import Recipe
 
 from .conftest import needs_browser
@@ -45,6 +47,57 @@ def big_page(events_csv, tmp_path_factory):
     return page
 
 
+@pytest.fixture(scope="module")
+def markers(big_page, events_csv):
+    """The page's markers as the document holds them (quantised), with their event's row of the CSV."""
+    _, frame = events_csv
+    doc = pagedata.read(big_page.read_text(encoding="utf-8"))
+    layer = next(entry for entry in doc["layers"] if entry["name"] == "Events and places")
+    ids = [item["id"] for item in pagedata.decode_items(doc)]
+    rows = pd.DataFrame(pagedata.decode_markers(layer, doc["decimals"]))
+    rows["id"] = [ids[r] for r in rows.r]
+    out = rows.merge(frame[["id", "category"]], on="id", how="left", validate="one_to_one")
+    assert len(out) == N and out.category.notna().all()
+    return out
+
+
+def _zoom0_pixels(lat, lon):
+    """Leaflet's EPSG:3857 projection to pixels at zoom 0, in the same order of operations."""
+    r, d = 6378137.0, math.pi / 180
+    scale = 0.5 / (math.pi * r)
+    s = np.sin(np.clip(lat, -85.0511287798, 85.0511287798) * d)
+    x = 256 * (scale * (r * lon * d) + 0.5)
+    y = 256 * (-scale * (r * np.log((1 + s) / (1 - s)) / 2) + 0.5)
+    return x, y
+
+
+def _cells(markers, zoom: int) -> pd.Series:
+    """How many of ``markers`` fall in each cell of the clustering grid at ``zoom`` (64 screen pixels a side,
+    halving at each zoom), by (col, row)."""
+    x, y = _zoom0_pixels(markers.lat.to_numpy(), markers.lon.to_numpy())
+    shift = 14 - zoom  # bm.cluster.TOP
+    col = np.floor(x * 256).astype(np.int64) >> shift
+    row = np.floor(y * 256).astype(np.int64) >> shift
+    return pd.Series(1, index=pd.MultiIndex.from_arrays([col, row])).groupby(level=[0, 1]).sum()
+
+
+def _settled(page) -> None:
+    page.page.wait_for_function(f"() => !{LAYER}.group._pending")
+
+
+def _check_clusters(page, shown) -> list[dict]:
+    """Each cluster symbol in view counts exactly the shown markers of its grid cell; returns the clusters."""
+    _settled(page)
+    clusters = page.js(f"{LAYER}.group.clusters()")
+    assert clusters
+    expected = _cells(shown, clusters[0]["zoom"])
+    for c in clusters:
+        assert c["count"] == expected[(c["col"], c["row"])], c
+    # and all the cells of this zoom together hold every shown marker
+    assert page.js(f"Array.from({LAYER}.group.cells.count).reduce((a, b) => a + b, 0)") == len(shown)
+    return clusters
+
+
 def _in_view(frame, bounds) -> int:
     (south, west), (north, east) = bounds
     return int(((frame.latitude >= south) & (frame.latitude <= north) & (frame.longitude >= west)
@@ -54,20 +107,19 @@ def _in_view(frame, bounds) -> int:
 BOUNDS = f"(() => {{ const b = window.bordermap.map.getBounds(); return [[b.getSouth(), b.getWest()], [b.getNorth(), b.getEast()]]; }})()"
 
 
-def _drawn(page, frame) -> tuple[int, int]:
-    """(symbols the canvas drew, events of ``frame`` in the view); a symbol half outside the view counts."""
-    page.page.wait_for_function(f"() => !{LAYER}.group._pending")
-    drawn = page.js(f"{LAYER}.group.drawn")
-    return drawn, _in_view(frame, page.js(BOUNDS))
-
-
-def test_100k_events_are_drawn_on_one_canvas_and_every_one_is_listed(open_map, big_page, events_csv):
+def test_100k_events_are_clustered_on_one_canvas_and_every_one_is_listed(open_map, big_page, events_csv, markers):
     _, frame = events_csv
     page = open_map(big_page)
     assert page.js("document.querySelectorAll('.leaflet-marker-icon').length") == 0  # no DOM marker per event
     assert page.js("document.querySelectorAll('canvas.bm-points').length") == 1
-    drawn, in_view = _drawn(page, frame)
-    assert in_view <= drawn <= in_view + N // 50  # plus those whose symbol reaches into the view
+    opening = _check_clusters(page, markers)
+    assert page.js(f"{LAYER}.group.drawn") == len(opening) + page.js(f"{LAYER}.group.singles.length")
+    # one zoom in: the worker, made from a blob: URL under the page's policy, answers with the finer cells
+    page.do("window.bordermap.map.setZoom(window.bordermap.map.getZoom() + 1, {animate: false})")
+    finer = _check_clusters(page, markers)
+    assert finer[0]["zoom"] == opening[0]["zoom"] + 1 and len(finer) > len(opening)
+    assert page.js(f"{LAYER}.group.worker instanceof Worker && {LAYER}.group.workerAnswers >= 1")
+    assert "worker-src blob:" in page.js("document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content")
     assert page.js("document.getElementById('bm-count').textContent") == str(N)
     assert page.js("document.querySelectorAll('#bm-list li').length") <= MAX_ROWS  # the rows in sight only
     first = frame.sort_values(["date", "title"]).iloc[0]
@@ -76,7 +128,7 @@ def test_100k_events_are_drawn_on_one_canvas_and_every_one_is_listed(open_map, b
     assert page.errors == []
 
 
-def test_a_facet_filters_100k_events_and_recounts(open_map, big_page, events_csv):
+def test_a_facet_filters_100k_events_and_recounts(open_map, big_page, events_csv, markers):
     _, frame = events_csv
     page = open_map(big_page)
     page.page.locator("#bm-facets input[value='Raid']").check()
@@ -87,8 +139,9 @@ def test_a_facet_filters_100k_events_and_recounts(open_map, big_page, events_csv
     for actor, n in raids.actors.value_counts().items():
         label = next(k for k in counts if f"({actor})" in k)
         assert counts[label] == f" ({n})"
-    drawn, in_view = _drawn(page, raids)
-    assert in_view <= drawn <= in_view + N // 50
+    after = _check_clusters(page, markers[markers.category == "raid"])
+    everything = _cells(markers, after[0]["zoom"])
+    assert all(c["count"] < everything[(c["col"], c["row"])] for c in after)  # fewer in each cell than unfiltered
     assert set(page.js("[...document.querySelectorAll('#bm-list li')].map(li => li.dataset.id)")) <= set(raids.id)
     assert "category=Raid" in page.page.url
 
@@ -119,7 +172,49 @@ def test_search_finds_one_of_100k_events_and_opens_it(open_map, big_page, events
     page.page.locator("#bm-q").fill(row.title)
     page.page.keyboard.press("Enter")
     page.page.wait_for_function(f"() => {POPUP}.startsWith('{row.title}')", timeout=20000)
-    assert f"item={row.id}" in page.page.url
+    page.page.wait_for_function(f"() => location.hash.includes('item={row.id}&') || location.hash.endsWith('item={row.id}')",
+                                timeout=10000)  # the hash is written just after the popup opens
+    # the view shows the event as its own symbol, not inside a cluster
+    _settled(page)
+    j = int(page.js(f"{LAYER}.markers.findIndex(m => m.bordermap.id === '{row.id}')"))
+    assert j in page.js(f"Array.from({LAYER}.group.singles)")
+    assert page.errors == []
+
+
+def test_a_click_on_a_cluster_zooms_to_its_events(open_map, big_page, markers):
+    page = open_map(big_page)
+    clusters = _check_clusters(page, markers)
+    zoom = page.js("window.bordermap.map.getZoom()")
+    target = max(clusters, key=lambda c: c["count"])
+    at = page.js(f"window.bordermap.map.latLngToContainerPoint([{target['lat']}, {target['lon']}])")
+    box = page.page.locator("#bm-map").bounding_box()
+    page.page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
+    page.page.wait_for_function(f"() => window.bordermap.map.getZoom() > {zoom}", timeout=10000)
+    page.page.wait_for_timeout(400)  # the zoom animation
+    (south, west), (north, east) = page.js(BOUNDS)
+    assert south < target["lat"] < north and west < target["lon"] < east
+    finer = _check_clusters(page, markers)
+    assert sum(c["count"] for c in finer) + page.js(f"{LAYER}.group.singles.length") >= target["count"] // 2
+    assert page.errors == []
+
+
+def test_without_a_worker_every_symbol_in_view_is_drawn(browser, big_page, events_csv):
+    """Where no worker can be made (a policy, an old browser), the layer draws as it did before clustering."""
+    _, frame = events_csv
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script("window.Worker = function () { throw new Error('no workers here'); };")
+    try:
+        page.goto(big_page.as_uri())
+        page.wait_for_function("() => window.bordermap && window.bordermap.started", timeout=60000)
+        page.wait_for_function(f"() => !{LAYER}.group._pending && {LAYER}.group.worker === null")
+        assert page.evaluate(f"{LAYER}.group.clusters().length") == 0
+        drawn, in_view = page.evaluate(f"{LAYER}.group.drawn"), _in_view(frame, page.evaluate(BOUNDS))
+        assert in_view <= drawn <= in_view + N // 50  # plus those whose symbol reaches into the view
+        assert errors == []
+    finally:
+        page.close()
 
 
 # --- the virtual list (page/js/45-list.js) at 100k rows ---

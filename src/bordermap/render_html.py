@@ -158,7 +158,8 @@ _CSP_AT = '<meta charset="utf-8"/>'
 
 def content_security_policy(page: str) -> str:
     """Nothing is allowed but this page's own inline scripts and styles (by sha256), the CDN files it
-    links (which carry ``integrity=``), images from ``data:`` URIs, the CDN and the basemap's tile host.
+    links (which carry ``integrity=``), images from ``data:`` URIs, the CDN and the basemap's tile host, and
+    workers from ``blob:`` URLs (the canvas layer clusters in a worker made from the page's own script).
 
     Leaflet positions and styles through the CSSOM (``element.style``), which a policy without
     ``'unsafe-inline'`` allows; no markup here uses ``style=`` attributes.
@@ -176,7 +177,8 @@ def content_security_policy(page: str) -> str:
     return "; ".join([
         "default-src 'none'", f"script-src {' '.join(scripts) or chr(39) + 'none' + chr(39)}",
         f"style-src {' '.join(styles) or chr(39) + 'none' + chr(39)}",
-        f"img-src data: {' '.join(dict.fromkeys([tiles, *hosts]))}", "base-uri 'none'", "form-action 'none'"])
+        f"img-src data: {' '.join(dict.fromkeys([tiles, *hosts]))}", "worker-src blob:", "base-uri 'none'",
+        "form-action 'none'"])
 
 
 def _origin(url: str) -> str:

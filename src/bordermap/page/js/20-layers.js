@@ -76,6 +76,7 @@
     function item(j) { return specs[j].r === undefined ? null : items[specs[j].r]; }
     var group = new bm.PointLayer(specs, data.icons, {
       title: function (j) { var d = specs[j]; return str(d.title !== undefined ? d.title : item(j).titleIndex); },
+      rid: function (j) { var it = item(j); return it ? it.id : null; },
       tip: function (j) { var d = specs[j]; return d.tip || [item(j).titleIndex, [item(j).dateIndex]]; },
       pop: function (j) { return specs[j].pop || item(j).pop; },
       info: function (j) {

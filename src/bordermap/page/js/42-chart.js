@@ -11,6 +11,7 @@
   var SVG = "http://www.w3.org/2000/svg";
 
   function day(iso) { return Math.round(Date.parse(iso + "T00:00:00Z") / DAY); }
+  var UNIX_DAY = 719163;  // the columns' day ordinal of 1970-01-01 (day() counts from there)
 
   // The bars: consecutive runs of months ({label, start, end}) from month first to month last (default: all);
   // from/to are indexes into months, as the time sliders count.
@@ -53,12 +54,13 @@
       return {exact: Object.create(null), spread: Object.create(null), total: 0, f: [0, 0, 0]};
     });
     var lo = bins.map(function (b) { return day(b.start); }), hi = bins.map(function (b) { return day(b.end); });
-    var undated = 0, hasF = false;
-    items.forEach(function (it) {
-      var cat = it.category[0];
-      if (!known.has(cat) || !keep(it)) { return; }
-      if (!it.start) { undated += 1; return; }
-      var s = day(it.start), e = day(it.end), days = e - s + 1, first = 0, top = bins.length;
+    var undated = 0, hasF = false, cols = items.columns;  // items of bm.decode: days read from the columns
+    for (var i = 0; i < items.length; i++) {
+      var it = items[i], cat = cols ? cols.lists[cols.category[i]][0] : it.category[0];
+      if (!known.has(cat) || !keep(it)) { continue; }
+      if (cols ? !cols.s[i] : !it.start) { undated += 1; continue; }
+      var s = cols ? cols.s[i] + cols.epoch - UNIX_DAY : day(it.start), e = cols ? s + cols.e[i] : day(it.end);
+      var days = e - s + 1, first = 0, top = bins.length, f = cols && !cols.f ? null : it.f;
       while (first < top) {  // the first bar that ends on or after the item's first day
         var mid = (first + top) >> 1;
         if (hi[mid] < s) { first = mid + 1; } else { top = mid; }
@@ -69,12 +71,12 @@
         var into = whole ? bin.exact : bin.spread;
         into[cat] = (into[cat] || 0) + share;
         bin.total += share;
-        if (it.f) {
+        if (f) {
           hasF = true;
-          for (var k = 0; k < 3; k++) { bin.f[k] += it.f[k] * share; }
+          for (var k = 0; k < 3; k++) { bin.f[k] += f[k] * share; }
         }
       }
-    });
+    }
     return {bins: out, undated: undated, hasF: hasF};
   };
 

@@ -183,8 +183,17 @@
       } else { document.execCommand("copy"); done(); }
     });
     buttons.appendChild(copied);
+    // What update() says needs only how many shown items have rows: no sorting, no unpacking.
+    function tally() {
+      var rows = 0, leftOut = 0, items = ctx.items, ids = items.columns ? items.columns.ids : null;
+      for (var i = 0; i < items.length; i++) {
+        if (!ctx.visible.has(ids ? ids[i] : items[i].id)) { continue; }
+        if (report.rows[items[i].index]) { rows += 1; } else { leftOut += 1; }
+      }
+      return {rows: {length: rows}, left: leftOut};
+    }
     function update() {
-      var s = shown();
+      var s = tally();
       csv.disabled = geo.disabled = !s.rows.length;
       left.textContent = s.left ? s.left + " of the " + ctx.visible.size + " shown items are not in the downloads: their licence " +
         "forbids redistribution (ACLED's terms of use). The map shows them; obtain the rows from the dataset itself." :

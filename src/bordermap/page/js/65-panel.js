@@ -14,7 +14,7 @@
     $("bm-skip").addEventListener("click", function () {
       open(true);
       $("bm-events").open = true;
-      (ctx.list.first() || $("bm-q")).focus();
+      ((ctx.list && ctx.list.first()) || $("bm-q")).focus();  // the list is built just after the frame
     });
     // the layer switches live in the panel, where they cover no part of the map
     if (ctx.control && $("bm-layer-list")) {

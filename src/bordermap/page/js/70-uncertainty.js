@@ -13,7 +13,9 @@
       if (!unc || map.getZoom() < ZOOM) { return; }
       var view = map.getBounds().pad(0.3), n = 0;
       Object.keys(bm.layers).forEach(function (key) {
-        bm.layers[key].shown.forEach(function (m) {
+        var group = bm.layers[key].group;  // the canvas layer: only the points drawn as themselves
+        var shown = group.drawnPoints ? group.drawnPoints() : bm.layers[key].shown;
+        shown.forEach(function (m) {
           var it = m.bordermap.rid && ctx.byId[m.bordermap.rid];
           if (!it || !it.radius || n >= MAX || !view.contains(m.getLatLng())) { return; }
           n += 1;
@@ -24,5 +26,8 @@
     }
     ctx.hub.on("filtered", draw);
     map.on("moveend", draw);
+    Object.keys(bm.layers).forEach(function (key) {  // the canvas layer draws after the move, maybe later
+      if (bm.layers[key].group.drawnPoints) { bm.layers[key].group.on("drawn", draw); }
+    });
   };
 })(typeof window !== "undefined" ? window : globalThis);

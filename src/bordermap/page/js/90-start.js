@@ -11,6 +11,7 @@
   function showVisible(visible) {
     Object.keys(bm.layers).forEach(function (key) {
       var entry = bm.layers[key];
+      if (entry.group.showOnly) { entry.group.showOnly(visible); return; }  // the canvas layer: one pass
       var keep = entry.markers.filter(function (m) { return !m.bordermap.rid || visible.has(m.bordermap.rid); });
       var same = keep.length === entry.shown.length && keep.every(function (m, i) { return m === entry.shown[i]; });
       if (!same) {
@@ -30,6 +31,15 @@
         }
       });
     });
+  }
+
+  // fn in a task after the next frame (so that the map paints before the panel is built), or after 100 ms
+  // where no frame comes (a hidden tab)
+  function afterFrame(fn) {
+    var called = false;
+    function go() { if (!called) { called = true; setTimeout(fn, 0); } }
+    L.Util.requestAnimFrame(go);
+    setTimeout(go, 100);
   }
 
   bm.start = function () {
@@ -71,21 +81,9 @@
       ctx.apply();
     };
     if (!panel) { bm.whenReady(function () { bm.started = true; }); return; }
-    bm.uncertainty(ctx);
-    bm.aggregateLayer(ctx);
-    bm.facetsPanel(ctx);
-    ctx.time = bm.timePanel(ctx);
-    ctx.chart = bm.timeChart(ctx);
-    ctx.playback = bm.playback(ctx);
-    ctx.list = bm.listPanel(ctx);
-    ctx.select = bm.selection(ctx).select;
-    bm.searchBox(ctx);
-    ctx.takeaway = bm.takeaway(ctx);
-    ctx.print = bm.printReport(ctx, ctx.takeaway);
-    document.getElementById("bm-clear").addEventListener("click", ctx.clearFilters);
+    // The map first, at its final size (a phone folds the panel away) and its opening view; the panel follows
+    // in slices, one task each, so that a page of 100k events is drawn before its filters and list are built.
     bm.panelFrame(ctx);
-    ctx.labels = bm.labelLayout(ctx);
-    ctx.story = bm.storyPanel(ctx);  // null when the recipe has no stories
     var sync = bm.hashSync(ctx);
     ctx.writeHash = sync.write;
     // the opening view: the recipe's frame, unless the link names a view
@@ -95,18 +93,39 @@
       var below = title ? Math.max(0, title.getBoundingClientRect().bottom - top) : 0;
       map.fitBounds(data.view.fit, {animate: false, paddingTopLeft: [8, below + 4], paddingBottomRight: [8, 8]});
     }
-
-    // filters wait until every marker is placed: a page with 100k events clusters them in slices
-    var controls = document.querySelectorAll("#bm-filters input, #bm-filters button");
-    Array.prototype.forEach.call(controls, function (c) { c.disabled = true; });
     panel.setAttribute("aria-busy", "true");
-    bm.whenReady(function () {
-      Array.prototype.forEach.call(controls, function (c) { c.disabled = false; });
-      panel.removeAttribute("aria-busy");
-      if (!sync.read()) { ctx.apply(); }
-      ctx.labels.place();
-      bm.started = true;
-    });
+    var controls = [];
+    function hold() {  // the filters wait until the panel is whole and every marker is placed
+      controls = document.querySelectorAll("#bm-filters input, #bm-filters button");
+      Array.prototype.forEach.call(controls, function (c) { c.disabled = true; });
+    }
+    var steps = [
+      function () { bm.uncertainty(ctx); bm.aggregateLayer(ctx); bm.facetsPanel(ctx); },
+      function () { ctx.time = bm.timePanel(ctx); ctx.chart = bm.timeChart(ctx); ctx.playback = bm.playback(ctx); },
+      function () { ctx.list = bm.listPanel(ctx); ctx.select = bm.selection(ctx).select; bm.searchBox(ctx); },
+      function () {
+        ctx.takeaway = bm.takeaway(ctx);
+        ctx.print = bm.printReport(ctx, ctx.takeaway);
+        document.getElementById("bm-clear").addEventListener("click", ctx.clearFilters);
+        ctx.labels = bm.labelLayout(ctx);
+        ctx.story = bm.storyPanel(ctx);  // null when the recipe has no stories
+      },
+      // a page with many markers under bm.CANVAS_FROM clusters them in slices: ready once the last is placed
+      function () {
+        bm.whenReady(function () {
+          Array.prototype.forEach.call(controls, function (c) { c.disabled = false; });
+          panel.removeAttribute("aria-busy");
+          if (!sync.read()) { ctx.apply(); }
+          ctx.labels.place();
+          bm.started = true;
+        });
+      }
+    ];
+    function next() {  // one task a slice: a reader's input is answered between them
+      steps.shift()();
+      if (steps.length) { hold(); setTimeout(next, 0); }
+    }
+    afterFrame(next);  // the map's first frame before any of the panel
   };
 
   // the document is deflated: start once it is inflated (bm.loadData); a failure is said in the panel and thrown

@@ -56,13 +56,15 @@
         point = function (row) { return with_ && !with_[row] ? null : [lon[k[row]] / f, lat[k[row]] / f]; };
       }
     }
-    return function (index) {
+    var rowOf = function (index) {
       if (has && !has[index]) { return null; }
       var r = rank[index];
       return [slots.map(function (slot) {
         return "c" in slot ? slot.c : slot.dict ? slot.dict[slot.codes[r]] : slot.codes ? slot.codes[r] : slot.j[r];
       }), point(r, index)];
     };
+    rowOf.has = function (index) { return index < len && (!has || has[index] === 1); };  // whether it has a row
+    return rowOf;
   };
 
   // rows: [[values in `fields` order], [lon, lat] or null]; the citation fills the first row's `citation` column.
@@ -188,7 +190,7 @@
       var rows = 0, leftOut = 0, items = ctx.items, ids = items.columns ? items.columns.ids : null;
       for (var i = 0; i < items.length; i++) {
         if (!ctx.visible.has(ids ? ids[i] : items[i].id)) { continue; }
-        if (report.rows[items[i].index]) { rows += 1; } else { leftOut += 1; }
+        if (rowOf.has(items[i].index)) { rows += 1; } else { leftOut += 1; }
       }
       return {rows: {length: rows}, left: leftOut};
     }

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import events
+from .takeaway import Column
 
 #: Fields whose text is the row's own (often different on every row): templates hold a placeholder.
 OWN_FIELDS = ("id", "title", "place", "location_basis", "summary", "date_note", "quote", "context")
@@ -104,11 +105,12 @@ def of_layers(layers: Sequence) -> Rows:
     return concat(parts + [of_items(current)])
 
 
-def download_rows(rows: Rows, table, feature: Callable, pack: Callable) -> tuple[list, list]:
-    """The page's download: its fields and one row per item (None for one that may not be passed on),
-    each ``[[value, …], [lon, lat] or None]`` with text as indexes into ``table`` (a
-    ``pagedata.StringTable``); ``feature`` is ``conflictdata.feature`` and ``pack`` ``takeaway.pack``,
-    each run once per template."""
+def download_rows(rows: Rows, table, feature: Callable, pack: Callable) -> tuple[list, np.ndarray, list, np.ndarray,
+                                                                                np.ndarray]:
+    """The page's download, column by column: its fields, which items have a row (not one that may not be
+    passed on), each field's values over those rows (a ``takeaway.Column``, text as indexes into ``table``,
+    a ``pagedata.StringTable``) and their lon/lat (NaN: no point); ``feature`` is ``conflictdata.feature``
+    and ``pack`` ``takeaway.pack``, each run once per template."""
     templates = rows.templates
     features = [feature(t.record) if t.record is not None and t.redistributable else None for t in templates]
     fields = list(dict.fromkeys(name for k in rows.first_rows().tolist() if features[k]
@@ -122,24 +124,26 @@ def download_rows(rows: Rows, table, feature: Callable, pack: Callable) -> tuple
         packed.append([pack(f["properties"].get(name), token) for name in fields] if f else None)
     index = add_in_order(table, Rows(rows.codes, list(range(len(templates))), rows.own), lambda k: strings[k])
     first = rows.first_of_template()
-    out = np.empty((len(rows), len(fields)), dtype=object)
-    for j in range(len(fields)):
-        own_slot = np.full(len(templates), -1, dtype=np.int64)  # a top-level string that is the row's own
-        column = []
+    has = np.array([f is not None for f in features] or [False])[rows.codes]
+    there = np.flatnonzero(has)
+    codes = rows.codes[there]
+    out = []
+    for j in range(len(fields) if len(there) else 0):
+        values, own_slot = [None] * len(templates), np.full(len(templates), -1, dtype=np.int64)
         for k, p in enumerate(packed):
-            value = None if p is None else p[j]
-            if isinstance(value, _Token) and MARK in strings[k][value.slot]:
-                own_slot[k] = value.slot
-            column.append(_resolve(value, index, first[k]))
-        out[:, j] = fill(column, rows.codes, {})
-        slot = own_slot[rows.codes]
+            if p is None:
+                continue
+            if isinstance(p[j], _Token) and MARK in strings[k][p[j].slot]:  # a top-level string of the row's own
+                own_slot[k] = p[j].slot
+            else:
+                values[k] = _resolve(p[j], index, first[k])
+        slot = own_slot[codes]
+        own = np.zeros(len(there), dtype=np.int64)
         for n in np.unique(slot[slot >= 0]).tolist():
             mine = slot == n
-            out[mine, j] = index[n][mine]
-    values = out.tolist()
-    points = np.column_stack([rows.lon, rows.lat]).tolist() if len(rows) else []
-    shared = np.array([f is not None for f in features] or [False])[rows.codes].tolist()
-    return fields, [[v, None if p[0] != p[0] else p] if ok else None for v, p, ok in zip(values, points, shared)]
+            own[mine] = index[n][there[mine]]
+        out.append(Column.of_templates(values, codes, slot >= 0, own))
+    return fields, has, out, rows.lon[there], rows.lat[there]
 
 
 class _Token:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import events
-from .takeaway import Column
+from .takeaway import Column, objects
 
 #: Fields whose text is the row's own (often different on every row): templates hold a placeholder.
 OWN_FIELDS = ("id", "title", "place", "location_basis", "summary", "date_note", "quote", "context")
@@ -206,9 +206,7 @@ def of_table(table: events.Table, item: Callable) -> Rows:
 def fill(values: Sequence, codes: np.ndarray, own: dict[str, np.ndarray]) -> np.ndarray:
     """Each row's value: its template's (``values[code]``), with the row's own text put into a string's
     placeholders; anything else (None, numbers, lists) as it is."""
-    table = np.empty(len(values), dtype=object)
-    for k, value in enumerate(values):  # one by one: a list stays one value
-        table[k] = value
+    table = objects(values)
     out = table[codes]
     marked = {text for text in values if isinstance(text, str) and MARK in text}
     if not marked:
@@ -219,9 +217,12 @@ def fill(values: Sequence, codes: np.ndarray, own: dict[str, np.ndarray]) -> np.
     for n, text in enumerate(distinct):
         rows = np.flatnonzero(row_which == n)
         parts = text.split(MARK)
-        value = np.full(len(rows), parts[0], dtype=object)
-        for m, part in enumerate(parts[1:], 1):
-            value = value + (own[part][rows] if m % 2 else part)
+        value = np.asarray(own[parts[1]][rows], dtype=object)  # "" + text is the text: one step fewer
+        if parts[0]:
+            value = parts[0] + value
+        for m, part in enumerate(parts[2:], 2):
+            if part:
+                value = value + (own[part][rows] if m % 2 else part)
         out[rows] = value
     return out
 
@@ -257,7 +258,7 @@ def add_in_order(table, rows: Rows, sequence: Callable[[Any], list]) -> list[np.
         coded.append((codes, uniques))
     if found:
         order = pd.concat(found, ignore_index=True).sort_values(["at", "slot"], kind="stable")
-        table.extend(order["s"].drop_duplicates().tolist())
+        table.extend(order["s"].tolist())
     return [np.append(table.indexes(uniques), -1)[codes] for codes, uniques in coded]
 
 

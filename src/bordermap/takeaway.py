@@ -100,7 +100,8 @@ def _key(value: Any) -> Any:
     return value if type(value) is int else repr(value)
 
 
-def _objects(values: Sequence) -> np.ndarray:
+def objects(values: Sequence) -> np.ndarray:
+    """The values in an object array, each one element (a list too)."""
     out = np.empty(len(values), dtype=object)
     for k, value in enumerate(values):  # one by one: a list stays one value
         out[k] = value
@@ -132,10 +133,10 @@ class Column:
             if own.any():
                 keys[own] = own_values[own]
             return cls(keys, True)
-        keys, objects = _objects([_key(v) for v in values])[codes], _objects(values)[codes]
+        keys, each = objects([_key(v) for v in values])[codes], objects(values)[codes]
         if own.any():
-            keys[own] = objects[own] = own_values[own].tolist()
-        return cls(keys, False, objects)
+            keys[own] = each[own] = own_values[own].tolist()
+        return cls(keys, False, each)
 
     def at(self, rows: np.ndarray) -> list:
         """The values of ``rows``."""

@@ -122,7 +122,8 @@ def download_rows(rows: Rows, table, feature: Callable, pack: Callable) -> tuple
             mine.append(text)
             return _Token(len(mine) - 1)
         packed.append([pack(f["properties"].get(name), token) for name in fields] if f else None)
-    index = add_in_order(table, Rows(rows.codes, list(range(len(templates))), rows.own), lambda k: strings[k])
+    index = add_in_order(table, Rows(rows.codes, list(range(len(templates))), rows.own, _cache=rows._cache),
+                         lambda k: strings[k])
     first = rows.first_of_template()
     has = np.array([f is not None for f in features] or [False])[rows.codes]
     there = np.flatnonzero(has)
@@ -238,7 +239,8 @@ def add_in_order(table, rows: Rows, sequence: Callable[[Any], list]) -> list[np.
     sequences = [sequence(t) for t in rows.templates]
     width = max((len(q) for q in sequences), default=0)
     first_of_template = rows.first_of_template()
-    found, coded, cache = [], [], {}
+    found, coded = [], []
+    cache = rows._cache.setdefault("own text", {})  # the page's items and its download share the rows' text
     for j in range(width):
         strings = [q[j] if j < len(q) else None for q in sequences]
         if not any(isinstance(v, str) and MARK in v for v in strings):

@@ -240,7 +240,8 @@ def add_in_order(table, rows: Rows, sequence: Callable[[Any], list]) -> list[np.
     width = max((len(q) for q in sequences), default=0)
     first_of_template = rows.first_of_template()
     found, coded = [], []
-    cache = rows._cache.setdefault("own text", {})  # the page's items and its download share the rows' text
+    # the page's items and its download share the rows' own text: worked out once, and once in a table
+    cache = rows._cache.setdefault("own text", {})
     for j in range(width):
         strings = [q[j] if j < len(q) else None for q in sequences]
         if not any(isinstance(v, str) and MARK in v for v in strings):
@@ -249,19 +250,28 @@ def add_in_order(table, rows: Rows, sequence: Callable[[Any], list]) -> list[np.
             at = at[at.index >= 0]
             found.append(pd.DataFrame({"s": pd.Series(uniques, dtype=object)[at.index], "at": at.to_numpy(),
                                        "slot": j}))
-            coded.append((np.append(codes, -1)[rows.codes], uniques))
+            coded.append((np.append(codes, -1)[rows.codes], uniques, None))
             continue
         key = tuple(strings)
         if key not in cache:
             codes, uniques = pd.factorize(pd.Series(fill(strings, rows.codes, rows.own), dtype=object))
-            cache[key] = codes, uniques, _first_seen(codes)
-        codes, uniques, at = cache[key]
-        found.append(pd.DataFrame({"s": pd.Series(uniques, dtype=object), "at": at, "slot": j}))
-        coded.append((codes, uniques))
+            cache[key] = {"codes": codes, "uniques": uniques, "at": _first_seen(codes)}
+        entry = cache[key]
+        if entry.get("table") is not table:  # else every one of its strings is in the table already
+            found.append(pd.DataFrame({"s": pd.Series(entry["uniques"], dtype=object), "at": entry["at"],
+                                       "slot": j}))
+        coded.append((entry["codes"], entry["uniques"], entry))
     if found:
         order = pd.concat(found, ignore_index=True).sort_values(["at", "slot"], kind="stable")
         table.extend(order["s"].tolist())
-    return [np.append(table.indexes(uniques), -1)[codes] for codes, uniques in coded]
+    out = []
+    for codes, uniques, entry in coded:
+        if entry is None or entry.get("table") is not table:
+            index = np.append(table.indexes(uniques), -1)[codes]
+            if entry is not None:
+                entry.update(table=table, index=index)
+        out.append(entry["index"] if entry is not None else index)
+    return out
 
 
 def _first_seen(codes: np.ndarray) -> np.ndarray:

@@ -105,8 +105,8 @@ def of_layers(layers: Sequence) -> Rows:
     return concat(parts + [of_items(current)])
 
 
-def download_rows(rows: Rows, table, feature: Callable, pack: Callable) -> tuple[list, np.ndarray, list, np.ndarray,
-                                                                                np.ndarray]:
+def download_rows(rows: Rows, table, feature: Callable,
+                  pack: Callable) -> tuple[list, np.ndarray, list, np.ndarray, np.ndarray]:
     """The page's download, column by column: its fields, which items have a row (not one that may not be
     passed on), each field's values over those rows (a ``takeaway.Column``, text as indexes into ``table``,
     a ``pagedata.StringTable``) and their lon/lat (NaN: no point); ``feature`` is ``conflictdata.feature``

@@ -220,3 +220,29 @@ def test_the_arrow_reader_reads_what_the_other_reader_reads(tmp_path, monkeypatc
     plain = events.load_table(path, units=units)
     assert fast.records() == plain.records()
     assert fast.records()[3].title == rows[3]["title"].strip()
+
+
+def test_the_download_from_columns_is_the_rows_packed_one_by_one(tmp_path):
+    """The download's columns, read back as rows and packed one row at a time, are the same columns: one
+    slot rule for both; and each row is its CSV row's (none for a row that may not be passed on)."""
+    from bordermap import takeaway
+
+    rows = _rows(400)
+    html = _page(_csv(tmp_path / "many.csv", rows), columns=True)[0]
+    doc = pagedata.read(html)
+    spec = doc["report"]["rows"]
+    again = takeaway.pack_rows(takeaway.unpack_rows(spec, doc["layers"]))
+    pagedata._points_with_markers(again, doc["layers"])
+    assert again == spec
+    assert {"s", "d", "c"} <= {next(iter(slot)) for slot in spec["v"]}
+    ids = [i.id for i in pagedata.decode(html).items]
+    download = dict(zip(ids, takeaway.rows(doc)))
+    for row in rows:
+        got = download[row["id"]]
+        if row["redistributable"] == "no":
+            assert got is None
+        else:
+            values, point = got
+            assert [values[k] for k in ("id", "title", "place", "summary")] == [row[k] for k in
+                                                                               ("id", "title", "place", "summary")]
+            assert point == [float(row["longitude"]), float(row["latitude"])]

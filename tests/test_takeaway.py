@@ -5,6 +5,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bordermap import columns, conflictdata, events, pagedata, takeaway
@@ -144,3 +145,26 @@ def test_points_elsewhere_than_the_markers_keep_their_own_columns():
     moved = takeaway.pack_rows([[[5], [67.0, 31.0]], [[6], [66.00001, 30.0]]])
     pagedata._points_with_markers(moved, [marker_layer])
     assert "m" not in moved["at"] and takeaway.unpack_rows(moved)[1][1] == [66.00001, 30.0]
+
+
+@pytest.mark.parametrize("values, codes, own", [
+    ([3, 4, 5], [0, 1, 2, 0, 1, 2, 0, 1, 2], [0] * 9),  # few distinct ints: d/k
+    ([3, 4, 5], [0, 1, 2, 0], [0, 1, 0, 1]),  # own ints rising: s
+    ([None, 7, {"n": 2}, [1, 2], True, 1, 1.0], [0, 1, 2, 3, 4, 5, 6] * 3, [0] * 21),  # 1, True, 1.0 kept apart
+    ([None, {"n": 2}], [0, 1, 0, 1, 0, 1], [1, 0, 0, 0, 1, 0]),  # own ints among tables
+    ([{"n": 2}, None], [0, 0, 0], [0, 0, 0]),  # one value: c
+    ([[1], [2], [3]], [0, 1, 2, 1], [0, 0, 0, 0]),  # lists stay one value each: j
+    ([None], [0, 0, 0], [1, 1, 1]),  # every row its own
+])
+def test_rows_by_template_take_the_slot_rows_one_by_one_take(values, codes, own):
+    """The column build's rows (a template's value, or an int of the row's own) pack into the slot the same
+    rows written out one by one pack into."""
+    codes, own = np.array(codes), np.array(own, dtype=bool)
+    own_values = 100 + np.arange(len(codes)) * (1 + np.arange(len(codes)) % 2)  # not all distinct: some repeat
+    own_values[::3] = 100
+    expanded = [int(own_values[r]) if own[r] else values[codes[r]] for r in range(len(codes))]
+    has = np.ones(len(codes), dtype=bool)
+    by_template = takeaway.pack_columns(has, [takeaway.Column.of_templates(values, codes, own, own_values)], {})
+    one_by_one = takeaway.pack_columns(has, [takeaway.Column.of_values(expanded)], {})
+    assert by_template == one_by_one
+    assert takeaway.unpack_rows({**by_template, "at": {"j": [None] * len(codes)}}) == [[[v], None] for v in expanded]

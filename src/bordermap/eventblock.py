@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import events
+from .takeaway import Column, objects
 
 #: Fields whose text is the row's own (often different on every row): templates hold a placeholder.
 OWN_FIELDS = ("id", "title", "place", "location_basis", "summary", "date_note", "quote", "context")
@@ -104,11 +105,12 @@ def of_layers(layers: Sequence) -> Rows:
     return concat(parts + [of_items(current)])
 
 
-def download_rows(rows: Rows, table, feature: Callable, pack: Callable) -> tuple[list, list]:
-    """The page's download: its fields and one row per item (None for one that may not be passed on),
-    each ``[[value, …], [lon, lat] or None]`` with text as indexes into ``table`` (a
-    ``pagedata.StringTable``); ``feature`` is ``conflictdata.feature`` and ``pack`` ``takeaway.pack``,
-    each run once per template."""
+def download_rows(rows: Rows, table, feature: Callable,
+                  pack: Callable) -> tuple[list, np.ndarray, list, np.ndarray, np.ndarray]:
+    """The page's download, column by column: its fields, which items have a row (not one that may not be
+    passed on), each field's values over those rows (a ``takeaway.Column``, text as indexes into ``table``,
+    a ``pagedata.StringTable``) and their lon/lat (NaN: no point); ``feature`` is ``conflictdata.feature``
+    and ``pack`` ``takeaway.pack``, each run once per template."""
     templates = rows.templates
     features = [feature(t.record) if t.record is not None and t.redistributable else None for t in templates]
     fields = list(dict.fromkeys(name for k in rows.first_rows().tolist() if features[k]
@@ -120,26 +122,29 @@ def download_rows(rows: Rows, table, feature: Callable, pack: Callable) -> tuple
             mine.append(text)
             return _Token(len(mine) - 1)
         packed.append([pack(f["properties"].get(name), token) for name in fields] if f else None)
-    index = add_in_order(table, Rows(rows.codes, list(range(len(templates))), rows.own), lambda k: strings[k])
+    index = add_in_order(table, Rows(rows.codes, list(range(len(templates))), rows.own, _cache=rows._cache),
+                         lambda k: strings[k])
     first = rows.first_of_template()
-    out = np.empty((len(rows), len(fields)), dtype=object)
-    for j in range(len(fields)):
-        own_slot = np.full(len(templates), -1, dtype=np.int64)  # a top-level string that is the row's own
-        column = []
+    has = np.array([f is not None for f in features] or [False])[rows.codes]
+    there = np.flatnonzero(has)
+    codes = rows.codes[there]
+    out = []
+    for j in range(len(fields) if len(there) else 0):
+        values, own_slot = [None] * len(templates), np.full(len(templates), -1, dtype=np.int64)
         for k, p in enumerate(packed):
-            value = None if p is None else p[j]
-            if isinstance(value, _Token) and MARK in strings[k][value.slot]:
-                own_slot[k] = value.slot
-            column.append(_resolve(value, index, first[k]))
-        out[:, j] = fill(column, rows.codes, {})
-        slot = own_slot[rows.codes]
+            if p is None:
+                continue
+            if isinstance(p[j], _Token) and MARK in strings[k][p[j].slot]:  # a top-level string of the row's own
+                own_slot[k] = p[j].slot
+            else:
+                values[k] = _resolve(p[j], index, first[k])
+        slot = own_slot[codes]
+        own = np.zeros(len(there), dtype=np.int64)
         for n in np.unique(slot[slot >= 0]).tolist():
             mine = slot == n
-            out[mine, j] = index[n][mine]
-    values = out.tolist()
-    points = np.column_stack([rows.lon, rows.lat]).tolist() if len(rows) else []
-    shared = np.array([f is not None for f in features] or [False])[rows.codes].tolist()
-    return fields, [[v, None if p[0] != p[0] else p] if ok else None for v, p, ok in zip(values, points, shared)]
+            own[mine] = index[n][there[mine]]
+        out.append(Column.of_templates(values, codes, slot >= 0, own))
+    return fields, has, out, rows.lon[there], rows.lat[there]
 
 
 class _Token:
@@ -202,9 +207,7 @@ def of_table(table: events.Table, item: Callable) -> Rows:
 def fill(values: Sequence, codes: np.ndarray, own: dict[str, np.ndarray]) -> np.ndarray:
     """Each row's value: its template's (``values[code]``), with the row's own text put into a string's
     placeholders; anything else (None, numbers, lists) as it is."""
-    table = np.empty(len(values), dtype=object)
-    for k, value in enumerate(values):  # one by one: a list stays one value
-        table[k] = value
+    table = objects(values)
     out = table[codes]
     marked = {text for text in values if isinstance(text, str) and MARK in text}
     if not marked:
@@ -215,9 +218,12 @@ def fill(values: Sequence, codes: np.ndarray, own: dict[str, np.ndarray]) -> np.
     for n, text in enumerate(distinct):
         rows = np.flatnonzero(row_which == n)
         parts = text.split(MARK)
-        value = np.full(len(rows), parts[0], dtype=object)
-        for m, part in enumerate(parts[1:], 1):
-            value = value + (own[part][rows] if m % 2 else part)
+        value = np.asarray(own[parts[1]][rows], dtype=object)  # "" + text is the text: one step fewer
+        if parts[0]:
+            value = parts[0] + value
+        for m, part in enumerate(parts[2:], 2):
+            if part:
+                value = value + (own[part][rows] if m % 2 else part)
         out[rows] = value
     return out
 
@@ -233,7 +239,9 @@ def add_in_order(table, rows: Rows, sequence: Callable[[Any], list]) -> list[np.
     sequences = [sequence(t) for t in rows.templates]
     width = max((len(q) for q in sequences), default=0)
     first_of_template = rows.first_of_template()
-    found, coded, cache = [], [], {}
+    found, coded = [], []
+    # the page's items and its download share the rows' own text: worked out once, and once in a table
+    cache = rows._cache.setdefault("own text", {})
     for j in range(width):
         strings = [q[j] if j < len(q) else None for q in sequences]
         if not any(isinstance(v, str) and MARK in v for v in strings):
@@ -242,19 +250,28 @@ def add_in_order(table, rows: Rows, sequence: Callable[[Any], list]) -> list[np.
             at = at[at.index >= 0]
             found.append(pd.DataFrame({"s": pd.Series(uniques, dtype=object)[at.index], "at": at.to_numpy(),
                                        "slot": j}))
-            coded.append((np.append(codes, -1)[rows.codes], uniques))
+            coded.append((np.append(codes, -1)[rows.codes], uniques, None))
             continue
         key = tuple(strings)
         if key not in cache:
             codes, uniques = pd.factorize(pd.Series(fill(strings, rows.codes, rows.own), dtype=object))
-            cache[key] = codes, uniques, _first_seen(codes)
-        codes, uniques, at = cache[key]
-        found.append(pd.DataFrame({"s": pd.Series(uniques, dtype=object), "at": at, "slot": j}))
-        coded.append((codes, uniques))
+            cache[key] = {"codes": codes, "uniques": uniques, "at": _first_seen(codes)}
+        entry = cache[key]
+        if entry.get("table") is not table:  # else every one of its strings is in the table already
+            found.append(pd.DataFrame({"s": pd.Series(entry["uniques"], dtype=object), "at": entry["at"],
+                                       "slot": j}))
+        coded.append((entry["codes"], entry["uniques"], entry))
     if found:
         order = pd.concat(found, ignore_index=True).sort_values(["at", "slot"], kind="stable")
-        table.extend(order["s"].drop_duplicates().tolist())
-    return [np.append(table.indexes(uniques), -1)[codes] for codes, uniques in coded]
+        table.extend(order["s"].tolist())
+    out = []
+    for codes, uniques, entry in coded:
+        if entry is None or entry.get("table") is not table:
+            index = np.append(table.indexes(uniques), -1)[codes]
+            if entry is not None:
+                entry.update(table=table, index=index)
+        out.append(entry["index"] if entry is not None else index)
+    return out
 
 
 def _first_seen(codes: np.ndarray) -> np.ndarray:

@@ -73,11 +73,13 @@ class StringTable:
         return self._index[text]
 
     def extend(self, texts: Iterable[str]) -> None:
-        """Add strings in order (those already in the table keep their place)."""
-        for text in texts:
-            if text not in self._index:
-                self._index[text] = len(self.strings)
-                self.strings.append(text)
+        """Add strings in order (those already in the table keep their place); dict operations, not a
+        Python step per string (100k events add 200k strings)."""
+        fresh = dict.fromkeys(texts)
+        for text in fresh.keys() & self._index.keys():
+            del fresh[text]
+        self._index.update(zip(fresh, range(len(self.strings), len(self.strings) + len(fresh))))
+        self.strings.extend(fresh)
 
     def indexes(self, texts) -> np.ndarray:
         """The indexes of strings already in the table, all at once."""

@@ -13,9 +13,11 @@ page: a download cannot leak what the page does not carry.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
+import pandas as pd
 
 from . import columns
 
@@ -75,51 +77,120 @@ def pack_rows(rows: Sequence) -> dict:
     """The rows (``[[packed values], [lon, lat] or None]`` or None per item) as columns, one per field: 100k
     events repeat most values, and their ids and titles rise with the string table (see docs/page-data.md)."""
     present = [row for row in rows if row is not None]
-    out: dict[str, Any] = {"len": len(rows)}
-    if len(present) < len(rows):
-        out["has"] = columns.pack([row is not None for row in rows])
     width = len(present[0][0]) if present else 0
-    out["v"] = [_slot([row[0][k] for row in present]) for k in range(width)]
-    out["at"] = _points([row[1] for row in present])
+    return pack_columns(np.array([row is not None for row in rows], dtype=bool),
+                        [Column.of_values([row[0][k] for row in present]) for k in range(width)],
+                        _points([row[1] for row in present]))
+
+
+def pack_columns(has: np.ndarray, fields: Sequence[Column], at: dict) -> dict:
+    """The ``report.rows`` object: ``has`` says which items have a row, ``fields`` are the rows' values one
+    :class:`Column` a field, ``at`` their points (:func:`_points` or :func:`point_columns`)."""
+    out: dict[str, Any] = {"len": len(has)}
+    if not has.all():
+        out["has"] = columns.pack(has)
+    out["v"] = [_slot(column) for column in fields]
+    out["at"] = at
     return out
 
 
-def _slot(values: list) -> dict:
+def _key(value: Any) -> Any:
+    """Equal keys for values JSON writes alike: an int itself, anything else its repr (which tells 1, True,
+    1.0 and {"n": 1} apart, as JSON would; packed values hold no strings)."""
+    return value if type(value) is int else repr(value)
+
+
+def objects(values: Sequence) -> np.ndarray:
+    """The values in an object array, each one element (a list too)."""
+    out = np.empty(len(values), dtype=object)
+    for k, value in enumerate(values):  # one by one: a list stays one value
+        out[k] = value
+    return out
+
+
+@dataclass(frozen=True)
+class Column:
+    """One field's values over the rows that are there, as :func:`_slot` reads them: ``keys`` one a row (the
+    values themselves, int64, when ``ints``), ``values`` the values as an object array when not."""
+
+    keys: np.ndarray
+    ints: bool
+    values: np.ndarray | None = None
+
+    @classmethod
+    def of_values(cls, values: list) -> "Column":
+        """The values one by one (rows made as lists)."""
+        return cls.of_templates(values, np.arange(len(values)), np.zeros(len(values), dtype=bool), None)
+
+    @classmethod
+    def of_templates(cls, values: Sequence, codes: np.ndarray, own: np.ndarray, own_values) -> "Column":
+        """Each row's value is its template's (``values[codes]``), but an int of its own (``own_values``)
+        where ``own`` is set."""
+        used = np.zeros(len(values), dtype=bool)
+        used[codes[~own]] = True
+        if all(type(values[k]) is int for k in np.flatnonzero(used).tolist()):
+            keys = np.array([v if type(v) is int else 0 for v in values], dtype=np.int64)[codes]
+            if own.any():
+                keys[own] = own_values[own]
+            return cls(keys, True)
+        keys, each = objects([_key(v) for v in values])[codes], objects(values)[codes]
+        if own.any():
+            keys[own] = each[own] = own_values[own].tolist()
+        return cls(keys, False, each)
+
+    def at(self, rows: np.ndarray) -> list:
+        """The values of ``rows``."""
+        return (self.keys if self.ints else self.values)[rows].tolist()
+
+
+def _slot(column: Column) -> dict:
     """One field's values: ``c`` one value, ``s`` a column of string indexes, ``d``/``k`` distinct values and
     a column of codes into them, ``j`` the values as they are."""
-    if not values:
+    n = len(column.keys)
+    if not n:
         return {"j": []}
-    kinds = set(map(type, values))
-    ints = kinds == {int}
-    # repr tells 1, True, 1.0 and {"n": 1} apart, as JSON would (packed values hold no strings)
-    keys = values if ints else list(map(repr, values))
-    distinct = {key: n for n, key in enumerate(dict.fromkeys(keys))}
+    codes, distinct = pd.factorize(column.keys)  # numbered in the order they first come
     if len(distinct) == 1:
-        return {"c": values[0]}
-    if 2 * len(distinct) > len(values):
-        return {"s": columns.pack(values)} if ints else {"j": values}
-    first: dict = {}
-    for key, v in zip(keys, values):
-        first.setdefault(key, v)
-    return {"d": list(first.values()), "k": columns.pack([distinct[key] for key in keys])}
+        return {"c": column.at(np.zeros(1, dtype=np.int64))[0]}
+    if 2 * len(distinct) > n:
+        return {"s": columns.pack(column.keys)} if column.ints else {"j": column.at(np.arange(n))}
+    return {"d": column.at(np.unique(codes, return_index=True)[1]), "k": columns.pack(codes)}
 
 
 def _points(points: list) -> dict:
-    """The rows' points: ``lon``/``lat`` columns at ``e`` decimals (``has`` says which rows have one) when
-    every coordinate is exact at them, else ``j``, the points as they are."""
-    factor = 10 ** ROW_DECIMALS
+    """The rows' points (``[lon, lat]`` or None) as :func:`point_columns` sends them, or ``j``, the points
+    as they are, when they are not all pairs of numbers."""
     got = [p for p in points if p is not None]
-    numbers = set(map(type, (c for p in got for c in p))) <= {int, float} and set(map(len, got)) == {2}
-    if numbers:
-        xy = np.asarray(got, dtype=np.float64)
-        grid = np.round(xy * factor)
-        numbers = bool((np.abs(xy) <= 180).all() and (grid / factor == xy).all())
-    if not numbers:
-        return {"j": points}
+    if set(map(type, (c for p in got for c in p))) <= {int, float} and set(map(len, got)) == {2}:
+        grid = _grid(np.asarray(got, dtype=np.float64), np.array([p is not None for p in points], dtype=bool))
+        if grid is not None:
+            return grid
+    return {"j": points}
+
+
+def point_columns(lon: np.ndarray, lat: np.ndarray) -> dict:
+    """The rows' points from their coordinates (NaN longitude: none): ``lon``/``lat`` columns at ``e``
+    decimals (``has`` says which rows have one) when every coordinate is exact at them, else ``j``."""
+    got = ~np.isnan(lon)
+    grid = _grid(np.column_stack([lon[got], lat[got]]), got)
+    if grid is not None:
+        return grid
+    points = np.column_stack([lon, lat]).tolist()
+    return {"j": [p if g else None for p, g in zip(points, got.tolist())]}
+
+
+def _grid(xy: np.ndarray, got: np.ndarray) -> dict | None:
+    """The points ``xy`` (one a row where ``got``) as grid columns, or None when some are not exact on it."""
+    factor = 10 ** ROW_DECIMALS
+    if not len(xy):
+        return None
+    grid = np.round(xy * factor)
+    if not ((np.abs(xy) <= 180).all() and (grid / factor == xy).all()):
+        return None
     out = {"e": ROW_DECIMALS, "lon": columns.pack(grid[:, 0].astype(np.int64)),
            "lat": columns.pack(grid[:, 1].astype(np.int64))}
-    if len(got) < len(points):
-        out["has"] = columns.pack([p is not None for p in points])
+    if not got.all():
+        out["has"] = columns.pack(got)
     return out
 
 
@@ -177,9 +248,9 @@ def block(items, table, *, title: str, credits: Iterable, version: str,
     from .conflictdata import feature
     from .layers import CATEGORY_SYMBOLS
 
-    fields, rows = eventblock.download_rows(items, table, feature, pack)
+    fields, has, values, lon, lat = eventblock.download_rows(items, table, feature, pack)
     return {
-        "fields": fields, "pointFields": list(POINT_FIELDS), "rows": pack_rows(rows),
+        "fields": fields, "pointFields": list(POINT_FIELDS), "rows": pack_columns(has, values, point_columns(lon, lat)),
         "colours": [[category_label(c), colour] for c, (colour, _) in CATEGORY_SYMBOLS.items()],
         "cite": {"title": title, "software": f"bordermap {version}", "data": data,
                  "credits": [[c.what, c.source, c.licence] for c in credits]},

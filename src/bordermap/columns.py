@@ -69,3 +69,17 @@ def read(text: str) -> np.ndarray:
         raise ValueError(f"unknown column type {name!r}")
     array = np.frombuffer(base64.b64decode(data), dtype=TYPES[name]).astype(np.int64)
     return first + np.cumsum(array) if text.startswith("+") else array
+
+
+def polyline_values(text: str) -> list[int]:
+    """The signed integers of an encoded polyline (Google's format: 5-bit groups, zigzag sign), in order;
+    what they mean (differences of lat, lon) is the caller's."""
+    values, shift, result = [], 0, 0
+    for char in text:
+        b = ord(char) - 63
+        result |= (b & 0x1F) << shift
+        shift += 5
+        if b < 0x20:
+            values.append(~(result >> 1) if result & 1 else result >> 1)
+            shift, result = 0, 0
+    return values

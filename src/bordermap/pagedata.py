@@ -150,14 +150,7 @@ def encode_line(coords: Iterable[Sequence[float]], decimals: int = COORD_DECIMAL
 
 def decode_line(text: str, decimals: int = COORD_DECIMALS) -> list[tuple[float, float]]:
     """An encoded polyline -> [(lon, lat), ...]; the inverse of :func:`encode_line`."""
-    values, shift, result = [], 0, 0
-    for char in text:
-        b = ord(char) - 63
-        result |= (b & 0x1F) << shift
-        shift += 5
-        if b < 0x20:
-            values.append(~(result >> 1) if result & 1 else result >> 1)
-            shift, result = 0, 0
+    values = columns.polyline_values(text)
     lat = lon = 0
     points = []
     for dlat, dlon in zip(values[0::2], values[1::2]):

@@ -131,15 +131,7 @@ class Topology:
 def read_arcs(arcs: dict) -> list[np.ndarray]:
     """The document's ``arcs`` back as one (lat, lon) integer array per arc; the page does the same."""
     counts = columns.read(arcs["n"])
-    values, shift, result = [], 0, 0
-    for char in arcs["p"]:
-        b = ord(char) - 63
-        result |= (b & 0x1F) << shift
-        shift += 5
-        if b < 0x20:
-            values.append(~(result >> 1) if result & 1 else result >> 1)
-            shift, result = 0, 0
-    points = np.cumsum(np.asarray(values, dtype=np.int64).reshape(-1, 2), axis=0)
+    points = np.cumsum(np.asarray(columns.polyline_values(arcs["p"]), dtype=np.int64).reshape(-1, 2), axis=0)
     return np.split(points, np.cumsum(counts)[:-1])
 
 

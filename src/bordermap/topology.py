@@ -88,11 +88,10 @@ class Topology:
             junctions = np.union1d(vertex[count > 1], ends)
         else:
             junctions = np.unique(ends)
-        out = []
-        for k in keys:
-            cut = np.isin(k, junctions)
-            cut[[0, -1]] = True
-            out.append(cut)
+        cut = np.isin(np.concatenate(keys), junctions)  # one pass over every path, not one per path
+        out = np.split(cut, np.cumsum([k.size for k in keys])[:-1])
+        for c in out:
+            c[[0, -1]] = True
         return out
 
     def arcs(self) -> dict | None:

@@ -83,9 +83,13 @@ class Topology:
         ends = np.concatenate([k[[0, -1]] for k in keys])
         inner = [(k[1:-1], np.minimum(k[:-2], k[2:]), np.maximum(k[:-2], k[2:])) for k in keys if k.size > 2]
         if inner:
-            triples = np.unique(np.stack([np.concatenate(c) for c in zip(*inner)], axis=1), axis=0)
-            vertex, count = np.unique(triples[:, 0], return_counts=True)
-            junctions = np.union1d(vertex[count > 1], ends)
+            import pandas as pd
+
+            # a vertex is a junction where its paths part: it has more than one distinct pair of neighbours
+            # (hashed, not sorted: the uncertainty circles of 100k events are millions of vertices)
+            triples = pd.DataFrame(dict(zip("vab", (np.concatenate(c) for c in zip(*inner))))).drop_duplicates()
+            count = triples["v"].value_counts(sort=False)
+            junctions = np.union1d(count.index[count.to_numpy() > 1].to_numpy(), ends)
         else:
             junctions = np.unique(ends)
         cut = np.isin(np.concatenate(keys), junctions)  # one pass over every path, not one per path

@@ -92,7 +92,12 @@
     onAdd: function (map) {
       this.canvas = L.DomUtil.create("canvas", "bm-points leaflet-zoom-hide");
       this.canvas.setAttribute("aria-hidden", "true");  // the list gives the same content as text
-      map.getPanes().overlayPane.appendChild(this.canvas);
+      // above the shapes (province borders must not cross a cluster's count), below the DOM markers; events pass
+      // through to the shapes and the map, whose click and mousemove find the point, as before
+      var pane = map.getPane("bm-points") || map.createPane("bm-points");
+      pane.style.zIndex = 450;
+      pane.style.pointerEvents = "none";
+      pane.appendChild(this.canvas);
       map.on("moveend zoomend resize viewreset", this.redraw, this);
       map.on("click", this._click, this);
       map.on("mousemove", this._hover, this);

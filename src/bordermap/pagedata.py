@@ -133,19 +133,8 @@ class IconTable:
 
 def encode_line(coords: Iterable[Sequence[float]], decimals: int = COORD_DECIMALS) -> str:
     """Quantise and delta-encode (lon, lat) pairs as an encoded polyline (lat first): ~4 characters a vertex."""
-    factor = 10 ** decimals
-    out, last = [], (0, 0)
-    for x, y, *_ in coords:
-        point = (int(round(y * factor)), int(round(x * factor)))
-        for value, previous in zip(point, last):
-            delta = value - previous
-            delta = ~(delta << 1) if delta < 0 else delta << 1
-            while delta >= 0x20:
-                out.append(chr((0x20 | (delta & 0x1F)) + 63))
-                delta >>= 5
-            out.append(chr(delta + 63))
-        last = point
-    return "".join(out)
+    pairs = [c[:2] for c in coords]
+    return topology.polyline(topology.quantise(pairs, decimals)) if pairs else ""
 
 
 def decode_line(text: str, decimals: int = COORD_DECIMALS) -> list[tuple[float, float]]:
@@ -376,8 +365,9 @@ def _items(items, table: StringTable) -> tuple[dict, list[list[int]]]:
         shape_of_template[k] = popups.shape(_popup_key(item.popup or Popup(item.title)))
     facets, days, radius, closed = per[:6, items.codes], per[6:8, items.codes], per[8, items.codes], per[9, items.codes]
     fatal = fatal_of[items.codes]
-    popups.which = shape_of_template[items.codes].tolist()
-    popups.rows = [_shape_rows(slots, np.flatnonzero(np.asarray(popups.which) == k), per[10, items.codes], width)
+    which, start = shape_of_template[items.codes], per[10, items.codes]
+    popups.which = which.tolist()
+    popups.rows = [_shape_rows(slots, np.flatnonzero(which == k), start, width)
                    for k, width in enumerate(sum(key) + key[0] + key[2] + 1 for key in popups.shape_of)]
     dated = days[0] > 0
     epoch = int(days[0][dated].min()) - 1 if dated.any() else 0

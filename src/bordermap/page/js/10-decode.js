@@ -6,19 +6,24 @@
   bm.SCHEMA = "bordermap-page";
   bm.VERSION = 3;
 
-  // An encoded polyline -> [[lat, lng], ...].
-  bm.decodeLine = function (text, decimals) {
-    var points = [], index = 0, lat = 0, lng = 0, f = Math.pow(10, decimals);
+  // An encoded polyline's points, as running integer sums (grid units), one call of each(lat, lng) a point.
+  bm.polylinePoints = function (text, each) {
+    var index = 0, lat = 0, lng = 0;
     while (index < text.length) {
-      var values = [0, 0];
       for (var k = 0; k < 2; k++) {
         var shift = 0, result = 0, b;
         do { b = text.charCodeAt(index++) - 63; result |= (b & 0x1f) << shift; shift += 5; } while (b >= 0x20);
-        values[k] = (result & 1) ? ~(result >> 1) : (result >> 1);
+        var v = (result & 1) ? ~(result >> 1) : (result >> 1);
+        if (k === 0) { lat += v; } else { lng += v; }
       }
-      lat += values[0]; lng += values[1];
-      points.push([lat / f, lng / f]);
+      each(lat, lng);
     }
+  };
+
+  // An encoded polyline -> [[lat, lng], ...].
+  bm.decodeLine = function (text, decimals) {
+    var points = [], f = Math.pow(10, decimals);
+    bm.polylinePoints(text, function (lat, lng) { points.push([lat / f, lng / f]); });
     return points;
   };
 
@@ -29,16 +34,8 @@
     for (k = 0; k < n.length; k++) { total += n[k]; }
     var text = spec.p, lat = new Int32Array(total), lng = new Int32Array(total), at = new Int32Array(n.length + 1);
     for (k = 0; k < n.length; k++) { at[k + 1] = at[k] + n[k]; }
-    var index = 0, y = 0, x = 0;
-    for (var j = 0; j < total; j++) {
-      for (var c = 0; c < 2; c++) {
-        var shift = 0, result = 0, b;
-        do { b = text.charCodeAt(index++) - 63; result |= (b & 0x1f) << shift; shift += 5; } while (b >= 0x20);
-        var v = (result & 1) ? ~(result >> 1) : (result >> 1);
-        if (c === 0) { y += v; } else { x += v; }
-      }
-      lat[j] = y; lng[j] = x;
-    }
+    var j = 0;
+    bm.polylinePoints(text, function (y, x) { if (j < total) { lat[j] = y; lng[j] = x; j++; } });
     return {lat: lat, lng: lng, at: at};
   };
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import catalog, layerio, settings
+from . import catalog, csvread, layerio, settings
 from .errors import LayerError, SourceError
 from .layerio import READ_ERRORS
 from .sources import read_embedded
@@ -237,18 +237,28 @@ except ImportError:
 def read_frame(path: Path) -> gpd.GeoDataFrame:
     """Read an events file (GeoJSON, or CSV with longitude/latitude columns) with pyogrio."""
     path = Path(path)
+    limit = (settings.MAX_EVENTS, "MAX_EVENTS")
     try:  # a regular file, in an allowed format, that references no other file or URL
-        layerio.vet(path, (settings.MAX_EVENTS, "MAX_EVENTS"))
+        layerio.vet_bytes(path)
+        # a plain CSV file is read without GDAL (see csvread), else GDAL opens it with an allowed driver
+        frame = csvread.read(path, REQUIRED) if path.suffix.lower() == ".csv" else None
+        if frame is None:
+            layerio.vet(path, limit)
+        else:
+            layerio.check_feature_count(path, len(frame), limit)
     except SourceError as exc:
         if exc.problem == "file not found":
             raise
         raise SourceError(path, f"not a readable events file ({exc.problem})") from None
+    except OSError as exc:
+        raise SourceError(path, f"not a readable events file (cannot read: {exc.strerror or exc})") from None
+    if frame is not None:
+        return frame
     # Dates stay strings: GDAL would otherwise parse them, and fail on a bad one
     # before the schema check can name the record.
     options: dict[str, Any] = {"DATE_AS_STRING": "YES"}
     if path.suffix.lower() == ".csv":
-        options = {"X_POSSIBLE_NAMES": "longitude,lon,lng,x", "Y_POSSIBLE_NAMES": "latitude,lat,y",
-                   "KEEP_GEOM_COLUMNS": "NO", "AUTODETECT_TYPE": "NO"}
+        options = csvread.gdal_options()
         if _HAS_ARROW:  # the same text columns, read in about a third of the time
             options["use_arrow"] = True
     try:

@@ -223,18 +223,21 @@ def _opened_driver(path: Path, target: str | bytes, suffix: str, layer: str | No
     if driver not in DRIVERS[suffix]:
         raise SourceError(path, f"GDAL read this {suffix} file as {driver!r}, not as "
                                 f"{' or '.join(DRIVERS[suffix])}; refusing it")
-    features = int(info.get("features", -1))
+    check_feature_count(path, int(info.get("features", -1)), limit)
+    return driver
+
+
+def check_feature_count(path: Path, features: int, limit: tuple[int, str] | None = None) -> None:
+    """Refuse more than ``limit`` features (the most and the setting's name; ``MAX_FEATURES`` by default)."""
     most, name = limit or (settings.MAX_FEATURES, "MAX_FEATURES")
     if features > most:
         raise SourceError(path, f"has {features:,} features, more than the limit of {most:,} "
                                 f"(bordermap.settings.{name})")
-    return driver
 
 
-def vet(path: Path, limit: tuple[int, str] | None = None) -> None:
-    """The safety checks of :func:`read` alone, for readers with their own options (the events loader):
-    a regular file within the limits, first bytes as its suffix promises, an allowed GDAL driver.
-    ``limit``: the most features and the setting's name, when not ``MAX_FEATURES``."""
+def vet_bytes(path: Path) -> None:
+    """The checks of :func:`vet` that need no GDAL: a regular file within the size limit, of a suffix
+    GDAL may open, whose first bytes are what the suffix promises and reference no other file."""
     path = Path(path)
     suffix = path.suffix.lower()
     regular_file(path)
@@ -245,6 +248,15 @@ def vet(path: Path, limit: tuple[int, str] | None = None) -> None:
             _check_head(path, suffix, fh.read(HEAD_BYTES))
     except OSError as exc:
         raise SourceError(path, f"cannot read ({exc.strerror or exc})") from None
+
+
+def vet(path: Path, limit: tuple[int, str] | None = None) -> None:
+    """The safety checks of :func:`read` alone, for readers with their own options (the events loader):
+    a regular file within the limits, first bytes as its suffix promises, an allowed GDAL driver.
+    ``limit``: the most features and the setting's name, when not ``MAX_FEATURES``."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    vet_bytes(path)
     with gdal_lockdown(), literal(path) as target:
         _opened_driver(path, target, suffix, None, limit)
 

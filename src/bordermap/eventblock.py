@@ -60,7 +60,10 @@ class Rows:
 
     @property
     def ids(self) -> np.ndarray:
-        return self.text(lambda item: item.id)
+        """Every row's id, made once (the placing, the items and their index all ask)."""
+        if "ids" not in self._cache:
+            self._cache["ids"] = self.text(lambda item: item.id)
+        return self._cache["ids"]
 
     def text(self, part: Callable[[Any], str]) -> np.ndarray:
         """One text of every row: ``part(template)`` with the row's own text put in."""

@@ -370,7 +370,8 @@ def check(frame: gpd.GeoDataFrame, path: Path, *, actors: Actors, units: set[str
     n = len(frame)
     if n == 0:
         raise LayerError(path, ["no records"])
-    text = {k: _texts(frame, k) for k in _TEXT_FIELDS + ("redistributable",)}
+    codes_of = _column_codes(frame)
+    text = {k: _texts(frame, k, codes_of) for k in _TEXT_FIELDS + ("redistributable",)}
     found: list[tuple[int, int, int, str, str]] = []  # row, rule, order within the rule, field, message
 
     def rows_bad(rule: int, mask: np.ndarray, field: str, message) -> None:
@@ -389,31 +390,32 @@ def check(frame: gpd.GeoDataFrame, path: Path, *, actors: Actors, units: set[str
     category = text["category"]
     rows_bad(4, ~np.isin(category, list(CATEGORIES)), "category",
              lambda i: f"{category[i]!r} is not one of: {', '.join(CATEGORIES)}")
-    _by_distinct(frame, ("date", "date_precision"), 5, found,
+    _by_distinct(frame, codes_of, ("date", "date_precision"), 5, found,
                  lambda row, bad: _check_date(_text(row["date"]), _text(row["date_precision"]), bad))
     loc = text["location_precision"]
     rows_bad(6, ~np.isin(loc, list(PRECISIONS)), "location_precision",
              lambda i: f"{loc[i]!r} is not one of: {', '.join(PRECISIONS)}")
     coded = {}
-    codes, pairs = _by_distinct(frame, ("actors", "units"), 7, found,
+    codes, pairs = _by_distinct(frame, codes_of, ("actors", "units"), 7, found,
                                 lambda row, bad: _actors_units(row, actors, units, bad))
     coded["actors"] = _split(codes, [p[0] for p in pairs])
     coded["units"] = _split(codes, [p[1] for p in pairs])
     admin1 = text["admin1"]
-    _by_distinct(frame, ("admin1",), 8, found,
+    _by_distinct(frame, codes_of, ("admin1",), 8, found,
                  lambda row, bad: bad("admin1", f"unknown unit code {_text(row['admin1'])!r}")
                  if _text(row["admin1"]) and _text(row["admin1"]) not in units else None)
     lon, lat = _points(frame, found, admin1, coded["units"])
     text["lon"], text["lat"] = lon, lat
-    coded["sources"] = _by_distinct(frame, ("sources",), 10, found, lambda row, bad: _sources(row["sources"], bad))
-    provenance = _by_distinct(frame, ("inferred", "date_precision", "date_note", "quote"), 11, found,
+    coded["sources"] = _by_distinct(frame, codes_of, ("sources",), 10, found,
+                                    lambda row, bad: _sources(row["sources"], bad))
+    provenance = _by_distinct(frame, codes_of, ("inferred", "date_precision", "date_note", "quote"), 11, found,
                               lambda row, bad: _provenance(row, _text(row["date_precision"]), bad))
     coded["inferred"] = _split(provenance[0], [p[0] for p in provenance[1]])
     quote_codes, quotes = _split(provenance[0], [p[1] for p in provenance[1]])
     text["quote"] = np.array(quotes, dtype=object)[quote_codes] if len(quotes) else text["quote"]
-    coded["fatalities"] = _by_distinct(frame, ("fatalities", "fatalities_low", "fatalities_high", "fatalities_note"),
-                                       12, found, _fatalities)
-    move_codes, moves = _by_distinct(frame, ("move_from", "move_to", "category"), 13, found,
+    coded["fatalities"] = _by_distinct(frame, codes_of, ("fatalities", "fatalities_low", "fatalities_high",
+                                                         "fatalities_note"), 12, found, _fatalities)
+    move_codes, moves = _by_distinct(frame, codes_of, ("move_from", "move_to", "category"), 13, found,
                                      lambda row, bad: _movement(row, _text(row["category"]), units, bad))
     coded["move_from"] = _split(move_codes, [m[0] for m in moves])
     coded["move_to"] = _split(move_codes, [m[1] for m in moves])
@@ -428,8 +430,9 @@ def _label(rid: str, i: int) -> str:
     return f"record {rid!r}" if rid else f"record #{i + 1}"
 
 
-def _texts(frame: pd.DataFrame, name: str) -> np.ndarray:
-    """A field as stripped text for every row ("" when absent), as :func:`_text` reads one cell."""
+def _texts(frame: pd.DataFrame, name: str, codes_of=None) -> np.ndarray:
+    """A field as stripped text for every row ("" when absent), as :func:`_text` reads one cell;
+    ``codes_of``: :func:`_column_codes` of the frame."""
     if name not in frame.columns:
         return np.full(len(frame), "", dtype=object)
     column = frame[name]
@@ -440,9 +443,20 @@ def _texts(frame: pd.DataFrame, name: str) -> np.ndarray:
         odd = stripped.str.contains("^[\x1c-\x1f]|[\x1c-\x1f]$", regex=True).to_numpy(dtype=bool)
         values[odd] = [v.strip() for v in values[odd]]
         return values
-    codes, first = _codes(column)
+    codes, first = (codes_of or _column_codes(frame))(name)
     values = column.iloc[first].tolist()
     return np.array([_text(v) for v in values] + [""], dtype=object)[codes]
+
+
+def _column_codes(frame: pd.DataFrame):
+    """:func:`_codes` of a frame's columns by name, each worked out once (several rules read one column)."""
+    done: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def codes_of(name: str) -> tuple[np.ndarray, np.ndarray]:
+        if name not in done:
+            done[name] = _codes(frame[name])
+        return done[name]
+    return codes_of
 
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -468,16 +482,17 @@ def _hashable(value: Any) -> Any:
     return (type(value).__name__, value)
 
 
-def _by_distinct(frame: pd.DataFrame, fields: tuple[str, ...], rule: int, found: list,
+def _by_distinct(frame: pd.DataFrame, codes_of, fields: tuple[str, ...], rule: int, found: list,
                  check) -> tuple[np.ndarray, list]:
     """``check(row, bad)`` once per distinct combination of ``fields`` (a row dict of the cells as read);
-    returns each row's combination code and the results, and adds each failing row's messages to ``found``."""
+    returns each row's combination code and the results, and adds each failing row's messages to ``found``.
+    ``codes_of``: :func:`_column_codes` of the frame."""
     n = len(frame)
     combined = np.zeros(n, dtype=np.int64)
     for name in fields:
         if name not in frame.columns:
             continue
-        codes, first = _codes(frame[name])
+        codes, first = codes_of(name)
         combined, _ = pd.factorize(combined * (len(first) + 1) + codes + 1)
     _, first = np.unique(combined, return_index=True)
     cells = {name: frame[name].iloc[first].tolist() if name in frame.columns else [None] * len(first)

@@ -515,21 +515,8 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
     credits = ("Events: summaries of cited articles (see each popup)", "Place coordinates: GeoNames (CC BY 4.0)")
     credits += tuple(sorted({r.dataset for r in records if r.dataset} | {t.record.dataset for t in drawn
                                                                          if t.record.dataset}))
-    place: tuple = ()
-    if block is not None:  # one placing of every symbol: the records' and the block's share places
-        order = list(CATEGORY_SYMBOLS)
-        rank = np.array([order.index(t.category) for t in drawn])[block.codes]
-        ranks = {colour_shape: n for n, colour_shape in enumerate(CATEGORY_SYMBOLS.values())}
-        dx, z = place_side_by_side(
-            np.concatenate([[m.lat for m in symbols], block.lat]),
-            np.concatenate([[m.lon for m in symbols], block.lon]),
-            np.concatenate([[ranks.get((m.colour, m.shape), 99) for m in symbols], rank]),
-            np.concatenate([np.array([m.id for m in symbols], dtype=object), block.ids]))
-        symbols = [replace(m, offset=(int(x), 0), z=int(k)) for m, x, k in
-                   zip(symbols, dx[:len(symbols)].tolist(), z[:len(symbols)].tolist())]
-        place = (dx[len(symbols):], z[len(symbols):], [point_look(t.record) for t in drawn])
-    else:
-        symbols = side_by_side(symbols)
+    symbols, dx, z = side_by_side(symbols, block)  # one placing: the records' and the block's share places
+    place = (dx, z, [point_look(t.record) for t in drawn]) if block is not None else ()
     count = len(symbols) + (len(block) if block is not None else 0)
     if markers:
         out.append(MarkerLayer(name="Events and places", markers=tuple(symbols), cluster=count > CLUSTER_FROM,
@@ -685,16 +672,27 @@ def point_look(record) -> tuple[str, str, int, bool]:
     return shape, colour, Marker.size, record.location_precision != "site"
 
 
-def side_by_side(symbols: list[Marker]) -> list[Marker]:
-    """Symbols at one place set side by side (pixel offsets around the place), the first category on top.
+def side_by_side(symbols: list[Marker], block=None) -> tuple[list[Marker], np.ndarray, np.ndarray]:
+    """Symbols at one place set side by side (pixel offsets around the place), the first category on top;
+    with the points of ``block`` (an ``eventblock.Rows`` of point events) after them, when given.
 
-    With few events there is nothing to cluster, and one symbol must never hide another.
+    With few events there is nothing to cluster, and one symbol must never hide another. Returns the
+    symbols moved, and the block's points' offsets and drawing orders (empty without a block).
     """
     order = {colour_shape: n for n, colour_shape in enumerate(CATEGORY_SYMBOLS.values())}
-    dx, z = place_side_by_side(np.array([m.lat for m in symbols]), np.array([m.lon for m in symbols]),
-                               np.array([order.get((m.colour, m.shape), 99) for m in symbols]),
-                               np.array([m.id for m in symbols], dtype=object))
-    return [replace(m, offset=(int(x), 0), z=int(k)) for m, x, k in zip(symbols, dx.tolist(), z.tolist())]
+    lat, lon = np.array([m.lat for m in symbols], dtype=float), np.array([m.lon for m in symbols], dtype=float)
+    rank = np.array([order.get((m.colour, m.shape), 99) for m in symbols], dtype=np.int64)
+    ids = np.array([m.id for m in symbols], dtype=object)
+    if block is not None:
+        categories = list(CATEGORY_SYMBOLS)
+        lat, lon = np.concatenate([lat, block.lat]), np.concatenate([lon, block.lon])
+        rank = np.concatenate([rank, np.array([categories.index(t.category) for t in block.templates],
+                                              dtype=np.int64)[block.codes]])
+        ids = np.concatenate([ids, block.ids])
+    dx, z = place_side_by_side(lat, lon, rank, ids)
+    n = len(symbols)
+    return ([replace(m, offset=(int(x), 0), z=int(k)) for m, x, k in zip(symbols, dx[:n].tolist(), z[:n].tolist())],
+            dx[n:], z[n:])
 
 
 def place_side_by_side(lat, lon, rank, ids) -> tuple[np.ndarray, np.ndarray]:
@@ -705,8 +703,7 @@ def place_side_by_side(lat, lon, rank, ids) -> tuple[np.ndarray, np.ndarray]:
     dx, z = np.zeros(n, dtype=np.int64), np.ones(n, dtype=np.int64)
     if not n:
         return dx, z
-    place, _ = pd.factorize(pd.MultiIndex.from_arrays([np.round(np.asarray(lat, float), 4),
-                                                        np.round(np.asarray(lon, float), 4)]))
+    place = _places(np.asarray(lat, float), np.asarray(lon, float))
     size = np.bincount(place)[place]
     shared = np.flatnonzero(size > 1)
     if len(shared):
@@ -719,6 +716,15 @@ def place_side_by_side(lat, lon, rank, ids) -> tuple[np.ndarray, np.ndarray]:
         dx[at] = (k + 1) // 2 * np.where(k % 2 == 1, 1, -1) * SIDE_BY_SIDE_PX
         z[at] = size[at] - k
     return dx, z
+
+
+def _places(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """A code per distinct place to 4 decimals: numpy's ``round(x, 4)`` is ``rint(x * 10**4) / 10**4``, so
+    the grid integers tell the same places apart, and one integer key a point factorizes in a single pass."""
+    y, x = np.rint(lat * 1e4), np.rint(lon * 1e4)
+    if not (np.abs(y) <= 900_000).all() or not (np.abs(x) <= 1_800_000).all():  # NaN, or off the world
+        return pd.factorize(pd.MultiIndex.from_arrays([np.round(lat, 4), np.round(lon, 4)]))[0]
+    return pd.factorize((y.astype(np.int64) + 900_000) * 3_600_001 + (x.astype(np.int64) + 1_800_000))[0]
 
 
 def _area_colour(record) -> str:

@@ -196,12 +196,17 @@ def _grid(xy: np.ndarray, got: np.ndarray) -> dict | None:
 
 def first_markers(layer: dict) -> dict[int, tuple[int, int]]:
     """Item index -> (lon, lat) in grid units of the first marker that draws it in a marker layer's columns."""
-    lat, lon, record = (columns.read(layer[key]).tolist() for key in ("lat", "lon", "r"))
-    out: dict[int, tuple[int, int]] = {}
-    for y, x, r in zip(lat, lon, record):
-        if r >= 0 and r not in out:
-            out[r] = (x, y)
-    return out
+    items, lon, lat = first_marker_places(layer)
+    return dict(zip(items.tolist(), zip(lon.tolist(), lat.tolist())))
+
+
+def first_marker_places(layer: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The items a marker layer's columns draw (rising) and the lon and lat, in grid units, of the first
+    marker that draws each."""
+    lat, lon, record = (columns.read(layer[key]) for key in ("lat", "lon", "r"))
+    drawn = np.flatnonzero(record >= 0)
+    items, first = np.unique(record[drawn], return_index=True)
+    return items, lon[drawn[first]], lat[drawn[first]]
 
 
 def unpack_rows(spec: dict, layers: Sequence[dict] = ()) -> list:

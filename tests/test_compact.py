@@ -73,3 +73,41 @@ def test_two_builds_of_the_default_map_are_byte_identical(tmp_path):
     assert first.read_bytes() == second.read_bytes()
     doc = pagedata.read(first.read_bytes())
     assert doc["arcs"]["p"] and doc["strings"]
+
+
+def test_a_large_document_is_deflated_faster_and_still_the_same_bytes(monkeypatch):
+    """Past FAST_DEFLATE_BYTES of JSON the level is the fast one: the same document, the same bytes, and it
+    reads back; a smaller document keeps the usual level (pages below it are unchanged)."""
+    small = _doc()
+    assert zlib.decompressobj().decompress(base64.b64decode(pagedata.deflate(small)["z"])) and \
+        pagedata.deflate(small)["z"] == base64.b64encode(zlib.compress(
+            json.dumps(small, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(),
+            pagedata.DEFLATE_LEVEL)).decode()
+    monkeypatch.setattr(pagedata, "FAST_DEFLATE_BYTES", 1000)
+    raw = json.dumps(small, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    fast = pagedata.deflate(small)["z"]
+    assert fast == base64.b64encode(zlib.compress(raw, pagedata.FAST_DEFLATE_LEVEL)).decode()
+    assert pagedata.FAST_DEFLATE_LEVEL != pagedata.DEFLATE_LEVEL
+    assert pagedata.deflate(json.loads(json.dumps(small)))["z"] == fast
+    assert pagedata.read(_page(pagedata.deflate(small))) == small
+
+
+def _ids_one_by_one(ids: list[str]) -> tuple[list, list, list]:
+    prefixes: dict[str, int] = {}
+    prefix, number = [], []
+    for text in ids:
+        m = pagedata._NUMBERED.match(text)
+        prefix.append(prefixes.setdefault(m.group(1) if m else text, len(prefixes)))
+        number.append(int(m.group(2)) if m else -1)
+    return list(prefixes), prefix, number
+
+
+@pytest.mark.parametrize("extra", [[], ["a\n-1", "b-2\n"]])  # a newline: Python's "$" differs from RE2's
+def test_many_ids_split_column_wise_as_one_by_one(extra):
+    from bordermap import columns
+
+    ids = [f"syn-{k}" for k in range(3000)] + ["a-0012", "x", "0", "00", "b-1234567890", "c-123456789", "é-5", "",
+                                                "zz9", "-", "7", "a\u2028b-3", "a\rb-3", "٣", "x-١٢", "t-010"] + extra
+    ids += [f"e{k % 50}-{k % 7:03d}" for k in range(2000)]
+    got = pagedata._ids(ids)
+    assert (got["pre"], columns.read(got["p"]).tolist(), columns.read(got["x"]).tolist()) == _ids_one_by_one(ids)

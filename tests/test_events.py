@@ -164,3 +164,39 @@ def test_an_events_file_in_another_encoding_is_a_source_error(tmp_path, units):
     with pytest.raises(SourceError, match="not a readable events file") as info:
         events.load_events(path, units=units)
     assert info.value.path == path and "\n" not in str(info.value)
+
+
+def test_the_space_stripped_is_what_python_strips():
+    assert events._SPACE == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+def _odd_csv(path, ids):
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "title", "category", "date", "date_precision", "location_precision", "admin1",
+                    "location_basis", "summary", "sources", "longitude", "latitude"])
+        for n, rid in enumerate(ids):
+            w.writerow([rid, f"\x1f Title {n}\u2028", "attack", "2022", "year", "town", "PK-BA", "basis",
+                        "\x85summary\xa0", "A | B", 66.5, 30.1])
+    return path
+
+
+def test_ids_and_text_are_checked_alike_with_and_without_arrow(tmp_path, units, monkeypatch):
+    """The arrow path's id rule (RE2) and stripping (``utf8_trim``) find what Python's ``re`` and ``str.strip`` do."""
+    ids = ["ok-1", "Bad", "a_b", "-x", "x" * 80, "y" * 81, "é-1", "a\nb", "ok-1", "\u3000ok-2\x1c", "", "9"]
+    path = _odd_csv(tmp_path / "ids.csv", ids)
+    problems, tables = {}, {}
+    for arrow in (True, False):
+        monkeypatch.setattr(events, "_HAS_ARROW", arrow)
+        with pytest.raises(LayerError) as info:
+            events.load_table(path, units=units)
+        problems[arrow] = info.value.problems
+        tables[arrow] = events.load_table(_odd_csv(tmp_path / "good.csv", ids[9:10]), units=units).records()
+    assert problems[True] == problems[False]
+    assert sum("must be lower-case letters" in p for p in problems[True]) == 6  # Bad a_b -x y*81 é-1 a\nb
+    assert sum("used by an earlier record" in p for p in problems[True]) == 1  # ok-1 again
+    assert not any("ok-2" in p for p in problems[True])  # well formed once stripped
+    assert tables[True] == tables[False]
+    assert (tables[True][0].id, tables[True][0].title, tables[True][0].summary) == ("ok-2", "Title 0", "summary")

@@ -227,11 +227,13 @@ def test_the_download_from_columns_is_the_rows_packed_one_by_one(tmp_path):
     slot rule for both; and each row is its CSV row's (none for a row that may not be passed on)."""
     from bordermap import takeaway
 
+    from .test_takeaway import pack_rows
+
     rows = _rows(400)
     html = _page(_csv(tmp_path / "many.csv", rows), columns=True)[0]
     doc = pagedata.read(html)
     spec = doc["report"]["rows"]
-    again = takeaway.pack_rows(takeaway.unpack_rows(spec, doc["layers"]))
+    again = pack_rows(takeaway.unpack_rows(spec, doc["layers"]))
     pagedata._points_with_markers(again, doc["layers"])
     assert again == spec
     assert {"s", "d", "c"} <= {next(iter(slot)) for slot in spec["v"]}

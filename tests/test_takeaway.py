@@ -79,23 +79,35 @@ def _varied_rows(n: int) -> list:
     return out
 
 
+def pack_rows(rows: list) -> dict:
+    """Rows (``[[packed values], [lon, lat] or None]`` or None per item) packed through the build's own path,
+    each row its own template."""
+    present = [row for row in rows if row is not None]
+    n, width = len(present), len(present[0][0]) if present else 0
+    fields = [takeaway.Column.of_templates([row[0][k] for row in present], np.arange(n), np.zeros(n, dtype=bool),
+                                           None) for k in range(width)]
+    lon, lat = (np.array([row[1][c] if row[1] else np.nan for row in present], dtype=float) for c in (0, 1))
+    return takeaway.pack_columns(np.array([row is not None for row in rows], dtype=bool), fields,
+                                 takeaway.point_columns(lon, lat))
+
+
 def test_rows_pack_into_columns_and_read_back_exactly():
     rows = _varied_rows(60)
-    spec = takeaway.pack_rows(rows)
+    spec = pack_rows(rows)
     assert takeaway.unpack_rows(spec) == rows
     forms = [next(iter(slot)) for slot in spec["v"]]
     assert forms == ["s", "c", "d", "d", "d", "c", "j"] and "lon" in spec["at"] and "has" in spec
     inexact = [[r[0], [60.123456, 30.0]] if r else None for r in rows]  # 6 decimals: sent as they are
-    assert "j" in takeaway.pack_rows(inexact)["at"] and takeaway.unpack_rows(takeaway.pack_rows(inexact)) == inexact
-    assert takeaway.unpack_rows(takeaway.pack_rows([None, None])) == [None, None]
-    assert takeaway.unpack_rows(takeaway.pack_rows([])) == []
+    assert "j" in pack_rows(inexact)["at"] and takeaway.unpack_rows(pack_rows(inexact)) == inexact
+    assert takeaway.unpack_rows(pack_rows([None, None])) == [None, None]
+    assert takeaway.unpack_rows(pack_rows([])) == []
 
 
 @pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
 def test_the_page_reads_the_rows_python_reads(tmp_path):
     rows = _varied_rows(60)
     path = tmp_path / "rows.json"
-    path.write_text(json.dumps(takeaway.pack_rows(rows)), encoding="utf-8")
+    path.write_text(json.dumps(pack_rows(rows)), encoding="utf-8")
     script = f"""
       const {{load}} = require({json.dumps(str(LOAD_JS))});
       const bm = load("00-core.js", "10-decode.js", "47-download.js");
@@ -139,10 +151,10 @@ def test_points_elsewhere_than_the_markers_keep_their_own_columns():
     marker_layer = {"kind": "markers", "len": 2, "lat": columns.pack([3_000_000, 3_100_000]),
                     "lon": columns.pack([6_600_000, 6_700_000]), "r": columns.pack([1, 0])}
     rows = [[[5], [67.0, 31.0]], [[6], [66.0, 30.0]]]
-    spec = takeaway.pack_rows(rows)
+    spec = pack_rows(rows)
     pagedata._points_with_markers(spec, [{"kind": "shapes"}, marker_layer])
     assert spec["at"]["m"] == 1 and takeaway.unpack_rows(spec, [{}, marker_layer]) == rows
-    moved = takeaway.pack_rows([[[5], [67.0, 31.0]], [[6], [66.00001, 30.0]]])
+    moved = pack_rows([[[5], [67.0, 31.0]], [[6], [66.00001, 30.0]]])
     pagedata._points_with_markers(moved, [marker_layer])
     assert "m" not in moved["at"] and takeaway.unpack_rows(moved)[1][1] == [66.00001, 30.0]
 
@@ -165,6 +177,7 @@ def test_rows_by_template_take_the_slot_rows_one_by_one_take(values, codes, own)
     expanded = [int(own_values[r]) if own[r] else values[codes[r]] for r in range(len(codes))]
     has = np.ones(len(codes), dtype=bool)
     by_template = takeaway.pack_columns(has, [takeaway.Column.of_templates(values, codes, own, own_values)], {})
-    one_by_one = takeaway.pack_columns(has, [takeaway.Column.of_values(expanded)], {})
+    one_by_one = takeaway.pack_columns(has, [takeaway.Column.of_templates(
+        expanded, np.arange(len(expanded)), np.zeros(len(expanded), dtype=bool), None)], {})
     assert by_template == one_by_one
     assert takeaway.unpack_rows({**by_template, "at": {"j": [None] * len(codes)}}) == [[[v], None] for v in expanded]

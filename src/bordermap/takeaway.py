@@ -73,19 +73,10 @@ def rows(doc: dict) -> list:
 ROW_DECIMALS = 5
 
 
-def pack_rows(rows: Sequence) -> dict:
-    """The rows (``[[packed values], [lon, lat] or None]`` or None per item) as columns, one per field: 100k
-    events repeat most values, and their ids and titles rise with the string table (see docs/page-data.md)."""
-    present = [row for row in rows if row is not None]
-    width = len(present[0][0]) if present else 0
-    return pack_columns(np.array([row is not None for row in rows], dtype=bool),
-                        [Column.of_values([row[0][k] for row in present]) for k in range(width)],
-                        _points([row[1] for row in present]))
-
-
 def pack_columns(has: np.ndarray, fields: Sequence[Column], at: dict) -> dict:
     """The ``report.rows`` object: ``has`` says which items have a row, ``fields`` are the rows' values one
-    :class:`Column` a field, ``at`` their points (:func:`_points` or :func:`point_columns`)."""
+    :class:`Column` a field, ``at`` their points (:func:`point_columns`). 100k events repeat most values, and
+    their ids and titles rise with the string table (see docs/page-data.md)."""
     out: dict[str, Any] = {"len": len(has)}
     if not has.all():
         out["has"] = columns.pack(has)
@@ -116,11 +107,6 @@ class Column:
     keys: np.ndarray
     ints: bool
     values: np.ndarray | None = None
-
-    @classmethod
-    def of_values(cls, values: list) -> "Column":
-        """The values one by one (rows made as lists)."""
-        return cls.of_templates(values, np.arange(len(values)), np.zeros(len(values), dtype=bool), None)
 
     @classmethod
     def of_templates(cls, values: Sequence, codes: np.ndarray, own: np.ndarray, own_values) -> "Column":
@@ -155,17 +141,6 @@ def _slot(column: Column) -> dict:
     if 2 * len(distinct) > n:
         return {"s": columns.pack(column.keys)} if column.ints else {"j": column.at(np.arange(n))}
     return {"d": column.at(np.unique(codes, return_index=True)[1]), "k": columns.pack(codes)}
-
-
-def _points(points: list) -> dict:
-    """The rows' points (``[lon, lat]`` or None) as :func:`point_columns` sends them, or ``j``, the points
-    as they are, when they are not all pairs of numbers."""
-    got = [p for p in points if p is not None]
-    if set(map(type, (c for p in got for c in p))) <= {int, float} and set(map(len, got)) == {2}:
-        grid = _grid(np.asarray(got, dtype=np.float64), np.array([p is not None for p in points], dtype=bool))
-        if grid is not None:
-            return grid
-    return {"j": points}
 
 
 def point_columns(lon: np.ndarray, lat: np.ndarray) -> dict:
@@ -210,7 +185,7 @@ def first_marker_places(layer: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 
 def unpack_rows(spec: dict, layers: Sequence[dict] = ()) -> list:
-    """The inverse of :func:`pack_rows` (``layers``: the document's, for points kept with the markers), as the
+    """The inverse of :func:`pack_columns` (``layers``: the document's, for points kept with the markers), as the
     page's download reads the rows."""
     has = columns.read(spec["has"]).tolist() if "has" in spec else [1] * spec["len"]
     count = sum(has)

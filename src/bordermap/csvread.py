@@ -71,7 +71,7 @@ def read(path: Path, required: Sequence[str]) -> gpd.GeoDataFrame | None:
                                                 strings_can_be_null=False))
     except pa.ArrowException:  # rows of other widths, bytes that are not UTF-8, …
         return None
-    if any(pc.any(pc.match_substring(table[n], '"')).as_py() for n in names):
+    if b'"' in data and any(pc.any(pc.match_substring(table[n], '"')).as_py() for n in names):
         return None
     x, y = table[xs[0]], table[ys[0]]
     given = pc.not_equal(x, "")

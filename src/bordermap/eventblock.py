@@ -13,6 +13,7 @@ each its own template, so the page-data writer has one encoder for both.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -120,10 +121,10 @@ def download_rows(rows: Rows, table, feature: Callable,
                                 for name in features[k]["properties"]))
     strings: list[list] = [[] for _ in templates]
     packed = []
-    for k, f in enumerate(features):  # each string a token (its slot); the rows' strings replace them
+    for k, f in enumerate(features):  # each string a token, its slot: a bare int (pack wraps numbers)
         def token(text, mine=strings[k]):
             mine.append(text)
-            return _Token(len(mine) - 1)
+            return len(mine) - 1
         packed.append([pack(f["properties"].get(name), token) for name in fields] if f else None)
     index = add_in_order(table, Rows(rows.codes, list(range(len(templates))), rows.own, _cache=rows._cache),
                          lambda k: strings[k])
@@ -137,8 +138,8 @@ def download_rows(rows: Rows, table, feature: Callable,
         for k, p in enumerate(packed):
             if p is None:
                 continue
-            if isinstance(p[j], _Token) and MARK in strings[k][p[j].slot]:  # a top-level string of the row's own
-                own_slot[k] = p[j].slot
+            if type(p[j]) is int and MARK in strings[k][p[j]]:  # a top-level string of the row's own
+                own_slot[k] = p[j]
             else:
                 values[k] = _resolve(p[j], index, first[k])
         slot = own_slot[codes]
@@ -150,21 +151,13 @@ def download_rows(rows: Rows, table, feature: Callable,
     return fields, has, out, rows.lon[there], rows.lat[there]
 
 
-class _Token:
-    """A string's place in a template's packed download row."""
-
-    __slots__ = ("slot",)
-
-    def __init__(self, slot: int) -> None:
-        self.slot = slot
-
-
 def _resolve(value: Any, index: list[np.ndarray], row: int) -> Any:
-    """A packed value with each token replaced by its string's index in ``row`` (a row of the template)."""
-    if isinstance(value, _Token):
-        return int(index[value.slot][row])
-    if isinstance(value, dict):
-        return {k: _resolve(v, index, row) for k, v in value.items()}
+    """A packed value with each token (a bare int: a string's slot in its template's packed download row)
+    replaced by its string's index in ``row`` (a row of the template)."""
+    if type(value) is int:
+        return int(index[value][row])
+    if isinstance(value, dict):  # {"n": number} is a number, as takeaway.unpack reads it
+        return value if list(value) == ["n"] else {k: _resolve(v, index, row) for k, v in value.items()}
     if isinstance(value, list):
         return [_resolve(v, index, row) for v in value]
     return value
@@ -240,14 +233,12 @@ def add_in_order(table, rows: Rows, sequence: Callable[[Any], list]) -> list[np.
     no placeholder is worked out per template; one that holds the rows' own text, per distinct value.
     """
     sequences = [sequence(t) for t in rows.templates]
-    width = max((len(q) for q in sequences), default=0)
     first_of_template = rows.first_of_template()
     found, coded = [], []
     # the page's items and its download share the rows' own text: worked out once, and once in a table
     cache = rows._cache.setdefault("own text", {})
-    for j in range(width):
-        strings = [q[j] if j < len(q) else None for q in sequences]
-        if not any(isinstance(v, str) and MARK in v for v in strings):
+    for j, strings in enumerate(zip_longest(*sequences)):  # slot by slot, None past a shorter sequence
+        if not _marked(strings):
             codes, uniques = pd.factorize(pd.Series(strings, dtype=object))
             at = pd.Series(first_of_template).groupby(codes).min() if len(codes) else pd.Series([], dtype=int)
             at = at[at.index >= 0]
@@ -275,6 +266,14 @@ def add_in_order(table, rows: Rows, sequence: Callable[[Any], list]) -> list[np.
                 entry.update(table=table, index=index)
         out.append(entry["index"] if entry is not None else index)
     return out
+
+
+def _marked(strings: Sequence) -> bool:
+    """Whether any of ``strings`` (str or None) holds a placeholder."""
+    try:
+        return MARK in "".join(filter(None, strings))
+    except TypeError:  # not all text
+        return any(isinstance(v, str) and MARK in v for v in strings)
 
 
 def _first_seen(codes: np.ndarray) -> np.ndarray:

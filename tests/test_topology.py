@@ -6,6 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 import shapely
 
@@ -141,3 +142,27 @@ def test_holes_lines_points_and_repeated_vertices_come_back_exactly():
 
 def test_a_page_with_no_polygons_or_lines_has_no_arcs():
     assert topology.Topology(5).arcs() is None
+
+
+def _polyline_one_by_one(points) -> str:
+    """Google's encoded polyline, a value at a time, as its description reads."""
+    out, last = [], (0, 0)
+    for point in np.asarray(points, dtype=np.int64).tolist():
+        for value in (point[0] - last[0], point[1] - last[1]):
+            value = ~(value << 1) if value < 0 else value << 1
+            while value >= 0x20:
+                out.append(chr((0x20 | (value & 0x1F)) + 63))
+                value >>= 5
+            out.append(chr(value + 63))
+        last = point
+    return "".join(out)
+
+
+@pytest.mark.parametrize("scale", [1, 16, 17, 1000, 36_000_000, 2 ** 40])
+def test_the_column_wise_polyline_is_the_one_by_one_encoding(scale):
+    rng = np.random.default_rng(scale)
+    for n in (0, 1, 2, 7, 500):
+        points = rng.integers(-scale, scale + 1, size=(n, 2))
+        assert topology.polyline(points) == _polyline_one_by_one(points)
+    assert topology.polyline(np.array([[3850000, -12020000], [4070000, -12095000], [4325200, -12645300]])) == \
+        "_p~iF~ps|U_ulLnnqC_mqNvxq`@"  # the example in Google's description of the format

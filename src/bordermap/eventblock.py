@@ -38,8 +38,8 @@ def eligible(table: events.Table, unit_precisions: Sequence[str]) -> bool:
     """Every record is a point event or place located finer than a unit (``layers.UNIT_PRECISIONS`` draw
     the unit's shape too), and no text holds the placeholder mark."""
     kinds = {events.CATEGORIES[c] for c in pd.unique(table.text["category"])}
-    if "area" in kinds or np.isnan(table.text["lon"]).any() or np.isin(table.text["location_precision"],
-                                                                       list(unit_precisions)).any():
+    if "area" in kinds or np.isnan(table.text["lon"]).any() or events._isin(table.text["location_precision"],
+                                                                            unit_precisions).any():
         return False
     return not any(MARK in "".join(table.text[k]) for k in events._TEXT_FIELDS)
 

@@ -397,12 +397,12 @@ def check(frame: gpd.GeoDataFrame, path: Path, *, actors: Actors, units: set[str
     for k, field in enumerate(("title", "summary", "location_basis")):
         rows_bad(1 + k, text[field] == "", field, "missing")
     category = text["category"]
-    rows_bad(4, ~np.isin(category, list(CATEGORIES)), "category",
+    rows_bad(4, ~_isin(category, CATEGORIES), "category",
              lambda i: f"{category[i]!r} is not one of: {', '.join(CATEGORIES)}")
     _by_distinct(frame, codes_of, ("date", "date_precision"), 5, found,
                  lambda row, bad: _check_date(_text(row["date"]), _text(row["date_precision"]), bad))
     loc = text["location_precision"]
-    rows_bad(6, ~np.isin(loc, list(PRECISIONS)), "location_precision",
+    rows_bad(6, ~_isin(loc, PRECISIONS), "location_precision",
              lambda i: f"{loc[i]!r} is not one of: {', '.join(PRECISIONS)}")
     coded = {}
     codes, pairs = _by_distinct(frame, codes_of, ("actors", "units"), 7, found,
@@ -431,8 +431,14 @@ def check(frame: gpd.GeoDataFrame, path: Path, *, actors: Actors, units: set[str
     if found:
         found.sort(key=lambda f: f[:3])
         raise LayerError(path, [f"{_label(rid[i], i)}: {field}: {message}" for i, _, _, field, message in found])
-    shared = ~np.isin(np.char.lower(text.pop("redistributable").astype(str)), ("no", "false", "0"))
+    codes, distinct = pd.factorize(text.pop("redistributable"))  # numpy's text drops trailing NULs
+    shared = ~np.array([v.rstrip("\x00").lower() in ("no", "false", "0") for v in distinct] or [False])[codes]
     return Table(text=text, coded=coded, redistributable=shared)
+
+
+def _isin(values: np.ndarray, allowed: Iterable[str]) -> np.ndarray:
+    """``np.isin`` for text, by hashing instead of sorting."""
+    return pd.Series(values, dtype=object).isin(list(allowed)).to_numpy(dtype=bool)
 
 
 def _label(rid: str, i: int) -> str:
@@ -446,8 +452,13 @@ def _texts(frame: pd.DataFrame, name: str, codes_of=None) -> np.ndarray:
         return np.full(len(frame), "", dtype=object)
     column = frame[name]
     if _HAS_ARROW and hasattr(column.array, "__arrow_array__"):  # stripped as str.strip does, in one pass
-        return pc.utf8_trim(pc.fill_null(column.array.__arrow_array__(), ""), characters=_SPACE) \
-            .to_numpy(zero_copy_only=False)
+        cells = pc.fill_null(column.array.__arrow_array__(), "")
+        coded = pc.dictionary_encode(cells).combine_chunks()
+        if 4 * len(coded.dictionary) > len(cells):  # mostly distinct: every cell its own string
+            return pc.utf8_trim(cells, characters=_SPACE).to_numpy(zero_copy_only=False)
+        # few distinct values: each made once, the rows refer to it
+        values = np.array(pc.utf8_trim(coded.dictionary, characters=_SPACE).to_pylist(), dtype=object)
+        return values[coded.indices.to_numpy(zero_copy_only=False)]
     if pd.api.types.is_string_dtype(column.dtype) and not pd.api.types.is_object_dtype(column.dtype):
         stripped = column.fillna("").str.strip()  # Unicode's white space, without a Python loop
         values = stripped.to_numpy(dtype=object)

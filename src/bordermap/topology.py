@@ -28,16 +28,23 @@ def quantise(coords: np.ndarray, decimals: int) -> np.ndarray:
 
 
 def polyline(points: np.ndarray) -> str:
-    """Integer (lat, lon) rows as one encoded polyline, each point the difference from the one before."""
-    deltas = np.diff(points, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel()
-    out = []
-    for delta in deltas.tolist():
-        delta = ~(delta << 1) if delta < 0 else delta << 1
-        while delta >= 0x20:
-            out.append(chr((0x20 | (delta & 0x1F)) + 63))
-            delta >>= 5
-        out.append(chr(delta + 63))
-    return "".join(out)
+    """Integer (lat, lon) rows as one encoded polyline, each point the difference from the one before.
+
+    Google's format, column-wise: each difference zigzag-signed, then 5 bits a character from the lowest,
+    each but the last with 0x20 set, plus 63."""
+    deltas = np.diff(np.asarray(points, dtype=np.int64).reshape(-1, 2), axis=0,
+                     prepend=np.zeros((1, 2), dtype=np.int64)).ravel()
+    if not len(deltas):
+        return ""
+    value = np.where(deltas < 0, ~(deltas << 1), deltas << 1)
+    width = 1
+    while (value >> (5 * width)).any():
+        width += 1
+    shifts = 5 * np.arange(width, dtype=np.int64)
+    count = 1 + ((value[:, None] >> shifts[1:]) > 0).sum(axis=1)  # characters per value
+    place = np.arange(width)
+    chars = ((value[:, None] >> shifts) & 0x1F) + 0x20 * (place < count[:, None] - 1) + 63
+    return chars[place < count[:, None]].astype(np.uint8).tobytes().decode("ascii")
 
 
 class Topology:

@@ -479,13 +479,15 @@ class _PopupColumns:
             mine = {name: column[which == k] for name, column in own.items()}
             values = []
             for slot in np.asarray(rows, dtype=np.int64).reshape(len(rows), -1).T:
-                distinct, codes = np.unique(slot, return_inverse=True)
+                if len(slot) and (slot == slot[0]).all():  # one value (most labels, sources and notes)
+                    values.append(int(slot[0]))
+                    continue
                 same = next((name for name, column in mine.items() if np.array_equal(column, slot)), None)
-                if len(distinct) == 1:
-                    values.append(int(distinct[0]))
-                elif same:
+                if same:
                     values.append(f"={same}")
-                elif 2 * len(distinct) > len(slot):
+                    continue
+                distinct, codes = np.unique(slot, return_inverse=True)
+                if 2 * len(distinct) > len(slot):
                     values.append(columns.pack(slot))
                 else:
                     values.append([distinct.tolist(), columns.pack(codes)])

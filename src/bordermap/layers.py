@@ -6,6 +6,7 @@ it. Nothing in this module reads files or knows about Leaflet.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
@@ -413,7 +414,9 @@ def inferred_labels(record) -> tuple[str, ...]:
     return tuple(label for name, label in INFERABLE.items() if name in record.inferred)
 
 
+@functools.lru_cache(maxsize=4096)
 def _date_words(value: str) -> str:
+    """'2022-09-13' -> '13 September 2022' (once per distinct date: 100k events repeat a few hundred)."""
     parts = [int(p) for p in value.split("-")]
     if len(parts) == 3:
         return f"{parts[2]} {MONTHS[parts[1] - 1]} {parts[0]}"

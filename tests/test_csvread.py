@@ -40,7 +40,8 @@ def _rows(n: int) -> list[dict]:
              "title": f"Ähnlich № {k}"} for k in range(n)]
 
 
-@pytest.mark.parametrize("kw", [{}, {"newline": "\r\n", "bom": True}, {"x": "Longitude", "y": "LAT"}, {"x": "x", "y": "y"}])
+@pytest.mark.parametrize("kw", [{}, {"newline": "\r\n", "bom": True}, {"x": "Longitude", "y": "LAT"},
+                                {"x": "x", "y": "y"}])
 def test_a_plain_file_reads_as_gdal_reads_it(tmp_path, monkeypatch, kw):
     rows = _rows(30)
     rows[4].update(longitude="", latitude="")  # no point: an area's row

@@ -453,15 +453,17 @@ def _texts(frame: pd.DataFrame, name: str, codes_of=None) -> np.ndarray:
     if name not in frame.columns:
         return np.full(len(frame), "", dtype=object)
     column = frame[name]
-    if _HAS_ARROW and hasattr(column.array, "__arrow_array__"):  # stripped as str.strip does, in one pass
+    text = pd.api.types.is_string_dtype(column.dtype) and not pd.api.types.is_object_dtype(column.dtype)
+    if text and _HAS_ARROW and hasattr(column.array, "__arrow_array__"):  # stripped as str.strip does, in one pass
         cells = pc.fill_null(column.array.__arrow_array__(), "")
-        coded = pc.dictionary_encode(cells).combine_chunks()
+        coded = pc.dictionary_encode(cells)
+        coded = coded.combine_chunks() if isinstance(coded, pyarrow.ChunkedArray) else coded
         if 4 * len(coded.dictionary) > len(cells):  # mostly distinct: every cell its own string
             return pc.utf8_trim(cells, characters=_SPACE).to_numpy(zero_copy_only=False)
         # few distinct values: each made once, the rows refer to it
         values = np.array(pc.utf8_trim(coded.dictionary, characters=_SPACE).to_pylist(), dtype=object)
         return values[coded.indices.to_numpy(zero_copy_only=False)]
-    if pd.api.types.is_string_dtype(column.dtype) and not pd.api.types.is_object_dtype(column.dtype):
+    if text:
         stripped = column.fillna("").str.strip()  # Unicode's white space, without a Python loop
         values = stripped.to_numpy(dtype=object)
         # Python's str.strip also strips the separators \x1c-\x1f: those few cells go through it

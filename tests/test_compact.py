@@ -12,6 +12,8 @@ import pytest
 
 from bordermap import pagedata
 
+from .conftest import needs_browser
+
 NODE = shutil.which("node") or shutil.which("nodejs")
 LOAD_JS = Path(__file__).parent / "js" / "load.js"
 
@@ -112,3 +114,27 @@ def test_many_ids_split_column_wise_as_one_by_one(extra):
     ids += [f"e{k % 50}-{k % 7:03d}" for k in range(2000)]
     got = pagedata._ids(ids)
     assert (got["pre"], columns.read(got["p"]).tolist(), columns.read(got["x"]).tolist()) == _ids_one_by_one(ids)
+
+
+@pytest.mark.browser
+@needs_browser
+def test_a_browser_without_decompressionstream_opens_the_same_map(browser, default_map):
+    """Safari before 16.4 and Firefox before 113 have no DecompressionStream: the page inflates its data itself."""
+    doc = pagedata.read(default_map.read_bytes())
+    seen = {}
+    for name, script in (("native", ""), ("own", "delete window.DecompressionStream;")):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        if script:
+            page.add_init_script(script)
+        try:
+            page.goto(default_map.as_uri())
+            page.wait_for_function("() => window.bordermap && window.bordermap.started", timeout=60000)
+            assert page.evaluate("typeof DecompressionStream") == ("function" if name == "native" else "undefined")
+            strings = page.evaluate("() => window.bordermap.readData().strings")
+            seen[name] = page.evaluate("document.querySelectorAll('.leaflet-overlay-pane path').length")
+            assert strings == doc["strings"] and errors == []
+        finally:
+            page.close()
+    assert seen["own"] == seen["native"] > 0

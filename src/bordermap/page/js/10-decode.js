@@ -232,10 +232,10 @@
   };
 
   // The deflated form {schema, version, z} (pagedata.deflate): z is zlib in base64 -> a Promise of the JSON text.
+  // The browser's own DecompressionStream when it has one; else the page's (bm.inflateBytes, 08-inflate.js).
   bm.inflate = function (z) {
     if (typeof DecompressionStream === "undefined") {
-      return Promise.reject(new Error("this browser cannot unpack the map's data (it has no DecompressionStream; " +
-                                      "a browser from 2023 or later can)"));
+      return Promise.resolve().then(function () { return new TextDecoder().decode(bm.inflateBytes(base64(z, 0))); });
     }
     var stream = new Blob([base64(z, 0)]).stream().pipeThrough(new DecompressionStream("deflate"));
     return new Response(stream).text();

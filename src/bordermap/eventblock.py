@@ -33,6 +33,11 @@ def _mark(name: str) -> str:
     return f"{MARK}{name}{MARK}"
 
 
+def placeholder(name: str) -> str:
+    """Where a value of a table's row holds the row's own text ``name`` (``events.Table.own``)."""
+    return _mark(name)
+
+
 def eligible(table: events.Table, unit_precisions: Sequence[str]) -> bool:
     """Every record is a point event or place located finer than a unit (``layers.UNIT_PRECISIONS`` draw
     the unit's shape too), and no text holds the placeholder mark."""
@@ -201,7 +206,8 @@ def of_table(table: events.Table, item: Callable) -> Rows:
         record = events.Record(**fields, lon=float(t["lon"][row]), lat=float(t["lat"][row]),
                                redistributable=bool(table.redistributable[row]))
         templates.append(item(record))
-    return Rows(codes=combined, templates=templates, own={k: t[k] for k in OWN_FIELDS}, lon=t["lon"], lat=t["lat"])
+    return Rows(codes=combined, templates=templates, own={**{k: t[k] for k in OWN_FIELDS}, **table.own},
+                lon=t["lon"], lat=t["lat"])
 
 
 def fill(values: Sequence, codes: np.ndarray, own: dict[str, np.ndarray]) -> np.ndarray:

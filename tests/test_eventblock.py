@@ -264,7 +264,7 @@ def _export(tmp_path, kind):
 @pytest.mark.parametrize("kind", ["acled", "ucdp"])
 def test_an_export_draws_its_points_from_columns_and_its_page_is_the_record_paths(tmp_path, kind):
     """The point rows go as a block, the rows located to a unit as records before them, on both paths."""
-    from bordermap import conflictdata
+    from bordermap import conflictdata, takeaway
 
     path = _export(tmp_path, kind)
     from_columns, blocks = _page(path, columns=True)
@@ -273,14 +273,23 @@ def test_an_export_draws_its_points_from_columns_and_its_page_is_the_record_path
     points = [r.id for r in records if r.lon is not None]
     units = [r.id for r in records if r.lon is None]
     assert [len(b) for b in blocks] == [len(points)] and none == [] and units
-    # ACLED's rows share templates, their own event id and all; UCDP's rows, which a reader may download,
-    # keep their sources (naming their event) whole: each is its own template
-    assert len(blocks[0].templates) < len(points) / 2 if kind == "acled" else len(blocks[0].templates) == len(points)
+    assert len(blocks[0].templates) < len(points) / 2  # rows share templates, their own event id and all
     assert from_columns == from_records
     ids = [i.id for i in pagedata.decode(from_columns).items]
     assert [i for i in ids if i in set(units + points)] == units + points  # each in the file's order
     cited = set(pagedata.decode(from_columns).doc["strings"])
     assert {s.text() for r in records for s in r.sources} <= cited
+    # the download: each row the record's own (its sources naming its event), none for ACLED's
+    download = dict(zip(ids, takeaway.rows(pagedata.read(from_columns))))
+    for r in records:
+        expected = conflictdata.feature(r)
+        got = download[r.id]
+        if kind == "acled":
+            assert got is None
+        else:  # the download's fields are every row's: a field this record lacks is empty
+            assert set(expected["properties"]) <= set(got[0])
+            assert got[0] == {k: expected["properties"].get(k) for k in got[0]}
+            assert got[1] == (expected["geometry"] or {}).get("coordinates")
 
 
 def test_an_export_makes_no_record_per_point_row(tmp_path, monkeypatch):

@@ -75,10 +75,17 @@ def _one_row_per_event(rows: list[dict[str, str]], ctx: Context) -> list[dict[st
     return out
 
 
+#: The columns naming an event's actors, in the order they are listed.
+ACTOR_COLUMNS = ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
+
+
 def _actors(row: dict[str, str]) -> list[str]:
-    names = [row.get("actor1", ""), *row.get("assoc_actor_1", "").split(";"),
-             row.get("actor2", ""), *row.get("assoc_actor_2", "").split(";")]
-    return [n.strip() for n in names if n.strip()]
+    return list(_actor_names(*(row.get(k, "") for k in ACTOR_COLUMNS)))
+
+
+def _actor_names(actor1: str, assoc1: str, actor2: str, assoc2: str) -> tuple[str, ...]:
+    names = [actor1, *assoc1.split(";"), actor2, *assoc2.split(";")]
+    return tuple(n.strip() for n in names if n.strip())
 
 
 def inter_label(value: str) -> str:
@@ -206,38 +213,32 @@ def _with_citation(record: Record, citation: str) -> Record:
 
 # --- the same mapping, column by column ---------------------------------------------------------------
 
-#: The own column of each row that its sources' ``work`` holds as a placeholder ("ACLED event PAK1, accessed ...").
-WORK = "source_work"
-
-
 def table(columns, ctx: Context) -> tuple:
     """:func:`convert` column by column: the same rows used, notes, citation and values, as an
     ``events.Table`` (its ``records()`` are :func:`convert`'s records); each rule runs once per distinct
     value or combination, and the rows' sources share their values (the event id is the row's own)."""
     import numpy as np
 
-    from .conflictdata import Skipped, isnone, located, per_distinct, table_of
+    from .conflictdata import WORK, Skipped, isnone, located, per_distinct, table_of
     from .eventblock import MARK, placeholder
 
     c = columns.get
     raw_all, n = c("event_id_cnty"), columns.n
-    actors_all = per_distinct(lambda *v: tuple(_actors(dict(zip(("actor1", "assoc_actor_1", "actor2", "assoc_actor_2"),
-                                                                     v)))),
-                              c("actor1"), c("assoc_actor_1"), c("actor2"), c("assoc_actor_2"))
+    actors_all = per_distinct(_actor_names, *(c(k) for k in ACTOR_COLUMNS))
     keep, merged = _one_event_per_id(raw_all, actors_all, ctx)
     rows = np.flatnonzero(keep)
     col = {k: c(k)[rows] for k in ("event_id_cnty", "country", "event_date", "time_precision", "geo_precision",
                                    "admin1", "admin2", "location", "longitude", "latitude", "sub_event_type",
                                    "event_type", "fatalities", "inter1", "inter2", "notes", "source")}
     raw = col["event_id_cnty"]
-    labels = np.where(raw != "", raw, objects_of(f"line {i + 2}" for i in rows.tolist()))
+    labels = np.where(raw != "", raw, np.array([f"line {i + 2}" for i in rows.tolist()], dtype=object))
     skipped = Skipped(labels)
     country = per_distinct(lambda v: COUNTRIES.get(v.lower()), col["country"])
     alive = ~isnone(country)
     skipped.add(~alive, 0, "not used: the country is not Pakistan, Afghanistan or Iran")
     skipped.add(alive & (raw == ""), 0, "not used: no event_id_cnty")
     alive &= raw != ""
-    dates = per_distinct(lambda d, p: _date_of(d, p), col["event_date"], col["time_precision"])
+    dates = per_distinct(_date_of, col["event_date"], col["time_precision"])
     bad_date = np.array([isinstance(d, str) for d in dates], dtype=bool)
     for reason in dict.fromkeys(dates[alive & bad_date].tolist()):
         skipped.add(alive & bad_date & np.array([d == reason for d in dates], dtype=bool), 1, reason)
@@ -297,12 +298,6 @@ def table(columns, ctx: Context) -> tuple:
     else:
         lists["sources"] = per_distinct(lambda text: _sources(text, work), col["source"])
     return table_of(fields, lists, len(used), dataset=citation, redistributable=False, own=own), citation
-
-
-def objects_of(values) -> "np.ndarray":
-    import numpy as np
-
-    return np.array(list(values), dtype=object)
 
 
 def _one_event_per_id(raw, actors, ctx: Context):

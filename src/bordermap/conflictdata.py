@@ -40,6 +40,9 @@ SIGNATURES: dict[str, frozenset[str]] = {
 COUNTRIES = {"pakistan": "PAK", "afghanistan": "AFG", "iran": "IRN", "iran (islamic republic of)": "IRN"}
 #: How many example row ids a note lists.
 EXAMPLES = 5
+#: The own column of each row that its sources' ``work`` holds as a placeholder ("ACLED event PAK1, accessed
+#: ...", "... GED ..., event 123"), so that rows differing only in their event share their sources.
+WORK = "source_work"
 
 
 @dataclass(frozen=True)

@@ -136,11 +136,14 @@ def download_rows(rows: Rows, table, feature: Callable,
     out = []
     for j in range(len(fields) if len(there) else 0):
         values, own_slot = [None] * len(templates), np.full(len(templates), -1, dtype=np.int64)
+        deep = []  # templates whose value holds a row's own text inside a list or table (an export's sources)
         for k, p in enumerate(packed):
             if p is None:
                 continue
             if isinstance(p[j], _Token) and MARK in strings[k][p[j].slot]:  # a top-level string of the row's own
                 own_slot[k] = p[j].slot
+            elif not isinstance(p[j], _Token) and _holds_own(p[j], strings[k]):
+                deep.append(k)
             else:
                 values[k] = _resolve(p[j], index, first[k])
         slot = own_slot[codes]
@@ -148,8 +151,25 @@ def download_rows(rows: Rows, table, feature: Callable,
         for n in np.unique(slot[slot >= 0]).tolist():
             mine = slot == n
             own[mine] = index[n][there[mine]]
-        out.append(Column.of_templates(values, codes, slot >= 0, own))
+        row_codes = codes
+        if deep:  # each of their rows a value of its own, after the templates'
+            at = np.flatnonzero(np.isin(codes, deep))
+            row_codes = codes.copy()
+            row_codes[at] = len(values) + np.arange(len(at))
+            values = values + [_resolve(packed[k][j], index, r) for k, r in zip(codes[at].tolist(), there[at].tolist())]
+        out.append(Column.of_templates(values, row_codes, slot >= 0, own))
     return fields, has, out, rows.lon[there], rows.lat[there]
+
+
+def _holds_own(value: Any, strings: list) -> bool:
+    """A packed value holds a string with a placeholder for the row's own text."""
+    if isinstance(value, _Token):
+        return MARK in strings[value.slot]
+    if isinstance(value, dict):
+        return any(_holds_own(v, strings) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_own(v, strings) for v in value)
+    return False
 
 
 class _Token:

@@ -198,12 +198,12 @@ def _actors(ctx: Context, side_a: str, side_b: str) -> tuple[str, ...]:
 def table(columns, ctx: Context) -> tuple:
     """:func:`convert` column by column: the same rows used, notes, citation and values, as an
     ``events.Table`` (its ``records()`` are :func:`convert`'s records); each rule runs once per distinct
-    value or combination. UCDP's rows may be passed on, and the download carries each row's sources whole,
-    so the sources (which name the row's event) stay each row's own."""
+    value or combination, and the rows' sources share their values (the event id is the row's own)."""
     import numpy as np
     import pandas as pd
 
-    from .conflictdata import Skipped, isnone, located, per_distinct, table_of
+    from .conflictdata import WORK, Skipped, isnone, located, per_distinct, table_of
+    from .eventblock import MARK, placeholder
     from .takeaway import objects
 
     name = dataset_name(ctx)
@@ -287,6 +287,10 @@ def table(columns, ctx: Context) -> tuple:
     lists = {
         "actors": per_distinct(lambda a, b: _actors(ctx, a, b), col["side_a"], col["side_b"]),
         "units": per_distinct(lambda u, d, p: ((d,) if d else (p,)) if u else (), unit, district, province),
-        "sources": per_distinct(_sources, col["source_office"], f"{name}, event " + col["id"]),
         "fatalities": objects([f[0] for f in fatalities.tolist()])}
-    return table_of(fields, lists, len(used), dataset=citation, redistributable=True, own={}), citation
+    own = {WORK: f"{name}, event " + col["id"]}
+    if any(MARK in text for text in dict.fromkeys(col["source_office"].tolist())):  # a placeholder would be ambiguous
+        lists["sources"], own = per_distinct(_sources, col["source_office"], own[WORK]), {}
+    else:
+        lists["sources"] = per_distinct(lambda text: _sources(text, placeholder(WORK)), col["source_office"])
+    return table_of(fields, lists, len(used), dataset=citation, redistributable=True, own=own), citation

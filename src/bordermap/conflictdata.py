@@ -6,6 +6,11 @@ with the dataset's own precision rules. This module holds what both share:
 reading the CSV, matching admin names to the embedded units through
 ``geodata/admin_names.json``, collecting a note for every row that cannot be
 used, and writing the mapped records as an events-schema GeoJSON.
+
+:func:`load_table` is :func:`load` done column by column, for the build: each
+rule runs once per distinct value and the rows become one ``events.Table``
+(whose ``records()`` are :func:`load`'s records); :func:`load`, which makes a
+record per row, stays the reference and serves ``import`` and ``validate``.
 """
 
 from __future__ import annotations

@@ -320,7 +320,7 @@ class Table:
     text: dict[str, np.ndarray]
     coded: dict[str, tuple[np.ndarray, list]]
     redistributable: np.ndarray
-    #: Text of each row's own that list values hold as a placeholder (``eventblock.placeholder(name)``), so
+    #: Each row's own text that its list values hold as a placeholder (``eventblock.placeholder(name)``), so
     #: that rows differing only in it share their values (an export's sources name each row's event).
     own: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -351,7 +351,6 @@ class Table:
             **{k: cols[k][i] for k in _TEXT_FIELDS}, **{k: lists[k][i] for k in lists},
             lon=None if lon[i] != lon[i] else lon[i], lat=None if lat[i] != lat[i] else lat[i],
             redistributable=shared[i]) for i in range(n))
-
 
     def _own_put(self, values: list) -> list:
         """Each row's value with its own text put into the placeholders."""

@@ -274,3 +274,144 @@ def test_an_export_damaged_after_its_header_is_still_recognised_and_the_line_nam
     offset = path.read_bytes().index(bytes([0xE9]))
     assert result.stderr.strip() == (f"bordermap: error: {path}: line 3 is not UTF-8 text (byte {offset}); "
                                      "ACLED and UCDP publish UTF-8, download the file again")
+
+
+# --- the column path: the same mapping, column by column ------------------------------------------------
+
+def messy_acled(n: int, seed: int, layout=ACLED_CURRENT) -> list[dict]:
+    """ACLED rows that meet every rule: monadic repeats, missing ids, wrong countries, every date form and
+    precision (bad ones too), unknown or padded admin names, districts, points outside the map or not numbers."""
+    import random
+
+    rng = random.Random(seed)
+    pick = rng.choice
+    rows = []
+    for i in range(n):
+        row = acled_row(i if i % 6 else max(i - 1, 0), time=pick(["1", "2", "3", "1.0", "5", ""]),
+                        geo=pick(["1", "2", "3", "3.0", "4", ""]),
+                        admin1=pick(["Balochistan", " Baluchistan ", "Khyber Pakhtunkhwa", "Atlantis", "", "Kabul",
+                                     "Hilmand", "Nimroz"]),
+                        admin2=pick(["Kech", "Quetta", "Bajaur", "Nowhere", ""]),
+                        lon=pick([round(rng.uniform(60, 72), 4), round(rng.uniform(60, 72), 4), "x", "", 120.0]),
+                        lat=round(rng.uniform(25, 37), 4), fatalities=pick(["0", "3", "", "2.0", "x", "12"]),
+                        inter1=pick(["1", "2.0", "State forces", ""]), inter2=pick(["0", "3", "", "Rebel group"]),
+                        date=pick(["2023-03-15", "15 March 2023", "2023-02-30", "03/04/2023", "15-March-2023",
+                                   "2022-12-01", "soon"]),
+                        country=pick(["Pakistan", "Afghanistan", "India", "Pakistan", "iran"]),
+                        actor2=pick(["BLA", "", "TTP", "Taliban", "Military Forces of Pakistan"]))
+        row.update(event_id_cnty="" if i % 17 == 5 else row["event_id_cnty"],
+                   assoc_actor_1=pick(["", "A; B", "TTP;", "Civilians (Pakistan)"]),
+                   source=pick(["Dawn; Geo News", "", "Dawn", "AP;;Dawn", " Dawn "]),
+                   notes=pick(["", "Note <i>x</i>", "Another"]), location=pick(["Quetta", "", "Turbat"]),
+                   event_type=pick(["Battles", "Protests", "Riots", "Other", ""]),
+                   sub_event_type=pick(["Armed clash", "", "Peaceful protest"]))
+        if layout is ACLED_OLD:
+            row.update(data_id=i, event_id_no_cnty=i, iso3="PAK")
+        rows.append(row)
+    return rows
+
+
+def messy_ucdp(n: int, seed: int) -> list[dict]:
+    """UCDP GED rows that meet every rule: repeated ids, every where_prec and date_prec (bad ones too),
+    reversed ranges, estimates that do not contain the best, unknown units and districts."""
+    import random
+
+    rng = random.Random(seed)
+    pick = rng.choice
+    rows = []
+    for i in range(n):
+        start = f"2022-0{1 + i % 9}-{rng.randint(1, 27):02d}"
+        row = ucdp_row(i if i % 9 else max(i - 1, 0), where=pick(["1", "2", "3", "4", "5", "6", "7", "9", "3.0"]),
+                       date=pick(["1", "2", "3", "4", "5", "8", "4.0"]), start=pick([start, start, "x"]),
+                       end=pick([start, f"2022-0{1 + i % 9}-28", f"2023-0{1 + i % 9}-28", "", "bad"]),
+                       adm1=pick(["Balochistan province", "Khyber Pakhtunkhwa", "Atlantis", "", "Kabul province",
+                                  "Hilmand", "Sistan and Baluchestan ostan"]),
+                       adm2=pick(["Kech district", "Quetta", "Bajaur", "Nowhere", ""]),
+                       best=pick([4, 0, "", 7]), low=pick([3, 5, "", 0]), high=pick([9, 2, "", 12]),
+                       lon=pick([round(rng.uniform(60, 72), 5), round(rng.uniform(60, 72), 5), "abc"]),
+                       lat=round(rng.uniform(25, 37), 5))
+        row.update(source_office=pick(["Dawn;BBC", "BBC", "", "Dawn; Dawn;AP"]),
+                   dyad_name=pick(["Government of Pakistan - BLA", ""]),
+                   source_headline=pick(["", "Head <b>1</b>"]), country=pick(["Pakistan", "Afghanistan", "Iran",
+                                                                              "India", "Pakistan"]),
+                   type_of_violence=pick(["1", "2", "3", "4"]), deaths_civilians=pick(["", "2", "0"]),
+                   side_b=pick(["BLA", "", "TTP"]), id="" if i % 23 == 4 else row["id"])
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("name, layout, make", [("acled.csv", ACLED_CURRENT, messy_acled),
+                                                ("acled_old.csv", ACLED_OLD, lambda n, s: messy_acled(n, s, ACLED_OLD)),
+                                                ("GEDEvent_v24_1.csv", UCDP_GED, messy_ucdp)])
+def test_the_column_mapping_is_the_record_mapping_on_messy_exports(tmp_path, name, layout, make):
+    path = write_csv(tmp_path / name, layout, make(1500, 7))
+    by_rows, by_columns = conflictdata.load(path), conflictdata.load_table(path)
+    assert by_columns.table.records() == by_rows.records
+    assert (by_columns.dataset, by_columns.notes, by_columns.citation, by_columns.rows, by_columns.skipped) == \
+        (by_rows.dataset, by_rows.notes, by_rows.citation, by_rows.rows, by_rows.skipped)
+    # the file meets the rules it is meant to: rows kept and rows left out, points and units
+    assert 0 < len(by_rows.records) < 1500 and by_rows.skipped > 0 and len(by_rows.notes) >= 6
+    assert {r.lon is None for r in by_rows.records} == {True, False}
+
+
+def test_an_acled_tables_sources_are_shared_and_each_row_keeps_its_own_event(tmp_path):
+    """Rows differ only in the event their sources name: the table holds one value per outlet list."""
+    rows = [acled_row(n, geo=1 + n % 2) for n in range(50)]
+    path = write_csv(tmp_path / "acled.csv", ACLED_CURRENT, rows)
+    table = conflictdata.load_table(path).table
+    assert len(table.coded["sources"][1]) == len({r["source"] for r in rows}) == 1
+    assert [r.sources[0].work for r in table.records()] == [f"ACLED event {r['event_id_cnty']}, accessed 2023-11-14"
+                                                            for r in rows]
+
+
+def test_the_column_reader_reads_what_the_row_reader_reads(tmp_path):
+    """Blank lines, a short row, a repeated column name, padded cells and a quoted line break."""
+    path = tmp_path / "acled.csv"
+    head = ",".join(ACLED_CURRENT + ["notes"])
+    body = ["PAK1," + ",".join(f" v{k} " for k in range(len(ACLED_CURRENT))),
+            "", "PAK2,2023-01-01,2023", 'PAK3,"two\nlines",' + ",".join("x" * k for k in range(len(ACLED_CURRENT) - 1))]
+    path.write_text("\ufeff" + head + "\n" + "\n".join(body) + "\n", encoding="utf-8")
+    rows = conflictdata.read_rows(path)
+    columns = conflictdata.Columns(path)
+    assert columns.n == len(rows) == 3
+    for name in [*ACLED_CURRENT, "absent"]:
+        assert columns.get(name).tolist() == [row.get(name, "") for row in rows], name
+
+
+def test_a_point_on_a_border_takes_the_province_one_lookup_finds(tmp_path):
+    """The bulk spatial query picks, for a point on two provinces' border, the unit the lookup of one point does."""
+    import numpy as np
+    import shapely
+
+    admin1 = sources.read_embedded("admin1.geojson")
+    names = conflictdata.AdminNames(admin1, conflictdata.load_aliases())
+    rings = [shapely.get_coordinates(g.exterior if g.geom_type == "Polygon" else max(g.geoms, key=lambda p: p.area).exterior)
+             for g in admin1.geometry[:12]]
+    points = np.concatenate([r[:: max(1, len(r) // 15)] for r in rings] + [np.array([[0.0, 0.0], [67.0, 30.18]])])
+    expected = [names.at(x, y) or "" for x, y in points.tolist()]
+    assert names.at_many(points[:, 0], points[:, 1]).tolist() == expected
+    assert "" in expected and len(set(expected)) > 5
+
+
+@pytest.mark.parametrize("damage", ["latin-1", "long row", "header only", "nothing usable"])
+def test_a_damaged_export_gets_the_same_one_line_error_on_the_column_path(tmp_path, cli, damage):
+    path = write_csv(tmp_path / "acled.csv", ACLED_CURRENT, [acled_row(1), acled_row(2, country="India")])
+    text = path.read_bytes()
+    if damage == "latin-1":
+        path.write_bytes(text.replace(b"Note 2", b"N\xf6te 2"))
+    elif damage == "long row":
+        path.write_bytes(text.rstrip(b"\r\n") + b",one too many\r\n")
+    elif damage == "header only":
+        path.write_bytes(text.split(b"\n")[0] + b"\n")
+    else:
+        write_csv(path, ACLED_CURRENT, [acled_row(1, country="India"), acled_row(2, geo=3, admin1="Atlantis")])
+    with pytest.raises(Exception) as by_rows:
+        conflictdata.load(path)
+    with pytest.raises(Exception) as by_columns:
+        conflictdata.load_table(path)
+    assert type(by_columns.value) is type(by_rows.value) and str(by_columns.value) == str(by_rows.value)
+    result = cli("build", "--events", path, "--out", tmp_path / "out")
+    assert result.returncode == 2 and not (tmp_path / "out").exists()
+    problems = getattr(by_rows.value, "problems", None) or [str(by_rows.value).split(": ", 1)[1]]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("bordermap: error:")]
+    assert errors == [f"bordermap: error: {path}: {p}" for p in problems]

@@ -248,3 +248,77 @@ def test_the_download_from_columns_is_the_rows_packed_one_by_one(tmp_path):
             assert [values[k] for k in ("id", "title", "place", "summary")] == [row[k] for k in
                                                                                ("id", "title", "place", "summary")]
             assert point == [float(row["longitude"]), float(row["latitude"])]
+
+
+# --- ACLED and UCDP exports --------------------------------------------------------------------------
+
+def _export(tmp_path, kind):
+    """An export whose rows are messy, then many alike (points near and in towns, events known only to a unit)."""
+    from .test_conflictdata import ACLED_CURRENT, UCDP_GED, acled_row, messy_acled, messy_ucdp, ucdp_row, write_csv
+
+    if kind == "acled":
+        alike = [acled_row(1000 + n, geo=1 + n % 3, lon=66 + n * 0.01, lat=29 + n * 0.005) for n in range(300)]
+        return write_csv(tmp_path / "acled.csv", ACLED_CURRENT, messy_acled(300, 3) + alike)
+    alike = [ucdp_row(1000 + n, where=1 + n % 4, lon=66 + n * 0.01, lat=29 + n * 0.005) for n in range(300)]
+    return write_csv(tmp_path / "GEDEvent_v24_1.csv", UCDP_GED, messy_ucdp(300, 3) + alike)
+
+
+@pytest.mark.parametrize("kind", ["acled", "ucdp"])
+def test_an_export_draws_its_points_from_columns_and_its_page_is_the_record_paths(tmp_path, kind):
+    """The point rows go as a block, the rows located to a unit as records before them, on both paths."""
+    from bordermap import conflictdata, takeaway
+
+    path = _export(tmp_path, kind)
+    from_columns, blocks = _page(path, columns=True)
+    from_records, none = _page(path, columns=False)
+    records = conflictdata.load(path).records
+    points = [r.id for r in records if r.lon is not None]
+    units = [r.id for r in records if r.lon is None]
+    assert [len(b) for b in blocks] == [len(points)] and none == [] and units
+    assert len(blocks[0].templates) < len(points) / 2  # rows share templates, their own event id and all
+    assert from_columns == from_records
+    ids = [i.id for i in pagedata.decode(from_columns).items]
+    assert [i for i in ids if i in set(units + points)] == units + points  # each in the file's order
+    cited = set(pagedata.decode(from_columns).doc["strings"])
+    assert {s.text() for r in records for s in r.sources} <= cited
+    # the download: each row the record's own (its sources naming its event), none for ACLED's
+    download = dict(zip(ids, takeaway.rows(pagedata.read(from_columns))))
+    for r in records:
+        expected = conflictdata.feature(r)
+        got = download[r.id]
+        if kind == "acled":
+            assert got is None
+        else:  # the download's fields are every row's: a field this record lacks is empty
+            assert set(expected["properties"]) <= set(got[0])
+            assert got[0] == {k: expected["properties"].get(k) for k in got[0]}
+            assert got[1] == (expected["geometry"] or {}).get("coordinates")
+
+
+def test_an_export_makes_no_record_per_point_row(tmp_path, monkeypatch):
+    from bordermap import conflictdata
+
+    path = _export(tmp_path, "acled")
+    records = conflictdata.load(path).records
+    made = []
+    init = events.Record.__init__
+
+    def counted(self, *args, **kwargs):
+        made.append(kwargs.get("id"))
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(events.Record, "__init__", counted)
+    blocks = _page(path, columns=True)[1]
+    curated = len(events.load_events())
+    monkeypatch.setattr(events.Record, "__init__", init)
+    assert len(made) == 2 * curated + sum(r.lon is None for r in records) + len(blocks[0].templates)
+
+
+def test_an_aggregate_of_an_export_from_columns_is_the_record_paths(tmp_path):
+    path = _export(tmp_path, "acled")
+    pages = [build._page(build._assemble(None, [path], (), None, "province", columns=c), None, True)[1]
+             for c in (True, False)]
+    assert pages[0] == pages[1]
+    from bordermap import conflictdata
+    events_in = sum(1 for r in conflictdata.load(path).records if r.kind == "event")
+    alone = build._page(build._assemble(None, [], (), None, "province"), None, True)[1]
+    assert _counted(pages[0]) == _counted(alone) + events_in

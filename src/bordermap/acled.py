@@ -75,10 +75,17 @@ def _one_row_per_event(rows: list[dict[str, str]], ctx: Context) -> list[dict[st
     return out
 
 
+#: The columns naming an event's actors, in the order they are listed.
+ACTOR_COLUMNS = ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
+
+
 def _actors(row: dict[str, str]) -> list[str]:
-    names = [row.get("actor1", ""), *row.get("assoc_actor_1", "").split(";"),
-             row.get("actor2", ""), *row.get("assoc_actor_2", "").split(";")]
-    return [n.strip() for n in names if n.strip()]
+    return list(_actor_names(*(row.get(k, "") for k in ACTOR_COLUMNS)))
+
+
+def _actor_names(actor1: str, assoc1: str, actor2: str, assoc2: str) -> tuple[str, ...]:
+    names = [actor1, *assoc1.split(";"), actor2, *assoc2.split(";")]
+    return tuple(n.strip() for n in names if n.strip())
 
 
 def inter_label(value: str) -> str:
@@ -107,11 +114,19 @@ def parse_date(text: str) -> dt.date | None:
 
 
 def _date(row, ctx: Context, label: str) -> tuple[str, str, str] | None:
-    day = parse_date(row.get("event_date", ""))
-    precision = row.get("time_precision", "").removesuffix(".0")
-    if day is None:
-        ctx.skip("not used: event_date is not a date", label)
+    got = _date_of(row.get("event_date", ""), row.get("time_precision", ""))
+    if isinstance(got, str):
+        ctx.skip(got, label)
         return None
+    return got
+
+
+def _date_of(text: str, precision: str) -> tuple[str, str, str] | str:
+    """(date, date_precision, date_note) of an event_date and its time_precision, or why the row is not used."""
+    day = parse_date(text)
+    precision = precision.removesuffix(".0")
+    if day is None:
+        return "not used: event_date is not a date"
     if precision == "1":
         return day.isoformat(), "day", ""
     if precision == "2":
@@ -121,8 +136,18 @@ def _date(row, ctx: Context, label: str) -> tuple[str, str, str] | None:
     if precision == "3":
         return (f"{day:%Y-%m}", "month",
                 f"ACLED time_precision 3: known to the month; ACLED codes it to the middle, {day.isoformat()}")
-    ctx.skip(f"not used: time_precision is not 1, 2 or 3", label)
-    return None
+    return "not used: time_precision is not 1, 2 or 3"
+
+
+def _sources(text: str, work: str) -> tuple[Source, ...]:
+    """The outlets ACLED names (``source``), each cited through ``work``; ACLED itself when it names none."""
+    outlets = [s.strip() for s in re.split(r";", text) if s.strip()]
+    return tuple(Source(author=o, work=work, via="ACLED") for o in outlets) or (Source("ACLED", work),)
+
+
+def _fatalities(text: str) -> Fatalities | None:
+    text = text.removesuffix(".0")
+    return Fatalities(int(text), note=FATALITIES_NOTE) if text.isdigit() else None
 
 
 def _record(row: dict[str, str], ctx: Context, label: str) -> Record | None:
@@ -165,26 +190,136 @@ def _record(row: dict[str, str], ctx: Context, label: str) -> Record | None:
         place = f"{where} (ACLED codes the point to {place})" if place else where
     kind = row.get("sub_event_type") or row.get("event_type") or "Event"
     category = CATEGORY.get(row.get("event_type", "").lower(), "political event")
-    fatalities = row.get("fatalities", "").removesuffix(".0")
     interaction = interaction_label(row)
     notes = row.get("notes", "")
     summary = f"ACLED's notes: {notes}" if notes else "ACLED gives no notes for this event."
     if interaction:
         summary += f" (ACLED interaction: {interaction}.)"
-    work = f"ACLED event {raw}, accessed {ctx.accessed}"
-    outlets = [s.strip() for s in re.split(r";", row.get("source", "")) if s.strip()]
-    sources = tuple(Source(author=o, work=work, via="ACLED") for o in outlets) or (Source("ACLED", work),)
+    sources = _sources(row.get("source", ""), f"ACLED event {raw}, accessed {ctx.accessed}")
     return Record(
         id=record_id("acled", raw), title=f"{kind}: {row.get('location') if lon is not None else where}",
         category=category, date=date[0], date_precision=date[1], date_note=date[2],
         actors=tuple(dict.fromkeys(ctx.actors.canonical(a) for a in row["_actors"])),
         location_precision=precision, units=units, admin1=province if lon is not None else "",
         place=place, location_basis=basis, summary=summary, sources=sources, lon=lon, lat=lat,
-        fatalities=Fatalities(int(fatalities), note=FATALITIES_NOTE) if fatalities.isdigit() else None,
-        redistributable=False)
+        fatalities=_fatalities(row.get("fatalities", "")), redistributable=False)
 
 
 def _with_citation(record: Record, citation: str) -> Record:
     from dataclasses import replace
 
     return replace(record, dataset=citation)
+
+
+# --- the same mapping, column by column ---------------------------------------------------------------
+
+def table(columns, ctx: Context) -> tuple:
+    """:func:`convert` column by column: the same rows used, notes, citation and values, as an
+    ``events.Table`` (its ``records()`` are :func:`convert`'s records); each rule runs once per distinct
+    value or combination, and the rows' sources share their values (the event id is the row's own)."""
+    import numpy as np
+
+    from .conflictdata import WORK, Skipped, isnone, located, per_distinct, table_of
+    from .eventblock import MARK, placeholder
+
+    c = columns.get
+    raw_all = c("event_id_cnty")
+    actors_all = per_distinct(_actor_names, *(c(k) for k in ACTOR_COLUMNS))
+    keep, merged = _one_event_per_id(raw_all, actors_all, ctx)
+    rows = np.flatnonzero(keep)
+    col = {k: c(k)[rows] for k in ("event_id_cnty", "country", "event_date", "time_precision", "geo_precision",
+                                   "admin1", "admin2", "location", "longitude", "latitude", "sub_event_type",
+                                   "event_type", "fatalities", "inter1", "inter2", "notes", "source")}
+    raw = col["event_id_cnty"]
+    labels = np.where(raw != "", raw, np.array([f"line {i + 2}" for i in rows.tolist()], dtype=object))
+    skipped = Skipped(labels)
+    country = per_distinct(lambda v: COUNTRIES.get(v.lower()), col["country"])
+    alive = ~isnone(country)
+    skipped.add(~alive, 0, "not used: the country is not Pakistan, Afghanistan or Iran")
+    skipped.add(alive & (raw == ""), 0, "not used: no event_id_cnty")
+    alive &= raw != ""
+    dates = per_distinct(_date_of, col["event_date"], col["time_precision"])
+    bad_date = np.array([isinstance(d, str) for d in dates], dtype=bool)
+    for reason in dict.fromkeys(dates[alive & bad_date].tolist()):
+        skipped.add(alive & bad_date & np.array([d == reason for d in dates], dtype=bool), 1, reason)
+    geo = per_distinct(lambda v: GEO.get(v.removesuffix(".0")), col["geo_precision"])
+    skipped.add(alive & isnone(geo), 2, "not used: geo_precision is not 1, 2 or 3")
+    alive &= ~isnone(geo) & ~bad_date
+    precision = np.array([g[0] if g else "" for g in geo], dtype=object)
+    province = per_distinct(lambda k, a: ctx.names.code(k, a) if k else None, country, col["admin1"])
+    point = alive & np.isin(precision, ("town", "near"))
+    lon, lat, province = located(col["longitude"], col["latitude"], point, province, labels, skipped, 3, ctx,
+                                 "admin1", col["admin1"])
+    alive &= ~(point & isnone(province))
+    unit = alive & ~point
+    unknown = unit & isnone(province)
+    skipped.add(unknown, 3, "not used: geo_precision 3 (only the region is known) and admin1 is not a known unit name",
+                labels + " (" + np.where(col["admin1"] != "", col["admin1"], "empty") + ")")
+    alive &= ~unknown
+    unit &= alive
+    skipped.say(ctx)
+    used = np.flatnonzero(alive)
+    col = {k: v[used] for k, v in col.items()}
+    unit, province, precision = unit[used], province[used], precision[used]
+    district = per_distinct(lambda p, a: district_id(ctx, p, a) if p else None, np.where(unit, province, ""),
+                            col["admin2"])
+    in_district = unit & ~isnone(district)
+    precision = np.where(in_district, "district", np.where(unit, "province", precision))
+    where = np.where(col["admin2"] != "", col["admin2"], col["admin1"])
+    location = col["location"]
+    kind = np.where(col["sub_event_type"] != "", col["sub_event_type"],
+                    np.where(col["event_type"] != "", col["event_type"], "Event"))
+    interaction = per_distinct(lambda a, b: interaction_label({"inter1": a, "inter2": b}), col["inter1"], col["inter2"])
+    notes = col["notes"]
+    summary = np.where(notes != "", "ACLED's notes: " + notes, "ACLED gives no notes for this event.") + \
+        np.where(interaction != "", " (ACLED interaction: " + interaction + ".)", "")
+    days = {parse_date(d).isoformat() for d in dict.fromkeys(col["event_date"].tolist())}
+    citation = f"{NAME}, accessed {ctx.accessed}; export: {coverage(set(col['country'].tolist()), days)}; {TERMS}"
+    work = placeholder(WORK)
+    date = dates[used]
+    fields = {
+        "id": np.array([record_id("acled", r) for r in col["event_id_cnty"].tolist()], dtype=object),
+        "title": kind + ": " + np.where(unit, where, location),
+        "category": per_distinct(lambda t: CATEGORY.get(t.lower(), "political event"), col["event_type"]),
+        "date": np.array([d[0] for d in date], dtype=object), "date_precision": np.array([d[1] for d in date], dtype=object),
+        "date_note": np.array([d[2] for d in date], dtype=object), "location_precision": precision,
+        "admin1": np.where(unit, "", province),
+        "place": np.where(unit, np.where(location != "", where + " (ACLED codes the point to " + location + ")", where),
+                          location),
+        "location_basis": np.array([g[1] for g in geo[used]], dtype=object), "summary": summary,
+        "lon": np.where(unit, np.nan, lon[used]).astype(float), "lat": np.where(unit, np.nan, lat[used]).astype(float)}
+    lists = {
+        "actors": per_distinct(lambda a: tuple(dict.fromkeys(ctx.actors.canonical(x) for x in a)), merged[rows][used]),
+        "units": per_distinct(lambda u, d, p: ((d,) if d else (p,)) if u else (), unit, district, province),
+        "fatalities": per_distinct(_fatalities, col["fatalities"])}
+    own = {WORK: "ACLED event " + col["event_id_cnty"] + f", accessed {ctx.accessed}"}
+    if any(MARK in text for text in dict.fromkeys(col["source"].tolist())):  # a placeholder would be ambiguous
+        lists["sources"], own = per_distinct(_sources, col["source"], own[WORK]), {}
+    else:
+        lists["sources"] = per_distinct(lambda text: _sources(text, work), col["source"])
+    return table_of(fields, lists, len(used), dataset=citation, redistributable=False, own=own), citation
+
+
+def _one_event_per_id(raw, actors, ctx: Context):
+    """:func:`_one_row_per_event` as columns: which rows are an event's first, and each row's actors with
+    those of the event's later rows merged in; the same note."""
+    import numpy as np
+    import pandas as pd
+
+    ids = pd.Series(raw, dtype=object)
+    has = raw != ""
+    keep = ~(has & ids.duplicated().to_numpy())
+    merged = actors.copy()
+    by_id: dict[str, list] = {}
+    for i in np.flatnonzero(has & ids.duplicated(keep=False).to_numpy()).tolist():
+        if raw[i] in by_id:
+            first = by_id[raw[i]]
+            first += [a for a in actors[i] if a not in first]
+        else:
+            by_id[raw[i]] = list(actors[i])
+    for i in np.flatnonzero(keep & ids.isin(by_id.keys()).to_numpy()).tolist():
+        merged[i] = tuple(by_id[raw[i]])
+    if by_id:
+        ctx.say(f"monadic export (one row per actor): {len(raw)} rows for {int(keep.sum())} events; de-duplicated "
+                f"by event_id_cnty ({len(by_id)} events had several rows): actors merged, fatalities counted once")
+    return keep, merged

@@ -330,10 +330,22 @@ def _event_records(recipe: Recipe, boundaries: sources.Boundaries, districts: di
     tables = []
     for path in recipe.events:
         if conflictdata.detect(path):
-            imported = conflictdata.load(path)
+            imported = conflictdata.load_table(path)
             for text in imported.notes:
                 note(f"{path}: {text}")
-            extra = list(imported.records)
+            ids = imported.table.text["id"].tolist()
+            if clashes := [f"record {i!r}: id: already used by another events layer" for i in ids if i in taken]:
+                raise LayerError(path, clashes)
+            # the point rows as columns; rows located to a unit (drawn as its shape) as records, before them
+            points = ~np.isnan(imported.table.text["lon"])
+            block = imported.table.take(points)
+            records += imported.table.take(~points).records()
+            if columns and len(block) and eventblock.eligible(block, layers_mod.UNIT_PRECISIONS):
+                tables.append(block)
+            else:
+                records += block.records()
+            taken |= set(ids)
+            continue
         else:
             table = events.load_table(path, units=units)
             if columns and eventblock.eligible(table, layers_mod.UNIT_PRECISIONS):

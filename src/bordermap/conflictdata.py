@@ -6,6 +6,11 @@ with the dataset's own precision rules. This module holds what both share:
 reading the CSV, matching admin names to the embedded units through
 ``geodata/admin_names.json``, collecting a note for every row that cannot be
 used, and writing the mapped records as an events-schema GeoJSON.
+
+:func:`load_table` is :func:`load` done column by column, for the build: each
+rule runs once per distinct value and the rows become one ``events.Table``
+(whose ``records()`` are :func:`load`'s records); :func:`load`, which makes a
+record per row, stays the reference and serves ``import`` and ``validate``.
 """
 
 from __future__ import annotations
@@ -19,9 +24,14 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
 
 from . import catalog, settings
 from .errors import LayerError, SourceError
+from .takeaway import objects
 
 #: Columns that identify an export (a subset of each published layout, so that older layouts match too).
 SIGNATURES: dict[str, frozenset[str]] = {
@@ -35,6 +45,9 @@ SIGNATURES: dict[str, frozenset[str]] = {
 COUNTRIES = {"pakistan": "PAK", "afghanistan": "AFG", "iran": "IRN", "iran (islamic republic of)": "IRN"}
 #: How many example row ids a note lists.
 EXAMPLES = 5
+#: The own column of each row that its sources' ``work`` holds as a placeholder ("ACLED event PAK1, accessed
+#: ...", "... GED ..., event 123"), so that rows differing only in their event share their sources.
+WORK = "source_work"
 
 
 @dataclass(frozen=True)
@@ -120,6 +133,18 @@ class AdminNames:
         hits = self.frame.sindex.query(shapely.Point(lon, lat), predicate="intersects")
         return str(self.frame.iloc[int(hits[0])]["code"]) if len(hits) else None
 
+    def at_many(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """:meth:`at` for many points in one query ("" outside every embedded unit)."""
+        import shapely
+
+        out = np.full(len(lon), "", dtype=object)
+        if not len(lon):
+            return out
+        point, unit = self.frame.sindex.query(shapely.points(lon, lat), predicate="intersects")
+        point, first = np.unique(point, return_index=True)  # a point on a border: the unit at() finds first
+        out[point] = self.frame["code"].astype(str).to_numpy(dtype=object)[unit[first]]
+        return out
+
 
 def normalise(name: str) -> str:
     """Compare names without case, accents, punctuation, or the words 'province' and 'ostan'."""
@@ -159,11 +184,14 @@ def detect(path: Path) -> str | None:
     return None
 
 
-def read_rows(path: Path) -> list[dict[str, str]]:
-    """Every row as text (nothing parsed or guessed), with one clear error for an unreadable file."""
+def _read(path: Path) -> tuple[list[str], list[list[str]]]:
+    """The header and every non-blank row of a CSV as text (what ``csv.DictReader`` reads), with one clear
+    error for an unreadable file."""
     try:
         data = Path(path).read_bytes()
-        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+        reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+        fields = next(reader, [])
+        rows = [row for row in reader if row]
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         raise SourceError(path, f"line {line} is not UTF-8 text (byte {exc.start}); ACLED and UCDP publish UTF-8, "
@@ -172,10 +200,133 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         raise SourceError(path, f"not a readable CSV ({exc})") from None
     if not rows:
         raise LayerError(path, ["no rows"])
-    if any(None in row for row in rows):  # a row with more fields than the header: a broken file
-        n = next(i for i, row in enumerate(rows, 2) if None in row)
+    width = len(fields)
+    if any(len(row) > width for row in rows):  # a row with more fields than the header: a broken file
+        n = next(i for i, row in enumerate(rows, 2) if len(row) > width)
         raise SourceError(path, f"line {n} has more fields than the header; the file is damaged")
-    return [{k: (v or "").strip() for k, v in row.items()} for row in rows]
+    return fields, rows
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """Every row as text (nothing parsed or guessed), with one clear error for an unreadable file."""
+    fields, rows = _read(path)
+    out = []
+    for row in rows:
+        cells = dict(zip(fields, row))
+        cells.update((k, "") for k in fields[len(row):])  # as DictReader fills a short row
+        out.append({k: v.strip() for k, v in cells.items()})
+    return out
+
+
+class Columns:
+    """An export's cells column by column, as :func:`read_rows` reads them: ``get(name)`` is every row's
+    stripped text ("" where the column is absent or the row is short), worked out when first asked for."""
+
+    def __init__(self, path: Path) -> None:
+        fields, rows = _read(path)
+        self.n = len(rows)
+        width = len(fields)
+        cells = list(zip(*[row + [""] * (width - len(row)) if len(row) < width else row for row in rows]))
+        self._raw = {name: cells[j] for j, name in enumerate(fields)}  # a repeated name: its last column
+        self._done: dict[str, np.ndarray] = {}
+
+    def get(self, name: str) -> np.ndarray:
+        if name not in self._done:
+            raw = self._raw.get(name)
+            self._done[name] = np.full(self.n, "", dtype=object) if raw is None else \
+                np.array([v.strip() for v in raw], dtype=object)
+        return self._done[name]
+
+
+def distinct(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's combination of ``columns`` as a code (numbered in the order they first come) and the first
+    row of each code: a rule runs once per code and its verdict is spread to the rows."""
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
+    return combined, np.unique(combined, return_index=True)[1]
+
+
+def per_distinct(rule: Callable, *columns: np.ndarray) -> np.ndarray:
+    """``rule(*values)`` for every row, run once per distinct combination of the rows' values."""
+    codes, first = distinct(*columns)
+    return objects([rule(*(c[i] for c in columns)) for i in first.tolist()])[codes]
+
+
+def coded(values: np.ndarray) -> tuple[np.ndarray, list]:
+    """A list field as ``events.Table`` holds it: each row's code into its distinct values."""
+    none = isnone(values)
+    codes, uniques = pd.factorize(np.where(none, _NONE, values))  # pandas would make None NaN
+    return codes.astype(np.int64), [None if v is _NONE else v for v in uniques]
+
+
+_NONE = object()
+
+
+def isnone(values: np.ndarray) -> np.ndarray:
+    """Which values of an object array are None."""
+    return np.array([v is None for v in values.tolist()], dtype=bool)
+
+
+def coordinate(text: str) -> float | None:
+    """A longitude or latitude as :meth:`Context.point` reads it (None: not a number)."""
+    try:
+        return round(float(text), 6)
+    except ValueError:
+        return None
+
+
+def located(lon_text: np.ndarray, lat_text: np.ndarray, point: np.ndarray, province: np.ndarray,
+            labels: np.ndarray, skipped: "Skipped", step: int, ctx: "Context", admin_field: str,
+            admin: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:meth:`Context.point` for the rows ``point``: their lon, lat and province (None: the row cannot be used,
+    noted), the province taken from the point, in one spatial query, where the row's admin name is unknown."""
+    lon, lat = np.full(len(point), np.nan), np.full(len(point), np.nan)
+    province = province.copy()
+    rows = np.flatnonzero(point)
+    xs = [coordinate(v) for v in lon_text[rows].tolist()]
+    ys = [coordinate(v) for v in lat_text[rows].tolist()] if len(rows) else []
+    bad = np.array([x is None or y is None for x, y in zip(xs, ys)], dtype=bool)
+    lon[rows] = [np.nan if x is None else x for x in xs]
+    lat[rows] = [np.nan if y is None else y for y in ys]
+    mask = np.zeros(len(point), dtype=bool)
+    mask[rows[bad]] = True
+    skipped.add(mask, step, "not used: latitude/longitude are not numbers")
+    province[mask] = None
+    ask = point & ~mask & isnone(province)
+    found = ctx.names.at_many(lon[ask], lat[ask])
+    outside, kept = ask.copy(), ask.copy()
+    outside[ask], kept[ask] = found == "", found != ""
+    skipped.add(outside, step, "not used: the point lies outside every embedded province")
+    skipped.add(kept, step, f"kept with the province taken from the point: {admin_field} is not a known unit name",
+                labels + " (" + np.where(admin != "", admin, "empty") + ")")
+    province[ask] = np.where(found != "", found, None)
+    return lon, lat, province
+
+
+class Skipped:
+    """Rows not used (or used with a caveat), gathered column by column: handed to ``Context.skip`` in the
+    order a loop over the rows would have met them (row by row, each row's checks in ``step`` order)."""
+
+    def __init__(self, labels: np.ndarray) -> None:
+        self.labels = labels
+        self._found: list[tuple[np.ndarray, int, str, np.ndarray]] = []
+
+    def add(self, mask: np.ndarray, step: int, reason: str, labels: np.ndarray | None = None) -> None:
+        rows = np.flatnonzero(mask)
+        if len(rows):
+            self._found.append((rows, step, reason, (self.labels if labels is None else labels)[rows]))
+
+    def say(self, ctx: "Context") -> None:
+        if not self._found:
+            return
+        rows = np.concatenate([f[0] for f in self._found])
+        steps = np.concatenate([np.full(len(f[0]), f[1]) for f in self._found])
+        reasons = np.concatenate([np.full(len(f[0]), n) for n, f in enumerate(self._found)])
+        labels = np.concatenate([f[3] for f in self._found])
+        for k in np.lexsort((steps, rows)).tolist():
+            ctx.skip(self._found[reasons[k]][2], labels[k])
 
 
 def file_date(path: Path) -> str:
@@ -186,7 +337,49 @@ def file_date(path: Path) -> str:
 def load(path: Path, *, folder: Path | None = None, accessed: str | None = None,
          version: str | None = None) -> Imported:
     """Read an ACLED or UCDP GED export; raise one LayerError when no row can be used."""
-    from . import acled, events, sources, ucdp
+    from . import acled, ucdp
+
+    kind, ctx = _context(path, folder, accessed, version)
+    rows = read_rows(ctx.path)
+    records, citation = (acled if kind == "acled" else ucdp).convert(rows, ctx)
+    notes = ctx.notes()
+    if not records:
+        raise LayerError(ctx.path, ["no row can be drawn on this map"] + list(notes))
+    return Imported(dataset=kind, records=tuple(records), notes=notes, citation=citation, rows=len(rows),
+                    skipped=ctx.skipped)
+
+
+@dataclass(frozen=True)
+class ImportedTable:
+    """An export mapped onto the events schema as columns (``table.records()`` are :func:`load`'s records)."""
+
+    dataset: str  # "acled" or "ucdp"
+    table: object  # events.Table
+    notes: tuple[str, ...]
+    citation: str
+    rows: int
+    skipped: int
+
+
+def load_table(path: Path, *, folder: Path | None = None, accessed: str | None = None,
+               version: str | None = None) -> ImportedTable:
+    """:func:`load` done column by column, each rule once per distinct value: the same table of events, the
+    same notes and citation, and the same error when no row can be used; no object per row."""
+    from . import acled, ucdp
+
+    kind, ctx = _context(path, folder, accessed, version)
+    columns = Columns(ctx.path)
+    table, citation = (acled if kind == "acled" else ucdp).table(columns, ctx)
+    notes = ctx.notes()
+    if not len(table):
+        raise LayerError(ctx.path, ["no row can be drawn on this map"] + list(notes))
+    return ImportedTable(dataset=kind, table=table, notes=notes, citation=citation, rows=columns.n,
+                         skipped=ctx.skipped)
+
+
+def _context(path: Path, folder: Path | None, accessed: str | None, version: str | None) -> tuple[str, Context]:
+    """The export's kind and what its row mappers need, with one error for a file that is neither."""
+    from . import events, sources
 
     path = Path(path)
     kind = detect(path)
@@ -199,13 +392,24 @@ def load(path: Path, *, folder: Path | None = None, accessed: str | None = None,
                                               load_aliases(folder)),
                   districts=events.load_districts(folder), actors=events.load_actors(folder),
                   accessed=accessed or file_date(path), version=version or "")
-    rows = read_rows(path)
-    records, citation = (acled if kind == "acled" else ucdp).convert(rows, ctx)
-    notes = ctx.notes()
-    if not records:
-        raise LayerError(path, ["no row can be drawn on this map"] + list(notes))
-    return Imported(dataset=kind, records=tuple(records), notes=notes, citation=citation, rows=len(rows),
-                    skipped=ctx.skipped)
+    return kind, ctx
+
+
+def table_of(fields: dict[str, np.ndarray], lists: dict[str, np.ndarray], n: int, *, dataset: str,
+             redistributable: bool, own: dict[str, np.ndarray]):
+    """The mapped rows as an ``events.Table``: ``fields`` the text fields a mapper sets (the rest empty),
+    ``lists`` each list field's value per row (object arrays; the rest empty), ``own`` the rows' own text
+    that list values hold as placeholders (``eventblock.placeholder``)."""
+    from . import events
+
+    text = {k: fields.get(k, np.full(n, "", dtype=object)) for k in events._TEXT_FIELDS}
+    text["dataset"] = np.full(n, dataset, dtype=object)
+    text["lon"], text["lat"] = fields["lon"], fields["lat"]
+    empty = (np.zeros(n, dtype=np.int64), [()])
+    lists = {k: coded(lists[k]) if k in lists else empty
+             for k in ("actors", "units", "sources", "inferred", "move_from", "move_to")} | \
+        {"fatalities": coded(lists["fatalities"])}
+    return events.Table(text=text, coded=lists, redistributable=np.full(n, redistributable, dtype=bool), own=own)
 
 
 def record_id(prefix: str, raw: str) -> str:

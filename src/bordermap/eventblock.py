@@ -34,6 +34,11 @@ def _mark(name: str) -> str:
     return f"{MARK}{name}{MARK}"
 
 
+def placeholder(name: str) -> str:
+    """Where a value of a table's row holds the row's own text ``name`` (``events.Table.own``)."""
+    return _mark(name)
+
+
 def eligible(table: events.Table, unit_precisions: Sequence[str]) -> bool:
     """Every record is a point event or place located finer than a unit (``layers.UNIT_PRECISIONS`` draw
     the unit's shape too), and no text holds the placeholder mark."""
@@ -135,11 +140,14 @@ def download_rows(rows: Rows, table, feature: Callable,
     out = []
     for j in range(len(fields) if len(there) else 0):
         values, own_slot = [None] * len(templates), np.full(len(templates), -1, dtype=np.int64)
+        deep = []  # templates whose value holds a row's own text inside a list or table (an export's sources)
         for k, p in enumerate(packed):
             if p is None:
                 continue
             if type(p[j]) is int and MARK in strings[k][p[j]]:  # a top-level string of the row's own
                 own_slot[k] = p[j]
+            elif type(p[j]) is not int and _holds_own(p[j], strings[k]):
+                deep.append(k)
             else:
                 values[k] = _resolve(p[j], index, first[k])
         slot = own_slot[codes]
@@ -147,8 +155,25 @@ def download_rows(rows: Rows, table, feature: Callable,
         for n in np.unique(slot[slot >= 0]).tolist():
             mine = slot == n
             own[mine] = index[n][there[mine]]
-        out.append(Column.of_templates(values, codes, slot >= 0, own))
+        row_codes = codes
+        if deep:  # each of their rows a value of its own, after the templates'
+            at = np.flatnonzero(np.isin(codes, deep))
+            row_codes = codes.copy()
+            row_codes[at] = len(values) + np.arange(len(at))
+            values = values + [_resolve(packed[k][j], index, r) for k, r in zip(codes[at].tolist(), there[at].tolist())]
+        out.append(Column.of_templates(values, row_codes, slot >= 0, own))
     return fields, has, out, rows.lon[there], rows.lat[there]
+
+
+def _holds_own(value: Any, strings: list) -> bool:
+    """A packed value holds a string with a placeholder for the row's own text (tokens as in ``_resolve``)."""
+    if type(value) is int:
+        return MARK in strings[value]
+    if isinstance(value, dict):
+        return list(value) != ["n"] and any(_holds_own(v, strings) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_own(v, strings) for v in value)
+    return False
 
 
 def _resolve(value: Any, index: list[np.ndarray], row: int) -> Any:
@@ -197,7 +222,8 @@ def of_table(table: events.Table, item: Callable) -> Rows:
         record = events.Record(**fields, lon=float(t["lon"][row]), lat=float(t["lat"][row]),
                                redistributable=bool(table.redistributable[row]))
         templates.append(item(record))
-    return Rows(codes=combined, templates=templates, own={k: t[k] for k in OWN_FIELDS}, lon=t["lon"], lat=t["lat"])
+    return Rows(codes=combined, templates=templates, own={**{k: t[k] for k in OWN_FIELDS}, **table.own},
+                lon=t["lon"], lat=t["lat"])
 
 
 def fill(values: Sequence, codes: np.ndarray, own: dict[str, np.ndarray]) -> np.ndarray:

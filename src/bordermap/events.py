@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -337,9 +337,18 @@ class Table:
     text: dict[str, np.ndarray]
     coded: dict[str, tuple[np.ndarray, list]]
     redistributable: np.ndarray
+    #: Each row's own text that its list values hold as a placeholder (``eventblock.placeholder(name)``), so
+    #: that rows differing only in it share their values (an export's sources name each row's event).
+    own: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.text["id"])
+
+    def take(self, rows: np.ndarray) -> "Table":
+        """The rows ``rows`` (indexes or a mask), in that order, as a table."""
+        return Table(text={k: v[rows] for k, v in self.text.items()},
+                     coded={k: (codes[rows], values) for k, (codes, values) in self.coded.items()},
+                     redistributable=self.redistributable[rows], own={k: v[rows] for k, v in self.own.items()})
 
     def values(self, name: str) -> list:
         """One list field's value for every row."""
@@ -351,12 +360,48 @@ class Table:
         t, n = self.text, len(self)
         cols = {k: t[k].tolist() for k in _TEXT_FIELDS}
         lists = {k: self.values(k) for k in self.coded}
+        if self.own:
+            lists = {k: self._own_put(v) for k, v in lists.items()}
         lon, lat = t["lon"].tolist(), t["lat"].tolist()
         shared = self.redistributable.tolist()
         return tuple(Record(
             **{k: cols[k][i] for k in _TEXT_FIELDS}, **{k: lists[k][i] for k in lists},
             lon=None if lon[i] != lon[i] else lon[i], lat=None if lat[i] != lat[i] else lat[i],
             redistributable=shared[i]) for i in range(n))
+
+    def _own_put(self, values: list) -> list:
+        """Each row's value with its own text put into the placeholders."""
+        from .eventblock import placeholder
+
+        marks = [(placeholder(k), column) for k, column in self.own.items()]
+        cache: dict = {}
+
+        def put(value: Any, i: int) -> Any:
+            if isinstance(value, str):
+                for mark, column in marks:
+                    if mark in value:
+                        value = value.replace(mark, column[i])
+                return value
+            if isinstance(value, tuple):
+                return tuple(put(v, i) for v in value)
+            if isinstance(value, Source):
+                return Source(*(put(getattr(value, f), i) for f in ("author", "work", "via", "url")))
+            return value
+
+        def marked(value: Any) -> bool:
+            if isinstance(value, str):
+                return any(mark in value for mark, _ in marks)
+            if isinstance(value, tuple):
+                return any(marked(v) for v in value)
+            return isinstance(value, Source) and marked((value.author, value.work, value.via, value.url))
+
+        out = []
+        for i, value in enumerate(values):
+            key = id(value)
+            if key not in cache:
+                cache[key] = marked(value)
+            out.append(put(value, i) if cache[key] else value)
+        return out
 
 
 #: The text fields of a Record, as a Table holds them.
@@ -396,8 +441,8 @@ def check(frame: gpd.GeoDataFrame, path: Path, *, actors: Actors, units: set[str
     rows_bad(0, ~has_id, "id", "missing")
     rows_bad(0, has_id & ~well_formed, "id", lambda i: f"{rid[i]!r} must be lower-case letters, digits and hyphens")
     rows_bad(0, well_formed & ids.duplicated().to_numpy(), "id", "used by an earlier record")
-    for k, field in enumerate(("title", "summary", "location_basis")):
-        rows_bad(1 + k, text[field] == "", field, "missing")
+    for k, name in enumerate(("title", "summary", "location_basis")):
+        rows_bad(1 + k, text[name] == "", name, "missing")
     category = text["category"]
     rows_bad(4, ~_isin(category, CATEGORIES), "category",
              lambda i: f"{category[i]!r} is not one of: {', '.join(CATEGORIES)}")

@@ -103,10 +103,12 @@ def build(boundaries: Boundaries, recipe: Recipe, layers: Iterable, *,
 
     articles: dict[tuple[str, str], None] = {}
     for layer in layers:
-        block = getattr(layer, "block", None)  # an eventblock.Rows: its templates cite what its rows cite
-        for item in (*getattr(layer, "items", ()), *(block.templates if block is not None else ())):
+        for item in getattr(layer, "items", ()):
             if item.popup:
                 articles.update(dict.fromkeys(item.popup.sources))
+        block = getattr(layer, "block", None)  # an eventblock.Rows: its rows cite what their templates cite
+        if block is not None:
+            articles.update(dict.fromkeys(_block_sources(block)))
     vintage = (f"Boundaries: {boundary_src.get('name', 'Natural Earth')}, "
                f"{boundary_src.get('version', 'version not recorded')}.")
     if releases:
@@ -119,6 +121,26 @@ def build(boundaries: Boundaries, recipe: Recipe, layers: Iterable, *,
     return Guide(places=tuple(_places(boundaries, districts, district_shapes, layers)), credits=tuple(credits),
                  articles=tuple(sorted(articles)), vintage=vintage,
                  notes=(BOUNDARY_NOTE, SUMMARY_NOTE, LOCATION_NOTE), cite=cite)
+
+
+def _block_sources(block) -> list[tuple[str, str]]:
+    """Every source a block's rows cite: a template's own, or, where it holds a row's own text (an export's
+    event id), each row's."""
+    from .eventblock import MARK
+
+    out: list = []
+    for k in block.first_rows().tolist():
+        popup = block.templates[k].popup
+        if popup and not any(MARK in text or MARK in (url or "") for text, url in popup.sources):
+            out += popup.sources
+    width = max((len(t.popup.sources) for t in block.templates if t.popup), default=0)
+    for j in range(width):
+        def part(item, end: int, j: int = j):
+            sources = item.popup.sources if item.popup else ()
+            return sources[j][end] if j < len(sources) and MARK in "".join(s or "" for s in sources[j]) else None
+        out += [(text, url) for text, url in zip(block.text(lambda t: part(t, 0)).tolist(),
+                                                 block.text(lambda t: part(t, 1)).tolist()) if text is not None]
+    return out
 
 
 def _places(boundaries: Boundaries, districts, district_shapes, layers) -> list[Place]:

@@ -476,6 +476,7 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
     for d in districts.values():
         unit_names[d.id] = f"{d.name} district, {unit_names.get(d.parent, d.parent)}"
     admin1 = boundaries.admin1.set_index("code")
+    province_shapes = dict(zip(admin1.index, admin1.geometry))  # one look-up per unit-located record
     provinces = {r.code: (r.name, r.country) for r in boundaries.admin1.itertuples(index=False)}
     items = {r.id: record_item(r, actors, provinces, districts, unit_names) for r in records}
     block = eventblock.concat([eventblock.of_table(t, lambda r: record_item(r, actors, provinces, districts,
@@ -505,7 +506,7 @@ def event_layers(records, boundaries: Boundaries, districts, actors, *, markers:
                 record=record.id, approximate=approximate))
         if record.location_precision in UNIT_PRECISIONS:
             for code in (record.admin1,) if record.admin1 and not record.units else record.units:
-                geom = admin1.loc[code].geometry if code in admin1.index else \
+                geom = province_shapes[code] if code in province_shapes else \
                     district_shapes[code][0] if code in district_shapes else None
                 if geom is not None:
                     uncertain.append({"record": record.id, "colour": colour, "geometry": geom})

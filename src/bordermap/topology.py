@@ -58,6 +58,8 @@ class Topology:
         self.decimals = decimals
         self._paths: list[np.ndarray] = []
         self._refs: list[list[int]] = []
+        self._done: dict[bytes, list] = {}  # a shape drawn again (a province for each event in it) is cut once
+        self._same: dict[int, tuple] = {}
 
     def _path(self, coords) -> list[int]:
         ref: list[int] = []
@@ -67,7 +69,17 @@ class Topology:
 
     def geometry(self, geom) -> list:
         """``[[kind, [ring or line, ...]], ...]`` as :func:`bordermap.pagedata.encode_geometry`, with each
-        ring or line an arc-reference list (filled by :meth:`arcs`); a point stays an encoded polyline."""
+        ring or line an arc-reference list (filled by :meth:`arcs`); a point stays an encoded polyline.
+        The same shape again gives the same lists: its paths would cut into the same arcs."""
+        if id(geom) in self._same:  # the very object again (kept alive, so its id stays its own)
+            return self._same[id(geom)][1]
+        key = geom.wkb
+        if key not in self._done:
+            self._done[key] = self._geometry(geom)
+        self._same[id(geom)] = (geom, self._done[key])
+        return self._done[key]
+
+    def _geometry(self, geom) -> list:
         import shapely
 
         out: list[Any] = []
@@ -81,7 +93,7 @@ class Topology:
             elif kind == "Point":
                 out.append([2, [polyline(quantise(shapely.get_coordinates(part), self.decimals))]])
             else:  # a collection left by a repair: what it holds
-                out.extend(self.geometry(part))
+                out.extend(self._geometry(part))
         return out
 
     def _cuts(self) -> list[np.ndarray]:

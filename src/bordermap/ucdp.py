@@ -66,10 +66,18 @@ def _day(text: str) -> str:
 
 
 def _date(row, ctx: Context, label: str) -> tuple[str, str, str] | None:
-    start, end, prec = _day(row.get("date_start", "")), _day(row.get("date_end", "")), row.get("date_prec", "")
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", start) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", end or start):
-        ctx.skip("not used: date_start/date_end are not dates", label)
+    got = _date_of(row.get("date_start", ""), row.get("date_end", ""), row.get("date_prec", ""))
+    if isinstance(got, str):
+        ctx.skip(got, label)
         return None
+    return got
+
+
+def _date_of(start: str, end: str, prec: str) -> tuple[str, str, str] | str:
+    """(date, date_precision, date_note) of a row's dates and date_prec, or why the row is not used."""
+    start, end = _day(start), _day(end)
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", start) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", end or start):
+        return "not used: date_start/date_end are not dates"
     end = end or start
     prec = prec.removesuffix(".0")
     note = f"UCDP date_prec {prec}"
@@ -83,8 +91,7 @@ def _date(row, ctx: Context, label: str) -> tuple[str, str, str] | None:
     if prec == "5":
         return (start[:4], "year", note + ": the year") if start[:4] == end[:4] else \
             (f"{start[:4]}/{end[:4]}", "range", note + ": the years")
-    ctx.skip("not used: date_prec is not 1 to 5", label)
-    return None
+    return "not used: date_prec is not 1 to 5"
 
 
 def _number(text: str) -> int | None:
@@ -134,25 +141,15 @@ def _record(row: dict[str, str], ctx: Context, label: str, name: str) -> Record 
                          "no embedded shape, so it is drawn as its province")
     else:
         units = (province,)
-    best, low, high = (_number(row.get(k, "")) for k in ("best", "low", "high"))
-    if best is not None and ((low is not None and low > best) or (high is not None and high < best)):
-        low = high = None
-        notes.append("UCDP's low/high do not contain its best estimate; only the best is shown")
-    violence = VIOLENCE.get(row.get("type_of_violence", "").removesuffix(".0"), "organised violence")
-    deaths = ", ".join(f"{k} {row[c]}" for k, c in (("side A", "deaths_a"), ("side B", "deaths_b"),
-                                                    ("civilians", "deaths_civilians"),
-                                                    ("unknown", "deaths_unknown")) if row.get(c))
+    fatalities, note = _fatalities(row.get("best", ""), row.get("low", ""), row.get("high", ""))
+    notes += [note] if note else []
+    violence = _violence(row.get("type_of_violence", ""))
     summary = f"UCDP GED: {violence}" + (f" ({row['dyad_name']})" if row.get("dyad_name") else "") + "."
-    if deaths:
-        summary += f" Deaths by UCDP's best estimate: {deaths}."
+    summary += _deaths(*(row.get(c, "") for c in DEATHS.values()))
     if row.get("source_headline"):
         summary += f" Source headline: {row['source_headline']}"
-    offices = [o.strip() for o in row.get("source_office", "").split(";") if o.strip()]
-    work = f"{name}, event {row.get('id')}"
-    sources = tuple(Source(author=o, work=work, via="UCDP") for o in dict.fromkeys(offices)) or \
-        (Source("UCDP", work),)
-    actors = tuple(dict.fromkeys(ctx.actors.canonical(a) for a in (row.get("side_a", ""), row.get("side_b", ""))
-                                 if a.strip()))
+    sources = _sources(row.get("source_office", ""), f"{name}, event {row.get('id')}")
+    actors = _actors(ctx, row.get("side_a", ""), row.get("side_b", ""))
     return Record(
         id=record_id("ucdp", row.get("id", label)),
         title=f"{violence.capitalize()}: {row.get('where_description') or row.get('adm_2') or adm1}",
@@ -160,4 +157,140 @@ def _record(row: dict[str, str], ctx: Context, label: str, name: str) -> Record 
         actors=actors, location_precision=precision, units=units, admin1=province if lon is not None else "",
         place=place if lon is not None else (row.get("adm_2") or row.get("adm_1", "")), location_basis=basis,
         summary=summary, sources=sources, lon=lon, lat=lat,
-        fatalities=Fatalities(best, low, high, FATALITIES_NOTE) if best is not None else None)
+        fatalities=fatalities)
+
+
+#: The deaths a summary lists, by UCDP's column for each.
+DEATHS = {"side A": "deaths_a", "side B": "deaths_b", "civilians": "deaths_civilians", "unknown": "deaths_unknown"}
+
+
+def _violence(text: str) -> str:
+    return VIOLENCE.get(text.removesuffix(".0"), "organised violence")
+
+
+def _deaths(*counts: str) -> str:
+    """The summary's sentence on deaths by side ('' when the export gives none)."""
+    deaths = ", ".join(f"{k} {v}" for k, v in zip(DEATHS, counts) if v)
+    return f" Deaths by UCDP's best estimate: {deaths}." if deaths else ""
+
+
+def _fatalities(best: str, low: str, high: str) -> tuple[Fatalities | None, str]:
+    """UCDP's estimates, and a note when its low/high do not contain its best (then only the best is kept)."""
+    best, low, high = _number(best), _number(low), _number(high)
+    note = ""
+    if best is not None and ((low is not None and low > best) or (high is not None and high < best)):
+        low = high = None
+        note = "UCDP's low/high do not contain its best estimate; only the best is shown"
+    return (Fatalities(best, low, high, FATALITIES_NOTE) if best is not None else None), note
+
+
+def _sources(offices: str, work: str) -> tuple[Source, ...]:
+    named = [o.strip() for o in offices.split(";") if o.strip()]
+    return tuple(Source(author=o, work=work, via="UCDP") for o in dict.fromkeys(named)) or (Source("UCDP", work),)
+
+
+def _actors(ctx: Context, side_a: str, side_b: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(ctx.actors.canonical(a) for a in (side_a, side_b) if a.strip()))
+
+
+# --- the same mapping, column by column ---------------------------------------------------------------
+
+def table(columns, ctx: Context) -> tuple:
+    """:func:`convert` column by column: the same rows used, notes, citation and values, as an
+    ``events.Table`` (its ``records()`` are :func:`convert`'s records); each rule runs once per distinct
+    value or combination, and the rows' sources share their values (the event id is the row's own)."""
+    import numpy as np
+    import pandas as pd
+
+    from .conflictdata import WORK, Skipped, isnone, located, per_distinct, table_of
+    from .eventblock import MARK, placeholder
+    from .takeaway import objects
+
+    name = dataset_name(ctx)
+    cite = ("Sundberg and Melander (2013), Journal of Peace Research 50(4)" if "Candidate" not in name else
+            "Hegre et al. (2020), Journal of Peace Research 57(5)")
+    c, n = columns.get, columns.n
+    col = {k: c(k) for k in ("id", "country", "where_prec", "date_start", "date_end", "date_prec", "adm_1", "adm_2",
+                             "where_coordinates", "where_description", "longitude", "latitude", "best", "low",
+                             "high", "type_of_violence", "dyad_name", "source_headline", "source_office",
+                             "side_a", "side_b", *DEATHS.values())}
+    raw = col["id"]
+    labels = np.where(raw != "", raw, np.array([f"line {i}" for i in range(2, n + 2)], dtype=object))
+    skipped = Skipped(labels)
+    repeated = pd.Series(labels, dtype=object).duplicated().to_numpy()
+    skipped.add(repeated, 0, "not used: the id repeats an earlier row")
+    alive = ~repeated
+    country = per_distinct(lambda v: COUNTRIES.get(v.lower()), col["country"])
+    skipped.add(alive & isnone(country), 1, "not used: the country is not Pakistan, Afghanistan or Iran")
+    alive &= ~isnone(country)
+    prec = per_distinct(lambda v: v.removesuffix(".0"), col["where_prec"])
+    for code, why in UNPLACEABLE.items():
+        skipped.add(alive & (prec == code), 1, f"not used: {why}")
+    alive &= ~np.isin(prec, list(UNPLACEABLE))
+    skipped.add(alive & ~np.isin(prec, list(WHERE)), 1, "not used: where_prec is not 1 to 7")
+    alive &= np.isin(prec, list(WHERE))
+    dates = per_distinct(_date_of, col["date_start"], col["date_end"], col["date_prec"])
+    bad_date = np.array([isinstance(d, str) for d in dates.tolist()], dtype=bool)
+    for reason in dict.fromkeys(dates[alive & bad_date].tolist()):
+        skipped.add(alive & bad_date & np.array([d == reason for d in dates.tolist()], dtype=bool), 1, reason)
+    alive &= ~bad_date
+    precision = np.array([WHERE[p][0] if p in WHERE else "" for p in prec.tolist()], dtype=object)
+    adm1 = per_distinct(lambda v: re.sub(r"\s+(province|ostan)$", "", v, flags=re.I), col["adm_1"])
+    province = per_distinct(lambda k, a: ctx.names.code(k, a) if k else None, country, adm1)
+    point = alive & np.isin(precision, ("town", "near"))
+    lon, lat, province = located(col["longitude"], col["latitude"], point, province, labels, skipped, 1, ctx,
+                                 "adm_1", col["adm_1"])
+    alive &= ~(point & isnone(province))
+    unit = alive & ~point
+    adm1_shown = labels + " (" + np.where(col["adm_1"] != "", col["adm_1"], "empty") + ")"
+    for p in dict.fromkeys(prec[unit & isnone(province)].tolist()):
+        skipped.add(unit & isnone(province) & (prec == p), 1,
+                    f"not used: where_prec {p} (located only to a unit) and adm_1 is not a known unit name", adm1_shown)
+    alive &= ~(unit & isnone(province))
+    skipped.say(ctx)
+    used = np.flatnonzero(alive)
+    col = {k: v[used] for k, v in col.items()}
+    unit, point, province, precision, prec, adm1 = (a[used] for a in (unit, point, province, precision, prec, adm1))
+    in_districts = unit & (precision == "district")
+    adm2 = per_distinct(lambda v: re.sub(r"\s+district$", "", v, flags=re.I), col["adm_2"])
+    district = per_distinct(lambda d, p, a: district_id(ctx, p, a) if d else None, in_districts,
+                            np.where(in_districts, province, ""), adm2)
+    shapeless = in_districts & isnone(district)
+    precision = np.where(shapeless, "province", precision)
+    fatalities = per_distinct(_fatalities, col["best"], col["low"], col["high"])
+    date = dates[used]
+    caveats = [[f"UCDP places it in {d or 'an unnamed district'} (ADM2); that district has no embedded shape, so it "
+                "is drawn as its province"] if s else [] for d, s in zip(col["adm_2"].tolist(), shapeless.tolist())]
+    date_note = ["; ".join([d[2], *more, *([f[1]] if f[1] else [])]).strip("; ")
+                 for d, more, f in zip(date.tolist(), caveats, fatalities.tolist())]
+    violence = per_distinct(_violence, col["type_of_violence"])
+    dyad = col["dyad_name"]
+    summary = "UCDP GED: " + violence + np.where(dyad != "", " (" + dyad + ")", "") + "." + \
+        per_distinct(_deaths, *(col[k] for k in DEATHS.values())) + \
+        np.where(col["source_headline"] != "", " Source headline: " + col["source_headline"], "")
+    where = np.where(col["where_description"] != "", col["where_description"],
+                     np.where(col["adm_2"] != "", col["adm_2"], adm1))
+    place = np.where(col["where_coordinates"] != "", col["where_coordinates"], col["where_description"])
+    countries, days = set(col["country"].tolist()), set()
+    for k in ("date_start", "date_end"):
+        days |= {_day(d) for d in dict.fromkeys(col[k].tolist())}
+    citation = f"{name}, Uppsala Conflict Data Program ({LICENCE}); cite {cite}; rows: {coverage(countries, days)}"
+    fields = {
+        "id": np.array([record_id("ucdp", r) for r in col["id"].tolist()], dtype=object),
+        "title": per_distinct(str.capitalize, violence) + ": " + where, "category": np.full(len(used), "attack", dtype=object),
+        "date": np.array([d[0] for d in date], dtype=object), "date_precision": np.array([d[1] for d in date], dtype=object),
+        "date_note": np.array(date_note, dtype=object), "location_precision": precision,
+        "admin1": np.where(unit, "", province),
+        "place": np.where(unit, np.where(col["adm_2"] != "", col["adm_2"], col["adm_1"]), place),
+        "location_basis": np.array([WHERE[p][1] for p in prec.tolist()], dtype=object), "summary": summary,
+        "lon": np.where(unit, np.nan, lon[used]).astype(float), "lat": np.where(unit, np.nan, lat[used]).astype(float)}
+    lists = {
+        "actors": per_distinct(lambda a, b: _actors(ctx, a, b), col["side_a"], col["side_b"]),
+        "units": per_distinct(lambda u, d, p: ((d,) if d else (p,)) if u else (), unit, district, province),
+        "fatalities": objects([f[0] for f in fatalities.tolist()])}
+    own = {WORK: f"{name}, event " + col["id"]}
+    if any(MARK in text for text in dict.fromkeys(col["source_office"].tolist())):  # a placeholder would be ambiguous
+        lists["sources"], own = per_distinct(_sources, col["source_office"], own[WORK]), {}
+    else:
+        lists["sources"] = per_distinct(lambda text: _sources(text, placeholder(WORK)), col["source_office"])
+    return table_of(fields, lists, len(used), dataset=citation, redistributable=True, own=own), citation

@@ -374,3 +374,29 @@ def test_cli_export_and_build_export(cli, tmp_path, exported):
     assert {"baloch-insurgency.html", "baloch-insurgency.png"} <= {p.name for p in tmp_path.iterdir()}
     bad = cli("export", "--size", "10x10")
     assert bad.returncode == 2 and bad.stderr.startswith("bordermap: error: argument --size")
+
+
+def test_a_dataset_export_with_a_work_per_event_is_named_once_in_the_footer(tmp_path):
+    """An ACLED export cites one work per event ("ACLED event PAK1, …"): thousands of them once filled the
+    footer past the page (a crash). The dataset is named once, under Data; the curated articles stay listed."""
+    from .test_conflictdata import ACLED_CURRENT, acled_row, write_csv
+
+    rows = [dict(acled_row(n, lon=66.5 + (n % 40) / 20, lat=29.5 + (n // 40) / 20), source="") for n in range(1500)]
+    src = write_csv(tmp_path / "acled.csv", ACLED_CURRENT, rows)
+    a = _assemble(None, (src,), (), None)
+    fig = static_figure(a)
+    footer = fig.footer.get_text()
+    dataset = next(r.dataset for r in a.records if r.id.startswith("acled-"))
+    curated = render_static.articles(r for r in a.records if not r.dataset)
+    assert curated and all(work in footer.replace("\n", " ") for work in curated[:3])
+    assert "ACLED event" not in footer and dataset.split(",")[0] in footer.replace("\n", " ")
+    assert footer.count("\n") < 20
+    assert fig.footer.get_window_extent(fig.figure.canvas.get_renderer()).y1 < fig.figure.bbox.height / 3
+
+
+def test_the_footer_names_each_cited_work_once():
+    """A work cited directly and reached "via" under its own bracketed words ("…; its author is not named") is one work."""
+    records = _assemble(None, (), (), None).records
+    works = render_static.articles(records)
+    titles = {s.work.split(" (")[0] for r in records for s in r.sources if not s.via and s.work}
+    assert titles and {t: sum(t in w for w in works) for t in titles} == {t: 1 for t in titles}

@@ -856,9 +856,11 @@ def articles(records: Iterable) -> list[str]:
     records = list(records)
     direct = [s for r in records for s in r.sources if not s.via]
     out = dict.fromkeys(s.text() for s in direct)
+    # a via names the work with its own words in the brackets ("(policy brief, 2021; its author is not named)")
+    titles = {d.work.split(" (")[0] for d in direct if d.work}
     for r in records:
         for s in r.sources:
-            if s.via and not any(d.work and d.work in s.via for d in direct):
+            if s.via and not any(t in s.via for t in titles):
                 out.setdefault(s.via)
     return list(out)
 
@@ -866,11 +868,16 @@ def articles(records: Iterable) -> list[str]:
 def _footer(credits: list[str], records, shown, relief: ReliefImage | None, projection_text: str,
             notes: Iterable[str] = ()) -> str:
     drawn = {i.id for layer in shown for i in getattr(layer, "items", ())}
-    works = articles(r for r in records if r.id in drawn)
+    drawn_records = [r for r in records if r.id in drawn]
+    # a dataset's events cite one work each (ACLED event PAK1234, …): the dataset is named once, under Data
+    works = articles(r for r in drawn_records if not r.dataset)
     parts = [textwrap.fill(". ".join(notes) + ".", 165)] if notes else []
     if works:
         parts.append(textwrap.fill("Events and areas: bordermap's own summaries of the claims made or cited in "
                                    + "; ".join(works) + ".", 165))
+    if any(r.dataset for r in drawn_records):
+        parts.append("Events from conflict datasets: as each dataset codes them, with its own notes and sources "
+                     "(the datasets are named under Data).")
     # the page's credit that points to its popups has nothing to point to on paper: the articles are named above
     data = [c for c in credits if "popup" not in c.lower()]
     if relief is not None and relief.credit:

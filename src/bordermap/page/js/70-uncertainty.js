@@ -16,7 +16,7 @@
         var group = bm.layers[key].group;  // the canvas layer: only the points drawn as themselves
         var shown = group.drawnPoints ? group.drawnPoints() : bm.layers[key].shown;
         shown.forEach(function (m) {
-          var it = m.bordermap.rid && ctx.byId[m.bordermap.rid];
+          var it = m.bordermap.rid && ctx.item(m.bordermap.rid);
           if (!it || !it.radius || n >= MAX || !view.contains(m.getLatLng())) { return; }
           n += 1;
           L.circle(m.getLatLng(), {radius: it.radius, color: "#555555", weight: 1.5, dashArray: "5 4",

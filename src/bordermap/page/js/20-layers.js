@@ -103,10 +103,13 @@
     });
     var of = pointsOf(m.r, items.length);
     bm.lazyParts(items, function (r, parts) {
-      of(r).forEach(function (j) { parts.push({layer: group.points[j], group: group}); });
+      of(r).forEach(function (j) { parts.push({layer: group.point(j), group: group}); });
     });
     if (spec.show) { group.addTo(map); }
-    bm.layers[spec.name] = {group: group, markers: group.points, shown: group.points};
+    var entry = bm.layers[spec.name] = {group: group};
+    ["markers", "shown"].forEach(function (k) {  // every stand-in, made when asked for
+      Object.defineProperty(entry, k, {enumerable: true, get: function () { return group.points; }});
+    });
     done();
     return group;
   }

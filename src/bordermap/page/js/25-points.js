@@ -12,7 +12,8 @@
   bm.CANVAS_FROM = 2000;
 
   // A stand-in for a marker: no DOM, no Leaflet layer; the canvas layer draws and opens it. Its bordermap
-  // {id, rid, start, end} and options {title, alt} are made when first asked for (100k of them slow the start).
+  // {id, rid, start, end} and options {title, alt} are made when first asked for (100k of them slow the start),
+  // and so is the stand-in itself (bm.PointLayer.point).
   function Point(layer, j) { this.layer = layer; this.j = j; }
   Object.defineProperty(Point.prototype, "bordermap", {get: function () {
     return this._info || (this._info = this.layer.content.info(this.j));
@@ -86,8 +87,7 @@
       });
       this.m = m;
       this.content = content;
-      this.points = new Array(m.len);
-      for (var j = 0; j < m.len; j++) { this.points[j] = new Point(this, j); }
+      this._made = [];  // stand-ins made so far (bm.PointLayer.point); all of them once .points is asked for
       // drawn bottom to top as DOM markers stack: higher z on top, among equal z the smaller on top
       var order = this.order = drawOrder(m);
       this.rank = new Int32Array(m.len);  // a point's place in that order
@@ -96,7 +96,7 @@
       this.x = new Float64Array(m.len);  // Web Mercator pixels at zoom 0
       this.y = new Float64Array(m.len);
       var crs = L.CRS.EPSG3857, at = {lat: 0, lng: 0};  // the projection reads lat and lng only
-      for (j = 0; j < m.len; j++) {
+      for (var j = 0; j < m.len; j++) {
         at.lat = m.lat[j]; at.lng = m.lon[j];
         var p = crs.latLngToPoint(at, 0);
         this.x[j] = p.x; this.y[j] = p.y;
@@ -124,7 +124,6 @@
       var self = this;
       this.worker = bm.cluster.worker();
       if (!this.worker) { return; }
-      this.style = clusterStyle(this._map.getContainer());
       this._gen = 0;
       this._maskChanged = true;
       this.worker.onmessage = function (e) { self._answer(e.data); };
@@ -269,6 +268,7 @@
         }
         var px = cells.x[i] * f.scale - f.origin.x, py = cells.y[i] * f.scale - f.origin.y;
         if (px < -40 || py < -40 || px > size.x + 40 || py > size.y + 40) { continue; }
+        this.style = this.style || clusterStyle(this._map.getContainer());  // at the first paint: no forced layout before
         var style = this.style[count < 100 ? 0 : count < 1000 ? 1 : 2], text = String(count);
         ctx.font = style.font;
         var r = Math.min(side / 2, style.ringWidth + Math.max(style.r, ctx.measureText(text).width / 2 + style.pad));  // with its ring
@@ -293,7 +293,10 @@
     },
 
     // The points drawn as their own symbol at the last paint (not inside a cluster).
-    drawnPoints: function () { var points = this.points; return (this.singles || []).map(function (j) { return points[j]; }); },
+    drawnPoints: function () { var self = this; return (this.singles || []).map(function (j) { return self.point(j); }); },
+
+    // The stand-in of marker j, made when first asked for (always the same object).
+    point: function (j) { return this._made[j] || (this._made[j] = new Point(this, j)); },
 
     // As a marker cluster group does: show point p as itself (zooming in as far as that needs), then done().
     zoomToShowLayer: function (p, done) {
@@ -325,7 +328,7 @@
       for (k = singles.length - 1; k >= 0; k--) {
         var j = singles[k], m = this.m, half = this.icons[m.icon[j]].size / 2;
         var px = this.x[j] * f.scale - f.origin.x + m.dx[j], py = this.y[j] * f.scale - f.origin.y + m.dy[j];
-        if (Math.abs(point.x - px) <= half && Math.abs(point.y - py) <= half) { return this.points[j]; }
+        if (Math.abs(point.x - px) <= half && Math.abs(point.y - py) <= half) { return this.point(j); }
       }
       return null;
     },
@@ -387,4 +390,9 @@
       return b;
     }
   });
+  // Every marker's stand-in (1M of them cost a start of the page that draws none).
+  Object.defineProperty(bm.PointLayer.prototype, "points", {get: function () {
+    for (var j = 0; j < this.m.len; j++) { this.point(j); }
+    return this._made;
+  }});
 })(typeof window !== "undefined" ? window : globalThis);

@@ -14,7 +14,12 @@
     var unc = bm.shapes[ctx.data.uncertainty], map = ctx.map, circles = L.layerGroup(), drawn = new Map();
     var style = Object.create(null);
     Object.keys(STYLE).forEach(function (k) { style[k] = STYLE[k]; });
-    style.renderer = L.canvas();
+    // their own pane: above the shapes (as the SVG circles were, drawn after them), below the points; events
+    // pass through to the shapes beneath (the circles take no clicks)
+    var pane = map.getPane("bm-uncertainty") || map.createPane("bm-uncertainty");
+    pane.style.zIndex = 440;
+    pane.style.pointerEvents = "none";
+    style.renderer = L.canvas({pane: "bm-uncertainty"});
     if (unc) { circles.addTo(unc.group); }
     function draw() {
       var keep = new Map();

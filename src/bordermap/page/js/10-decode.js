@@ -136,6 +136,15 @@
     return {shape: shape, rank: rank, shapes: shapes};
   }
 
+  // obj[key] is make() the first time it is read, and the same value after.
+  function once(obj, key, make) {
+    Object.defineProperty(obj, key, {configurable: true, enumerable: true, get: function () {
+      var value = make();
+      Object.defineProperty(obj, key, {value: value, writable: true, enumerable: true});
+      return value;
+    }});
+  }
+
   // The items' columns (docs/page-data.md, "Items"): typed arrays, facet lists resolved to shared arrays.
   bm.itemColumns = function (doc) {
     var d = doc.items || {len: 0}, len = d.len || 0, s = doc.strings || [];
@@ -145,13 +154,16 @@
                 lists: (doc.lists || []).map(function (l) { return l.map(function (i) { return s[i]; }); })};
     cols.category = col("c"); cols.actors = col("a"); cols.countries = col("k"); cols.provinces = col("p");
     cols.precision = col("q"); cols.inferred = col("n");
-    var ids = new Array(len);
-    if (len) {
-      var pre = d.i.pre, p = bm.column(d.i.p), x = bm.column(d.i.x);
-      for (var j = 0; j < len; j++) { ids[j] = x[j] >= 0 ? pre[p[j]] + x[j] : pre[p[j]]; }
-      cols.o = decodePopups(d.o, len, {t: cols.t, d: cols.d, w: cols.w});
-    }
-    cols.ids = ids;
+    // the ids and the popups' columns are made when first read (after the first frame on a page of 100k)
+    once(cols, "ids", function () {
+      var ids = new Array(len);
+      if (len) {
+        var pre = d.i.pre, p = bm.column(d.i.p), x = bm.column(d.i.x);
+        for (var j = 0; j < len; j++) { ids[j] = x[j] >= 0 ? pre[p[j]] + x[j] : pre[p[j]]; }
+      }
+      return ids;
+    });
+    once(cols, "o", function () { return len ? decodePopups(d.o, len, {t: cols.t, d: cols.d, w: cols.w}) : undefined; });
     cols.fills = [];  // bm.lazyParts
     cols.made = [];   // the items whose parts are made
     return cols;

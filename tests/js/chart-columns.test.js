@@ -3,7 +3,7 @@ const test = require("node:test");
 const assert = require("node:assert/strict");
 const {load, plain} = require("./load.js");
 
-const bm = load("00-core.js", "42-chart.js");
+const bm = load("00-core.js", "10-decode.js", "42-chart.js");
 
 // Items as objects, and the same items as bm.decode gives them: an array with .columns (category as an index
 // into shared lists, days as ordinals past an epoch, 0 for undated) that the chart counts from.
@@ -39,4 +39,13 @@ test("the chart counts bm.decode's columns as it counts items", () => {
     assert.deepEqual(plain(got), plain(want));
   }
   assert.equal(bm.chart.count(columnar, () => true, bins, ["Attack", "Raid"]).undated, 1);
+});
+
+test("the chart's months are found from the columns as from the items", () => {
+  const months = ["2021-12", "2022-01", "2022-02", "2022-03", "2022-04"].map((m) =>
+    ({label: m, start: `${m}-01`, end: `${m}-28`}));
+  for (const cats of [["Attack", "Raid"], ["Attack"], ["Raid"], ["Other"], ["None"]]) {
+    assert.deepEqual(plain(bm.chart.span(decoded(ITEMS), months, cats)), plain(bm.chart.span(ITEMS, months, cats)));
+  }
+  assert.deepEqual(plain(bm.chart.span(decoded(ITEMS), months, ["Raid"])), [1, 3]);  // 20 January to 10 March
 });

@@ -86,3 +86,21 @@ test("escapeHtml and isWebLink keep text inert and links to the web", () => {
     assert.equal(bm.isWebLink(bad), false, String(bad));
   }
 });
+
+test("a lazily filled layer's parts come in the order of pushing them all at once", () => {
+  const data = bm.decode(doc()), [a, b] = data.items;
+  a.parts.push("shape before");  // a's parts made before the lazy layer joins: it gets the layer's at once
+  bm.lazyParts(data.items, (j, parts) => parts.push("point of " + j));
+  assert.deepEqual([...a.parts], ["shape before", "point of 0"]);
+  b.parts.push("shape after");   // b's made now: the lazy layer's first, as pushed layer after layer
+  assert.deepEqual([...b.parts], ["point of 1", "shape after"]);
+  assert.equal(b.parts, b.parts);
+});
+
+test("marker columns give, marker by marker, what decodeMarkers gives", () => {
+  const spec = doc().layers[0], m = bm.markerColumns(spec, 5);
+  assert.deepEqual([...m.lat], [30.12345, 25]);
+  assert.deepEqual([...m.r], [0, -1]);
+  assert.deepEqual(plain(bm.decodeMarkers(spec, 5)), plain([0, 1].map((j) => bm.markerAt(m, j))));
+  assert.deepEqual(plain(bm.markerAt(m, 1)), {lat: 25, lon: 60, size: 22, icon: 0, dx: 0, dy: 0, z: 0, id: "x", title: 0});
+});

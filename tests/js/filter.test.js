@@ -81,6 +81,9 @@ test("filtering the columns gives what filtering the items gives, counts and val
   for (const s of states) {
     const want = bm.filter.run(ITEMS, s, FACETS, MONTHS), got = bm.filter.run(columnar, s, FACETS, MONTHS);
     assert.deepEqual([...got.visible].sort(), [...want.visible].sort());
+    assert.equal(got.visible.size, want.visible.size);
+    for (const it of ITEMS.concat([{id: "none"}])) { assert.equal(got.visible.has(it.id), want.visible.has(it.id)); }
+    assert.deepEqual([...got.visible.mask], ITEMS.map((it) => (want.visible.has(it.id) ? 1 : 0)));
     assert.deepEqual([...got.miss], [...want.miss]);
     assert.deepEqual(plain(bm.filter.counts(columnar, got.miss, FACETS)), plain(bm.filter.counts(ITEMS, want.miss, FACETS)));
   }

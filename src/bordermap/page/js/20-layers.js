@@ -70,24 +70,46 @@
     return group;
   }
 
+  // Item r -> the points drawn for it, in order (rows[j]: point j's item, < 0: none), from an index made once.
+  function pointsOf(rows, n) {
+    var start = null, list = null;
+    return function (r) {
+      if (!start) {
+        start = new Int32Array(n + 1);
+        list = new Int32Array(rows.length);
+        var j, at = new Int32Array(n);
+        for (j = 0; j < rows.length; j++) { if (rows[j] >= 0) { start[rows[j] + 1] += 1; } }
+        for (j = 0; j < n; j++) { start[j + 1] += start[j]; at[j] = start[j]; }
+        for (j = 0; j < rows.length; j++) { if (rows[j] >= 0) { list[at[rows[j]]++] = j; } }
+      }
+      return Array.prototype.slice.call(list.subarray(start[r], start[r + 1]));
+    };
+  }
+
   // Past bm.CANVAS_FROM markers: one canvas layer (25-points.js) draws them all, with the same symbols.
   function addPoints(map, spec, data, done) {
-    var items = data.items, str = data.str, specs = bm.decodeMarkers(spec, data.decimals);
-    function item(j) { return specs[j].r === undefined ? null : items[specs[j].r]; }
-    var group = new bm.PointLayer(specs, data.icons, {
-      title: function (j) { var d = specs[j]; return str(d.title !== undefined ? d.title : item(j).titleIndex); },
+    var items = data.items, str = data.str, m = bm.markerColumns(spec, data.decimals);
+    function item(j) { return m.r[j] < 0 ? null : items[m.r[j]]; }
+    var group = new bm.PointLayer(m, data.icons, {
+      title: function (j) { var d = bm.markerAt(m, j); return str(d.title !== undefined ? d.title : item(j).titleIndex); },
       rid: function (j) { var it = item(j); return it ? it.id : null; },
-      tip: function (j) { var d = specs[j]; return d.tip || [item(j).titleIndex, [item(j).dateIndex]]; },
-      pop: function (j) { return specs[j].pop || item(j).pop; },
+      tip: function (j) { var d = bm.markerAt(m, j); return d.tip || [item(j).titleIndex, [item(j).dateIndex]]; },
+      pop: function (j) { return bm.markerAt(m, j).pop || item(j).pop; },
       info: function (j) {
-        var d = specs[j], it = item(j);
+        var d = bm.markerAt(m, j), it = item(j);
         return {id: d.id || (it && it.id), rid: it ? it.id : null,
                 start: it ? it.start : (d.start || ""), end: it ? it.end : (d.end || "")};
       }
     });
-    group.points.forEach(function (p, j) { var it = item(j); if (it) { it.parts.push({layer: p, group: group}); } });
+    var of = pointsOf(m.r, items.length);
+    bm.lazyParts(items, function (r, parts) {
+      of(r).forEach(function (j) { parts.push({layer: group.point(j), group: group}); });
+    });
     if (spec.show) { group.addTo(map); }
-    bm.layers[spec.name] = {group: group, markers: group.points, shown: group.points};
+    var entry = bm.layers[spec.name] = {group: group};
+    ["markers", "shown"].forEach(function (k) {  // every stand-in, made when asked for
+      Object.defineProperty(entry, k, {enumerable: true, get: function () { return group.points; }});
+    });
     done();
     return group;
   }

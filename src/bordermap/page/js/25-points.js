@@ -12,8 +12,9 @@
   bm.CANVAS_FROM = 2000;
 
   // A stand-in for a marker: no DOM, no Leaflet layer; the canvas layer draws and opens it. Its bordermap
-  // {id, rid, start, end} and options {title, alt} are made when first asked for (100k of them slow the start).
-  function Point(layer, j, d) { this.layer = layer; this.j = j; this.d = d; }
+  // {id, rid, start, end} and options {title, alt} are made when first asked for (100k of them slow the start),
+  // and so is the stand-in itself (bm.PointLayer.point).
+  function Point(layer, j) { this.layer = layer; this.j = j; }
   Object.defineProperty(Point.prototype, "bordermap", {get: function () {
     return this._info || (this._info = this.layer.content.info(this.j));
   }});
@@ -21,7 +22,7 @@
     var title = this.layer.content.title(this.j);
     return {title: title, alt: title};
   }});
-  Point.prototype.getLatLng = function () { return L.latLng(this.d.lat, this.d.lon); };
+  Point.prototype.getLatLng = function () { return L.latLng(this.layer.m.lat[this.j], this.layer.m.lon[this.j]); };
   Point.prototype.openPopup = function () { this.layer.open(this); return this; };
 
   // The cluster symbols' look, from the page's style sheet (.bm-cluster-s, -m, -l): fill, ring, ink, font, size.
@@ -50,9 +51,26 @@
     ctx.fillText(c.text, c.x, c.y);
   }
 
+  // The markers' indexes bottom to top: by 100 z - 10 size, then index. One key a point in a native numeric sort
+  // (a comparator over 100k objects costs tens of ms before the first frame); key and index in one exact double.
+  function drawOrder(m) {
+    var n = m.len, j, order = new Int32Array(n);
+    function level(j) { return 100 * m.z[j] - 10 * m.size[j]; }
+    if (n > 2097152) {
+      for (j = 0; j < n; j++) { order[j] = j; }
+      return order.sort(function (a, b) { return level(a) - level(b) || a - b; });
+    }
+    var keys = new Float64Array(n);
+    for (j = 0; j < n; j++) { keys[j] = (level(j) + 1073741824) * 2097152 + j; }
+    keys.sort();
+    for (j = 0; j < n; j++) { order[j] = keys[j] % 2097152; }
+    return order;
+  }
+
   bm.PointLayer = L.Layer.extend({
-    // specs: bm.decodeMarkers' objects; content: {title(j), info(j), tip(j), pop(j)} of marker j
-    initialize: function (specs, icons, content) {
+    // m: bm.markerColumns (m.r: each marker's item index, -1: none); content: {title(j), rid(j), info(j),
+    // tip(j), pop(j)} of marker j
+    initialize: function (m, icons, content) {
       var self = this;
       // each symbol rasterised once into its own small canvas (drawing an SVG image 100k times is slow)
       this.icons = icons.map(function (icon) {
@@ -67,26 +85,22 @@
         img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(icon[0]);
         return out;
       });
-      this.specs = specs;
+      this.m = m;
       this.content = content;
-      this.points = specs.map(function (d, j) { return new Point(self, j, d); });
-      this.rids = specs.map(function (d, j) { return content.rid(j); });  // each point's item id, or null
+      this._made = [];  // stand-ins made so far (bm.PointLayer.point); all of them once .points is asked for
       // drawn bottom to top as DOM markers stack: higher z on top, among equal z the smaller on top
-      var order = specs.map(function (d, j) { return j; });
-      order.sort(function (a, b) {
-        return (100 * specs[a].z - 10 * specs[a].size) - (100 * specs[b].z - 10 * specs[b].size) || a - b;
-      });
-      this.order = Int32Array.from(order);
-      this.rank = new Int32Array(specs.length);  // a point's place in that order
+      var order = this.order = drawOrder(m);
+      this.rank = new Int32Array(m.len);  // a point's place in that order
       for (var k = 0; k < order.length; k++) { this.rank[order[k]] = k; }
-      this.shownMask = new Uint8Array(specs.length).fill(1);
-      this.x = new Float64Array(specs.length);  // Web Mercator pixels at zoom 0
-      this.y = new Float64Array(specs.length);
-      var crs = L.CRS.EPSG3857;
-      specs.forEach(function (d, j) {
-        var p = crs.latLngToPoint(L.latLng(d.lat, d.lon), 0);
-        self.x[j] = p.x; self.y[j] = p.y;
-      });
+      this.shownMask = new Uint8Array(m.len).fill(1);
+      this.x = new Float64Array(m.len);  // Web Mercator pixels at zoom 0
+      this.y = new Float64Array(m.len);
+      var crs = L.CRS.EPSG3857, at = {lat: 0, lng: 0};  // the projection reads lat and lng only
+      for (var j = 0; j < m.len; j++) {
+        at.lat = m.lat[j]; at.lng = m.lon[j];
+        var p = crs.latLngToPoint(at, 0);
+        this.x[j] = p.x; this.y[j] = p.y;
+      }
     },
 
     onAdd: function (map) {
@@ -110,7 +124,6 @@
       var self = this;
       this.worker = bm.cluster.worker();
       if (!this.worker) { return; }
-      this.style = clusterStyle(this._map.getContainer());
       this._gen = 0;
       this._maskChanged = true;
       this.worker.onmessage = function (e) { self._answer(e.data); };
@@ -203,7 +216,7 @@
     _stale: function () { return this._maskChanged || !this.cells || this.cells.zoom !== this._level(); },
 
     paint: function () {
-      var map = this._map, canvas = this.canvas;
+      var map = this._map, canvas = this.canvas, m = this.m;
       if (!map || !canvas) { return; }
       var size = map.getSize(), ratio = root.devicePixelRatio || 1, f = this._frame();
       canvas.width = size.x * ratio; canvas.height = size.y * ratio;
@@ -222,8 +235,8 @@
         }
       }
       for (var n = 0; n < singles.length; n++) {
-        var d = this.specs[singles[n]], icon = this.icons[d.icon], half = icon.size / 2;
-        var px = this.x[singles[n]] * f.scale - f.origin.x + d.dx, py = this.y[singles[n]] * f.scale - f.origin.y + d.dy;
+        var j = singles[n], icon = this.icons[m.icon[j]], half = icon.size / 2;
+        var px = this.x[j] * f.scale - f.origin.x + m.dx[j], py = this.y[j] * f.scale - f.origin.y + m.dy[j];
         if (icon.sprite) { ctx.drawImage(icon.sprite, px - half, py - half, icon.size, icon.size); }
       }
       for (var c = 0; c < clusters.length; c++) { drawCluster(ctx, clusters[c]); }
@@ -237,8 +250,8 @@
     },
 
     _inView: function (j, f, size) {
-      var d = this.specs[j], half = this.icons[d.icon].size / 2;
-      var px = this.x[j] * f.scale - f.origin.x + d.dx, py = this.y[j] * f.scale - f.origin.y + d.dy;
+      var m = this.m, half = this.icons[m.icon[j]].size / 2;
+      var px = this.x[j] * f.scale - f.origin.x + m.dx[j], py = this.y[j] * f.scale - f.origin.y + m.dy[j];
       return !(px < -half || py < -half || px > size.x + half || py > size.y + half);
     },
 
@@ -255,6 +268,7 @@
         }
         var px = cells.x[i] * f.scale - f.origin.x, py = cells.y[i] * f.scale - f.origin.y;
         if (px < -40 || py < -40 || px > size.x + 40 || py > size.y + 40) { continue; }
+        this.style = this.style || clusterStyle(this._map.getContainer());  // at the first paint: no forced layout before
         var style = this.style[count < 100 ? 0 : count < 1000 ? 1 : 2], text = String(count);
         ctx.font = style.font;
         var r = Math.min(side / 2, style.ringWidth + Math.max(style.r, ctx.measureText(text).width / 2 + style.pad));  // with its ring
@@ -279,7 +293,10 @@
     },
 
     // The points drawn as their own symbol at the last paint (not inside a cluster).
-    drawnPoints: function () { var points = this.points; return (this.singles || []).map(function (j) { return points[j]; }); },
+    drawnPoints: function () { var self = this; return (this.singles || []).map(function (j) { return self.point(j); }); },
+
+    // The stand-in of marker j, made when first asked for (always the same object).
+    point: function (j) { return this._made[j] || (this._made[j] = new Point(this, j)); },
 
     // As a marker cluster group does: show point p as itself (zooming in as far as that needs), then done().
     zoomToShowLayer: function (p, done) {
@@ -309,9 +326,9 @@
         if (dx * dx + dy * dy <= c.r * c.r) { return c; }
       }
       for (k = singles.length - 1; k >= 0; k--) {
-        var j = singles[k], d = this.specs[j], half = this.icons[d.icon].size / 2;
-        var px = this.x[j] * f.scale - f.origin.x + d.dx, py = this.y[j] * f.scale - f.origin.y + d.dy;
-        if (Math.abs(point.x - px) <= half && Math.abs(point.y - py) <= half) { return this.points[j]; }
+        var j = singles[k], m = this.m, half = this.icons[m.icon[j]].size / 2;
+        var px = this.x[j] * f.scale - f.origin.x + m.dx[j], py = this.y[j] * f.scale - f.origin.y + m.dy[j];
+        if (Math.abs(point.x - px) <= half && Math.abs(point.y - py) <= half) { return this.point(j); }
       }
       return null;
     },
@@ -354,11 +371,12 @@
       return this;
     },
     addLayer: function (p) { return this.addLayers([p]); },
-    // Show the points whose item is in the Set visible (and every point of no item), in one pass.
+    // Show the points whose item is in the Set visible (and every point of no item), in one pass; a visible
+    // with a mask (bm.filter's, a byte per item) is read by item index.
     showOnly: function (visible) {
-      var mask = this.shownMask, rids = this.rids, changed = false;
+      var mask = this.shownMask, rows = this.m.r, on = visible.mask, changed = false;
       for (var j = 0; j < mask.length; j++) {
-        var want = !rids[j] || visible.has(rids[j]) ? 1 : 0;
+        var r = rows[j], want = r < 0 || (on ? on[r] === 1 : visible.has(this.content.rid(j))) ? 1 : 0;
         if (mask[j] !== want) { mask[j] = want; changed = true; }
       }
       if (changed) { this._maskChanged = true; this.redraw(); }
@@ -372,4 +390,9 @@
       return b;
     }
   });
+  // Every marker's stand-in (1M of them cost a start of the page that draws none).
+  Object.defineProperty(bm.PointLayer.prototype, "points", {get: function () {
+    for (var j = 0; j < this.m.len; j++) { this.point(j); }
+    return this._made;
+  }});
 })(typeof window !== "undefined" ? window : globalThis);

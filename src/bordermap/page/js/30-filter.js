@@ -24,7 +24,8 @@
     return only;
   };
 
-  // {visible: Set of ids, miss: [per item]}; items decoded from columns (bm.decode) are filtered on them.
+  // {visible: Set of ids, miss: [per item]}; items decoded from columns (bm.decode) are filtered on them, and
+  // their visible also has mask (a byte per item, 1: it passes).
   filter.run = function (items, state, facets, months) {
     if (items.columns) { return filter.runColumns(items.columns, state, facets, months); }
     var visible = new Set(), miss = new Array(items.length);
@@ -79,8 +80,32 @@
     });
   }
 
+  // Item id -> its index in the columns (-1: none), from a Map made on the first question.
+  filter.indexOf = function (cols, id) {
+    if (!cols.index) {
+      cols.index = new Map();
+      for (var j = 0; j < cols.ids.length; j++) { cols.index.set(cols.ids[j], j); }
+    }
+    var i = cols.index.get(id);
+    return i === undefined ? -1 : i;
+  };
+
+  // The items that pass, as a Set of their ids answers (has, size, iteration), kept as one byte an item
+  // (mask[index] 1 when it passes): a Set of 100k strings costs more to fill than the filtering itself.
+  function Shown(cols, mask, size) { this.cols = cols; this.mask = mask; this.size = size; }
+  Shown.prototype.has = function (id) { var i = filter.indexOf(this.cols, id); return i >= 0 && this.mask[i] === 1; };
+  Shown.prototype.ids = function () {
+    var mask = this.mask;
+    return this.cols.ids.filter(function (id, i) { return mask[i] === 1; });
+  };
+  Shown.prototype.forEach = function (fn) { this.ids().forEach(function (id) { fn(id, id); }); };
+  Shown.prototype[Symbol.iterator] = function () { return this.ids()[Symbol.iterator](); };
+
+  // Every item of the columns passes.
+  filter.all = function (cols) { return new Shown(cols, new Uint8Array(cols.len).fill(1), cols.len); };
+
   filter.runColumns = function (cols, state, facets, months) {
-    var len = cols.len, miss = new Int8Array(len), visible = new Set(), lo = -Infinity, hi = Infinity;
+    var len = cols.len, miss = new Int8Array(len), mask = new Uint8Array(len), size = 0, lo = -Infinity, hi = Infinity;
     if (months.length) {
       lo = ordinal(months[Math.min(state.from, state.to)].start) - cols.epoch;
       hi = ordinal(months[Math.max(state.from, state.to)].end) - cols.epoch;
@@ -96,9 +121,9 @@
         }
       }
       miss[i] = only;
-      if (only === -1) { visible.add(cols.ids[i]); }
+      if (only === -1) { mask[i] = 1; size += 1; }
     }
-    return {visible: visible, miss: miss};
+    return {visible: new Shown(cols, mask, size), miss: miss};
   };
 
   // How many items of each list pass (miss -1, or miss === n when n >= 0; every item when miss is null).

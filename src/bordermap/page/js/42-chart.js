@@ -35,12 +35,23 @@
   // The months the chart covers: those of the dated items it draws (categories), not those of every record (a
   // movement over decades would squeeze the events into a few yearly bars); [0, -1] when none.
   chart.span = function (items, months, categories) {
-    var known = new Set(categories), lo = null, hi = null;
-    items.forEach(function (it) {
-      if (!it.start || !known.has(it.category[0])) { return; }
-      if (lo === null || it.start < lo) { lo = it.start; }
-      if (hi === null || it.end > hi) { hi = it.end; }
-    });
+    var known = new Set(categories), lo = null, hi = null, cols = items.columns;
+    if (cols) {  // items of bm.decode: day numbers from the columns, each list's category looked up once
+      var kept = cols.lists.map(function (values) { return known.has(values[0]); }), first = Infinity, last = -Infinity;
+      for (var i = 0; i < cols.len; i++) {
+        var s = cols.s[i];
+        if (!s || !kept[cols.category[i]]) { continue; }
+        if (s < first) { first = s; }
+        if (s + cols.e[i] > last) { last = s + cols.e[i]; }
+      }
+      if (first !== Infinity) { lo = bm.isoDay(first + cols.epoch); hi = bm.isoDay(last + cols.epoch); }
+    } else {
+      items.forEach(function (it) {
+        if (!it.start || !known.has(it.category[0])) { return; }
+        if (lo === null || it.start < lo) { lo = it.start; }
+        if (hi === null || it.end > hi) { hi = it.end; }
+      });
+    }
     if (lo === null) { return [0, -1]; }
     var first = months.findIndex(function (m) { return m.end >= lo; });
     var after = months.findIndex(function (m) { return m.start > hi; });
@@ -121,7 +132,8 @@
       return bm.filter.run(ctx.items, state, ctx.facets, months).visible;
     }
     function draw() {
-      var pass = facetsOnly(), result = chart.count(ctx.items, function (it) { return pass.has(it.id); }, bins, categories);
+      var pass = facetsOnly(), mask = pass.mask;
+      var result = chart.count(ctx.items, function (it) { return mask ? mask[it.index] === 1 : pass.has(it.id); }, bins, categories);
       last = result;
       var full = result.hasF ? H : H - FH, top = 6, base = full - (result.hasF ? FH : 0) - 16;
       picture.setAttribute("viewBox", "0 0 " + W + " " + full);

@@ -126,7 +126,7 @@
       if (stale) { win.offsets(shown, size, heights, guess(), offsets); stale = false; }
     }
     function indexOf(id) {
-      var it = ctx.byId[id];
+      var it = ctx.item(id);
       return it && posOf[it.index] >= 0 ? it.index : -1;
     }
     // the element that scrolls the list, and the part of the list in sight (px from its top in the DOM;
@@ -171,7 +171,7 @@
       li.firstChild.setAttribute("aria-expanded", on ? "true" : "false");
       if (on && !detail) {
         detail = el("div", "bm-detail");
-        detail.appendChild(bm.popNode(ctx.byId[id].pop));
+        detail.appendChild(bm.popNode(ctx.item(id).pop));
         li.appendChild(detail);
       } else if (!on && detail) {
         li.removeChild(detail);

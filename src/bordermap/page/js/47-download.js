@@ -187,9 +187,9 @@
     buttons.appendChild(copied);
     // What update() says needs only how many shown items have rows: no sorting, no unpacking.
     function tally() {
-      var rows = 0, leftOut = 0, items = ctx.items, ids = items.columns ? items.columns.ids : null;
+      var rows = 0, leftOut = 0, items = ctx.items, ids = items.columns ? items.columns.ids : null, mask = ctx.visible.mask;
       for (var i = 0; i < items.length; i++) {
-        if (!ctx.visible.has(ids ? ids[i] : items[i].id)) { continue; }
+        if (mask ? mask[i] !== 1 : !ctx.visible.has(ids ? ids[i] : items[i].id)) { continue; }
         if (rowOf.has(items[i].index)) { rows += 1; } else { leftOut += 1; }
       }
       return {rows: {length: rows}, left: leftOut};

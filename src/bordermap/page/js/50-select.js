@@ -22,7 +22,7 @@
       ctx.writeHash();
       if (!id) { map.closePopup(); return; }
       if (opts.scroll) { ctx.list.show(id); }
-      if (opts.reveal) { reveal(ctx.byId[id], opts.keepView); }
+      if (opts.reveal) { reveal(ctx.item(id), opts.keepView); }
     }
     function reveal(it, keepView, tries) {
       if (!ctx.visible.has(it.id) || !it.parts.length) { return; }

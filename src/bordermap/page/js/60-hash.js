@@ -83,7 +83,7 @@
       if (s.view) { map.setView([s.view[0], s.view[1]], s.view[2], {animate: false}); }
       ctx.apply();
       ctx.restoring = false;
-      if (s.item && ctx.byId[s.item] && ctx.visible.has(s.item)) {
+      if (s.item && ctx.item(s.item) && ctx.visible.has(s.item)) {
         ctx.select(s.item, {reveal: true, keepView: !!s.view, scroll: true});
       } else {
         ctx.select(null);

@@ -51,12 +51,13 @@
     var map = built.map;
     bm.map = map;
     var ctx = {map: map, data: data, items: data.items, months: data.months, facets: data.facets,
-               overlays: built.overlays, control: built.control, hub: bm.hub(), boxes: Object.create(null), byId: Object.create(null),
+               overlays: built.overlays, control: built.control, hub: bm.hub(), boxes: Object.create(null),
                applying: false, restoring: true};
-    data.items.forEach(function (it) { ctx.byId[it.id] = it; });
+    // the item of an id (undefined: none), from an index made on the first question, not before the first frame
+    ctx.item = function (id) { var i = bm.filter.indexOf(data.columns, id); return i >= 0 ? data.items[i] : undefined; };
     ctx.state = bm.filter.emptyState(ctx.facets, ctx.months);
     ctx.state.sel = null;
-    ctx.visible = new Set(data.items.map(function (it) { return it.id; }));
+    ctx.visible = bm.filter.all(data.columns);
     map.getContainer().setAttribute("role", "region");
     map.getContainer().setAttribute("aria-label", "Map: " + document.title +
       ". The list of events, places and areas in the side panel gives the same content as text.");

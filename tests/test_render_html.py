@@ -160,3 +160,23 @@ def test_every_field_of_the_document_is_documented(default_html):
     rows = doc["report"]["rows"]
     keys |= set(rows) | set(rows["at"]) | {k for slot in rows["v"] for k in slot}
     assert keys - documented == set()
+
+
+def test_the_page_script_is_compacted_and_still_parses(tmp_path):
+    """Indentation and whole-line comments are left out of every page; what is left is the same program."""
+    import shutil
+    import subprocess
+
+    from bordermap.render_html import _compact
+
+    folder = Path(render_html.__file__).parent / "page" / "js"
+    sources = sorted(folder.glob("*.js"))
+    script = render_html.page_asset("bordermap.js")
+    assert len(script) < 0.85 * sum(len(f.read_text(encoding="utf-8")) for f in sources)
+    for bad in ("var a = `x`;\n", 'var a = "x\\\n y";\n'):
+        with pytest.raises(RuntimeError, match="cannot be compacted"):
+            _compact(bad, "bad.js")
+    node = shutil.which("node") or shutil.which("nodejs")
+    if node:
+        (tmp_path / "bordermap.js").write_text(script, encoding="utf-8")
+        subprocess.run([node, "--check", str(tmp_path / "bordermap.js")], check=True, timeout=60)

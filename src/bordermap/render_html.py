@@ -132,12 +132,23 @@ def page_asset(name: str) -> str:
     folder = resources.files("bordermap") / "page"
     if name == "bordermap.js":
         parts = sorted((f for f in (folder / "js").iterdir() if f.name.endswith(".js")), key=lambda f: f.name)
-        text = "\n".join(f"/* page/js/{f.name} */\n" + f.read_text(encoding="utf-8") for f in parts)
+        text = "\n".join(f"/* page/js/{f.name} */\n" + _compact(f.read_text(encoding="utf-8"), f.name) for f in parts)
     else:
         text = (folder / name).read_text(encoding="utf-8")
     if "</" + "script" in text or "</" + "style" in text:
         raise RuntimeError(f"page/{name} must not contain a closing script or style tag")
     return text
+
+
+def _compact(source: str, name: str) -> str:
+    """A page script file without its indentation, blank lines and whole-line ``//`` comments (a fifth of
+    its bytes, in every page). Lines stay lines, so no statement changes; that holds because the script
+    has no template literals and no line continuations, which this refuses."""
+    lines = [line.strip() for line in source.splitlines()]
+    code = [line for line in lines if line and not line.startswith("//")]
+    if any("`" in line or line.endswith("\\") for line in code if not line.startswith(("/*", "*"))):
+        raise RuntimeError(f"page/js/{name}: a template literal or a line continuation cannot be compacted")
+    return "\n".join(code)
 
 
 def to_html(page: str, *, self_contained: bool = False) -> bytes:

@@ -321,3 +321,33 @@ def test_a_list_taller_than_the_dom_holds_scales_its_scroll(browser, big_page, e
         assert errors == []
     finally:
         tab.close()
+
+
+# --- names on a map whose symbols are on a canvas ---
+
+NAMES_AND_SYMBOLS = """() => { const bm = window.bordermap, view = bm.map.getContainer().getBoundingClientRect();
+  const symbols = bm.layers['Events and places'].group.symbolBoxes().map(b =>
+    [view.left + b.left, view.top + b.top, view.left + b.right, view.top + b.bottom]);
+  const names = bm.labels.filter(l => l.el.style.visibility === 'visible' && /^town/.test(l.kind)).map(l => {
+    const r = l.el.lastChild.getBoundingClientRect(); return [l.el.lastChild.textContent, [r.left, r.top, r.right, r.bottom]]; });
+  return {symbols, names}; }"""
+
+
+def test_town_names_keep_off_the_symbols_and_clusters_drawn_on_the_canvas(open_map, events_csv, tmp_path):
+    """As they keep off DOM markers: a name is never set under a cluster's count or an event's symbol."""
+    _, frame = events_csv
+    part = tmp_path / "events.csv"
+    frame.head(20_000).to_csv(part, index=False)
+    (page_path,) = build(out_dir=tmp_path / "out", events_files=[part], self_contained=True)
+    page = open_map(page_path, size=(1440, 900))
+    for zoom in (None, 7):
+        if zoom:
+            page.do(f"window.bordermap.map.setView([28.5, 65.5], {zoom}, {{animate: false}})")
+        page.page.wait_for_function(f"() => !{LAYER}.group._pending")
+        page.page.wait_for_timeout(400)  # the names are placed again after the canvas draws
+        seen = page.js(NAMES_AND_SYMBOLS)
+        assert seen["symbols"] and seen["names"]
+        under = [text for text, (l, t, r, b) in seen["names"]
+                 if any(l < s[2] and s[0] < r and t < s[3] and s[1] < b for s in seen["symbols"])]
+        assert under == []
+    assert page.errors == []

@@ -242,6 +242,7 @@
       for (var c = 0; c < clusters.length; c++) { drawCluster(ctx, clusters[c]); }
       this.singles = singles;    // indexes of the points drawn as themselves, bottom to top
       this.clustered = clusters;  // {i, x, y, r, count, style} of the cluster symbols drawn
+      this._painted = f;
       this.drawn = singles.length + clusters.length;
       if (this.drawn && !bm.drawnAt) {  // the frame that first shows data (bench/scale.py reads it)
         L.Util.requestAnimFrame(function () { bm.drawnAt = bm.drawnAt || root.performance.now(); });
@@ -290,6 +291,22 @@
         var at = crs.pointToLatLng(L.point(cells.x[c.i], cells.y[c.i]), 0), cell = bm.cluster.cell(cells.code[c.i]);
         return {count: c.count, lat: at.lat, lon: at.lng, zoom: cells.zoom, col: cell[0], row: cell[1]};
       });
+    },
+
+    // The boxes {left, top, right, bottom} (container pixels) of every symbol and cluster drawn at the last
+    // paint: the names on the map keep off them, as they keep off DOM markers.
+    symbolBoxes: function () {
+      var f = this._painted, m = this.m, out = [];
+      if (!f || !this._map) { return out; }
+      for (var n = 0; n < (this.singles || []).length; n++) {
+        var j = this.singles[n], half = this.icons[m.icon[j]].size / 2;
+        var px = this.x[j] * f.scale - f.origin.x + m.dx[j], py = this.y[j] * f.scale - f.origin.y + m.dy[j];
+        out.push({left: px - half, top: py - half, right: px + half, bottom: py + half});
+      }
+      (this.clustered || []).forEach(function (c) {
+        out.push({left: c.x - c.r, top: c.y - c.r, right: c.x + c.r, bottom: c.y + c.r});
+      });
+      return out;
     },
 
     // The points drawn as their own symbol at the last paint (not inside a cluster).

@@ -113,6 +113,19 @@
       Array.prototype.forEach.call(box.querySelectorAll(".bm-marker, .leaflet-control, .marker-cluster"), function (e) {
         obstacles.push(e.getBoundingClientRect());
       });
+      // symbols and clusters drawn on a canvas: town names keep off them (an area's name may lie over a
+      // cluster, as over a shape: many clusters would push it far from its area)
+      var drawn = [];
+      Object.keys(bm.layers || {}).forEach(function (name) {
+        var group = bm.layers[name].group;
+        if (!group || typeof group.symbolBoxes !== "function") { return; }
+        if (!group.bmLabelsWatch) { group.bmLabelsWatch = true; group.on("drawn", later); }
+        if (!map.hasLayer(group)) { return; }
+        group.symbolBoxes().forEach(function (b) {
+          drawn.push({left: view.left + b.left, top: view.top + b.top, right: view.left + b.right,
+                      bottom: view.top + b.bottom});
+        });
+      });
       var title = document.querySelector(".bm-title");
       if (title) { obstacles.push(title.getBoundingClientRect()); }
       // every write first, then every read: one layout for all the names
@@ -128,6 +141,12 @@
           return (!area || inView(at.left + opt.o[0], at.top + opt.o[1])) && name.left >= view.left &&
             name.right <= view.right && name.top >= view.top && name.bottom <= view.bottom
             ? name : {left: -1e9, right: 1e9, top: -1e9, bottom: 1e9};
+        });
+      });
+      labels.forEach(function (l, n) {
+        if (!drawn.length || !/^town/.test(l.kind)) { return; }
+        candidates[n] = candidates[n].map(function (c) {
+          return drawn.some(function (b) { return overlaps(c, b); }) ? {left: -1e9, right: 1e9, top: -1e9, bottom: 1e9} : c;
         });
       });
       var dots = labels.map(function (l) {  // a town's dot: later names keep off it

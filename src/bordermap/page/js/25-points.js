@@ -235,9 +235,8 @@
         }
       }
       for (var n = 0; n < singles.length; n++) {
-        var j = singles[n], icon = this.icons[m.icon[j]], half = icon.size / 2;
-        var px = this.x[j] * f.scale - f.origin.x + m.dx[j], py = this.y[j] * f.scale - f.origin.y + m.dy[j];
-        if (icon.sprite) { ctx.drawImage(icon.sprite, px - half, py - half, icon.size, icon.size); }
+        var j = singles[n], icon = this.icons[m.icon[j]], at = this._at(j, f);
+        if (icon.sprite) { ctx.drawImage(icon.sprite, at.x - at.half, at.y - at.half, icon.size, icon.size); }
       }
       for (var c = 0; c < clusters.length; c++) { drawCluster(ctx, clusters[c]); }
       this.singles = singles;    // indexes of the points drawn as themselves, bottom to top
@@ -251,9 +250,18 @@
     },
 
     _inView: function (j, f, size) {
-      var m = this.m, half = this.icons[m.icon[j]].size / 2;
-      var px = this.x[j] * f.scale - f.origin.x + m.dx[j], py = this.y[j] * f.scale - f.origin.y + m.dy[j];
-      return !(px < -half || py < -half || px > size.x + half || py > size.y + half);
+      var at = this._at(j, f), half = at.half;
+      return !(at.x < -half || at.y < -half || at.x > size.x + half || at.y > size.y + half);
+    },
+
+    // Where symbol j sits on screen in frame f: its centre (container pixels) and half its size, in one object
+    // reused by every call (painting 100k points makes no object a point).
+    _at: function (j, f) {
+      var m = this.m, at = this._spot || (this._spot = {x: 0, y: 0, half: 0});
+      at.x = this.x[j] * f.scale - f.origin.x + m.dx[j];
+      at.y = this.y[j] * f.scale - f.origin.y + m.dy[j];
+      at.half = this.icons[m.icon[j]].size / 2;
+      return at;
     },
 
     // The worker's cells in view: a cell of one point is that point's symbol, a bigger one a cluster symbol,
@@ -296,12 +304,11 @@
     // The boxes {left, top, right, bottom} (container pixels) of every symbol and cluster drawn at the last
     // paint: the names on the map keep off them, as they keep off DOM markers.
     symbolBoxes: function () {
-      var f = this._painted, m = this.m, out = [];
+      var f = this._painted, out = [];
       if (!f || !this._map) { return out; }
       for (var n = 0; n < (this.singles || []).length; n++) {
-        var j = this.singles[n], half = this.icons[m.icon[j]].size / 2;
-        var px = this.x[j] * f.scale - f.origin.x + m.dx[j], py = this.y[j] * f.scale - f.origin.y + m.dy[j];
-        out.push({left: px - half, top: py - half, right: px + half, bottom: py + half});
+        var at = this._at(this.singles[n], f);
+        out.push({left: at.x - at.half, top: at.y - at.half, right: at.x + at.half, bottom: at.y + at.half});
       }
       (this.clustered || []).forEach(function (c) {
         out.push({left: c.x - c.r, top: c.y - c.r, right: c.x + c.r, bottom: c.y + c.r});
@@ -343,9 +350,8 @@
         if (dx * dx + dy * dy <= c.r * c.r) { return c; }
       }
       for (k = singles.length - 1; k >= 0; k--) {
-        var j = singles[k], m = this.m, half = this.icons[m.icon[j]].size / 2;
-        var px = this.x[j] * f.scale - f.origin.x + m.dx[j], py = this.y[j] * f.scale - f.origin.y + m.dy[j];
-        if (Math.abs(point.x - px) <= half && Math.abs(point.y - py) <= half) { return this.point(j); }
+        var at = this._at(singles[k], f);
+        if (Math.abs(point.x - at.x) <= at.half && Math.abs(point.y - at.y) <= at.half) { return this.point(singles[k]); }
       }
       return null;
     },

@@ -239,12 +239,11 @@ def table(columns, ctx: Context) -> tuple:
     skipped.add(alive & (raw == ""), 0, "not used: no event_id_cnty")
     alive &= raw != ""
     dates = per_distinct(_date_of, col["event_date"], col["time_precision"])
-    bad_date = np.array([isinstance(d, str) for d in dates], dtype=bool)
-    for reason in dict.fromkeys(dates[alive & bad_date].tolist()):
-        skipped.add(alive & bad_date & np.array([d == reason for d in dates], dtype=bool), 1, reason)
+    bad_date = skipped.add_reasons(alive, dates, 1)
     geo = per_distinct(lambda v: GEO.get(v.removesuffix(".0")), col["geo_precision"])
-    skipped.add(alive & isnone(geo), 2, "not used: geo_precision is not 1, 2 or 3")
-    alive &= ~isnone(geo) & ~bad_date
+    no_geo = isnone(geo)
+    skipped.add(alive & no_geo, 2, "not used: geo_precision is not 1, 2 or 3")
+    alive &= ~no_geo & ~bad_date
     precision = np.array([g[0] if g else "" for g in geo], dtype=object)
     province = per_distinct(lambda k, a: ctx.names.code(k, a) if k else None, country, col["admin1"])
     point = alive & np.isin(precision, ("town", "near"))

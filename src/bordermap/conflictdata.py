@@ -318,6 +318,15 @@ class Skipped:
         if len(rows):
             self._found.append((rows, step, reason, (self.labels if labels is None else labels)[rows]))
 
+    def add_reasons(self, mask: np.ndarray, verdicts: np.ndarray, step: int) -> np.ndarray:
+        """Rows of ``mask`` whose verdict is a reason (text) are not used, each noted with its own reason;
+        returns which rows' verdicts are reasons."""
+        why = np.array([v if isinstance(v, str) else "" for v in verdicts.tolist()], dtype=object)
+        bad = why != ""
+        for reason in dict.fromkeys(why[mask & bad].tolist()):
+            self.add(mask & (why == reason), step, reason)
+        return bad
+
     def say(self, ctx: "Context") -> None:
         if not self._found:
             return

@@ -30,13 +30,9 @@ MARK = "\x00"
 _EMPTY_MATTERS = ("place", "date_note", "quote", "context")
 
 
-def _mark(name: str) -> str:
-    return f"{MARK}{name}{MARK}"
-
-
 def placeholder(name: str) -> str:
     """Where a value of a table's row holds the row's own text ``name`` (``events.Table.own``)."""
-    return _mark(name)
+    return f"{MARK}{name}{MARK}"
 
 
 def eligible(table: events.Table, unit_precisions: Sequence[str]) -> bool:
@@ -217,7 +213,7 @@ def of_table(table: events.Table, item: Callable) -> Rows:
     templates = []
     for row in first.tolist():
         fields = {k: t[k][row] for k in events._TEXT_FIELDS}
-        fields.update({k: _mark(k) if (k not in _EMPTY_MATTERS or t[k][row]) else "" for k in OWN_FIELDS})
+        fields.update({k: placeholder(k) if (k not in _EMPTY_MATTERS or t[k][row]) else "" for k in OWN_FIELDS})
         fields.update({k: values[codes[row]] for k, (codes, values) in table.coded.items()})
         record = events.Record(**fields, lon=float(t["lon"][row]), lat=float(t["lat"][row]),
                                redistributable=bool(table.redistributable[row]))

@@ -9,6 +9,7 @@ the field. See the README's "Events schema" for the fields.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -250,7 +251,7 @@ def read_frame(path: Path) -> gpd.GeoDataFrame:
         # a plain CSV file is read without GDAL (see csvread), else GDAL opens it with an allowed driver
         frame = csvread.read(path, REQUIRED) if path.suffix.lower() == ".csv" else None
         if frame is None:
-            layerio.vet(path, limit)
+            layerio.vet_driver(path, limit)
         else:
             layerio.check_feature_count(path, len(frame), limit)
     except SourceError as exc:
@@ -385,7 +386,8 @@ class Table:
             if isinstance(value, tuple):
                 return tuple(put(v, i) for v in value)
             if isinstance(value, Source):
-                return Source(*(put(getattr(value, f), i) for f in ("author", "work", "via", "url")))
+                return dataclasses.replace(value, **{f.name: put(getattr(value, f.name), i)
+                                                     for f in dataclasses.fields(value)})
             return value
 
         def marked(value: Any) -> bool:
@@ -393,7 +395,7 @@ class Table:
                 return any(mark in value for mark, _ in marks)
             if isinstance(value, tuple):
                 return any(marked(v) for v in value)
-            return isinstance(value, Source) and marked((value.author, value.work, value.via, value.url))
+            return isinstance(value, Source) and marked(dataclasses.astuple(value))
 
         out = []
         for i, value in enumerate(values):

@@ -254,11 +254,16 @@ def vet(path: Path, limit: tuple[int, str] | None = None) -> None:
     """The safety checks of :func:`read` alone, for readers with their own options (the events loader):
     a regular file within the limits, first bytes as its suffix promises, an allowed GDAL driver.
     ``limit``: the most features and the setting's name, when not ``MAX_FEATURES``."""
-    path = Path(path)
-    suffix = path.suffix.lower()
     vet_bytes(path)
+    vet_driver(path, limit)
+
+
+def vet_driver(path: Path, limit: tuple[int, str] | None = None) -> None:
+    """The GDAL half of :func:`vet`, for a file :func:`vet_bytes` has passed: an allowed driver opens it,
+    within the limits."""
+    path = Path(path)
     with gdal_lockdown(), literal(path) as target:
-        _opened_driver(path, target, suffix, None, limit)
+        _opened_driver(path, target, path.suffix.lower(), None, limit)
 
 
 @contextlib.contextmanager

@@ -856,11 +856,13 @@ def articles(records: Iterable) -> list[str]:
     records = list(records)
     direct = [s for r in records for s in r.sources if not s.via]
     out = dict.fromkeys(s.text() for s in direct)
-    # a via names the work with its own words in the brackets ("(policy brief, 2021; its author is not named)")
-    titles = {d.work.split(" (")[0] for d in direct if d.work}
+    # a via names a work within its own words, or as the work with other words in the brackets
+    # ("… (policy brief, 2021; its author is not named)" for "… (policy brief, 2021)")
+    works = {d.work for d in direct if d.work}
+    titles = {w.split(" (")[0] for w in works}
     for r in records:
         for s in r.sources:
-            if s.via and not any(t in s.via for t in titles):
+            if s.via and s.via.split(" (")[0] not in titles and not any(w in s.via for w in works):
                 out.setdefault(s.via)
     return list(out)
 

@@ -221,8 +221,9 @@ def table(columns, ctx: Context) -> tuple:
     skipped.add(repeated, 0, "not used: the id repeats an earlier row")
     alive = ~repeated
     country = per_distinct(lambda v: COUNTRIES.get(v.lower()), col["country"])
-    skipped.add(alive & isnone(country), 1, "not used: the country is not Pakistan, Afghanistan or Iran")
-    alive &= ~isnone(country)
+    no_country = isnone(country)
+    skipped.add(alive & no_country, 1, "not used: the country is not Pakistan, Afghanistan or Iran")
+    alive &= ~no_country
     prec = per_distinct(lambda v: v.removesuffix(".0"), col["where_prec"])
     for code, why in UNPLACEABLE.items():
         skipped.add(alive & (prec == code), 1, f"not used: {why}")
@@ -230,10 +231,7 @@ def table(columns, ctx: Context) -> tuple:
     skipped.add(alive & ~np.isin(prec, list(WHERE)), 1, "not used: where_prec is not 1 to 7")
     alive &= np.isin(prec, list(WHERE))
     dates = per_distinct(_date_of, col["date_start"], col["date_end"], col["date_prec"])
-    bad_date = np.array([isinstance(d, str) for d in dates.tolist()], dtype=bool)
-    for reason in dict.fromkeys(dates[alive & bad_date].tolist()):
-        skipped.add(alive & bad_date & np.array([d == reason for d in dates.tolist()], dtype=bool), 1, reason)
-    alive &= ~bad_date
+    alive &= ~skipped.add_reasons(alive, dates, 1)
     precision = np.array([WHERE[p][0] if p in WHERE else "" for p in prec.tolist()], dtype=object)
     adm1 = per_distinct(lambda v: re.sub(r"\s+(province|ostan)$", "", v, flags=re.I), col["adm_1"])
     province = per_distinct(lambda k, a: ctx.names.code(k, a) if k else None, country, adm1)
@@ -243,10 +241,11 @@ def table(columns, ctx: Context) -> tuple:
     alive &= ~(point & isnone(province))
     unit = alive & ~point
     adm1_shown = labels + " (" + np.where(col["adm_1"] != "", col["adm_1"], "empty") + ")"
-    for p in dict.fromkeys(prec[unit & isnone(province)].tolist()):
-        skipped.add(unit & isnone(province) & (prec == p), 1,
+    unknown = unit & isnone(province)
+    for p in dict.fromkeys(prec[unknown].tolist()):
+        skipped.add(unknown & (prec == p), 1,
                     f"not used: where_prec {p} (located only to a unit) and adm_1 is not a known unit name", adm1_shown)
-    alive &= ~(unit & isnone(province))
+    alive &= ~unknown
     skipped.say(ctx)
     used = np.flatnonzero(alive)
     col = {k: v[used] for k, v in col.items()}

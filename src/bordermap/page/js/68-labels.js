@@ -6,6 +6,7 @@
   "use strict";
   var bm = root.bordermap;
 
+  var NOWHERE = {left: -1e9, right: 1e9, top: -1e9, bottom: 1e9};  // a position not to use: it overlaps everything
   function overlaps(a, b) { return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom; }
 
   // candidates: [[rect, ...] per label] in order of importance (each label's positions, best first);
@@ -118,9 +119,7 @@
       var drawn = [];
       Object.keys(bm.layers || {}).forEach(function (name) {
         var group = bm.layers[name].group;
-        if (!group || typeof group.symbolBoxes !== "function") { return; }
-        if (!group.bmLabelsWatch) { group.bmLabelsWatch = true; group.on("drawn", later); }
-        if (!map.hasLayer(group)) { return; }
+        if (!group || typeof group.symbolBoxes !== "function" || !map.hasLayer(group)) { return; }
         group.symbolBoxes().forEach(function (b) {
           drawn.push({left: view.left + b.left, top: view.top + b.top, right: view.left + b.right,
                       bottom: view.top + b.bottom});
@@ -140,13 +139,13 @@
           // a name must lie inside the map to count as shown, and an area's name beside a point in view
           return (!area || inView(at.left + opt.o[0], at.top + opt.o[1])) && name.left >= view.left &&
             name.right <= view.right && name.top >= view.top && name.bottom <= view.bottom
-            ? name : {left: -1e9, right: 1e9, top: -1e9, bottom: 1e9};
+            ? name : NOWHERE;
         });
       });
       labels.forEach(function (l, n) {
         if (!drawn.length || !/^town/.test(l.kind)) { return; }
         candidates[n] = candidates[n].map(function (c) {
-          return drawn.some(function (b) { return overlaps(c, b); }) ? {left: -1e9, right: 1e9, top: -1e9, bottom: 1e9} : c;
+          return drawn.some(function (b) { return overlaps(c, b); }) ? NOWHERE : c;
         });
       });
       var dots = labels.map(function (l) {  // a town's dot: later names keep off it
@@ -171,6 +170,10 @@
     }
     function later() { if (!pending) { pending = setTimeout(place, 30); } }
     map.on("zoomend moveend overlayadd overlayremove resize", later);
+    Object.keys(bm.layers || {}).forEach(function (name) {  // a canvas layer's symbols come after its worker answers
+      var group = bm.layers[name].group;
+      if (group && typeof group.symbolBoxes === "function") { group.on("drawn", later); }
+    });
     ctx.hub.on("filtered", later);
     return {place: place};
   };

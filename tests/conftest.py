@@ -180,6 +180,15 @@ class Page:
         Playwright would copy that whole object graph back to Python (about 13 s a call here)."""
         self.page.evaluate(f"() => {{ {statement}; }}")
 
+    def address(self, holding: str = "") -> str:
+        """The page's address once its hash has caught up (it is written 100 ms after a change) with the view
+        shown now and holds `holding`."""
+        self.page.wait_for_function("""(part) => { const map = window.bordermap.map, c = map.getCenter();
+            const view = new URLSearchParams(location.hash.slice(1)).get('view');
+            return view === [c.lat.toFixed(4), c.lng.toFixed(4), map.getZoom()].join(',') && location.hash.includes(part); }""",
+                                    arg=holding, timeout=10000)
+        return self.page.url
+
     def event_popup(self, event_id: str) -> str:
         """Open an event's popup as a reader would (zooming into its cluster); return its text."""
         return self.js("""(id) => new Promise((done, fail) => { setTimeout(() => fail('no popup in 10 s'), 10000);

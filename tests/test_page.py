@@ -167,8 +167,8 @@ def test_a_shared_link_restores_layers_filters_time_view_and_selection(open_map,
     first.page.locator(".bm-from input").fill("5")
     row_button(first, "TTP raid into Chitral").click()
     first.page.wait_for_function(f"() => {POPUP}.includes('TTP raid into Chitral')", timeout=10000)
-    first.page.wait_for_timeout(600)
-    link = first.page.url
+    first.page.wait_for_timeout(600)  # the popup's pan
+    link = first.address("item=ttp-chitral-raid-2023")
     assert "#" in link and "item=ttp-chitral-raid-2023" in link
     state = """() => ({
         layers: [...document.querySelectorAll('.leaflet-control-layers-selector')].map(b => [b.nextElementSibling.innerText.trim(), b.checked]),
@@ -213,8 +213,7 @@ def test_selecting_on_the_map_selects_in_the_list_and_back(open_map, maps):
     assert page.js("document.querySelectorAll('#bm-list li.bm-selected').length") == 1
     page.js("document.querySelector('.leaflet-popup-close-button').click()")
     assert page.js("document.querySelectorAll('#bm-list li.bm-selected').length") == 0
-    page.page.wait_for_timeout(300)
-    assert "item=" not in page.page.url
+    page.page.wait_for_function("() => location.hash && !location.hash.includes('item=')", timeout=10000)
 
 
 def test_an_area_in_the_list_opens_its_shaded_units(open_map, maps):
@@ -361,8 +360,8 @@ def test_what_happened_near_chaman_by_whom_according_to_whom_by_keyboard_alone(o
     assert "Government of Pakistan" in text and "Afghan Taliban" in text  # by whom
     assert "K. Zia" in text and "G. Jaffar and J. Islam" in text  # according to whom, and through whom
     page.page.wait_for_function(f"() => {POPUP}.includes('Escalation at the Chaman border')", timeout=10000)
-    page.page.wait_for_timeout(400)
-    link = page.page.url
+    page.page.wait_for_timeout(400)  # the popup's pan
+    link = page.address("item=chaman-border-escalation")
     again = open_map(maps["default"], hash=link[link.index("#"):])
     again.page.wait_for_function(f"() => {POPUP}.includes('Escalation at the Chaman border')", timeout=10000)
     assert again.js("document.querySelector('#bm-list li.bm-selected').dataset.id") == "chaman-border-escalation"

@@ -54,7 +54,6 @@ def page_data(html: str) -> dict:
 def page_text(html: str) -> str:
     """The page's markup and its data document as JSON text (the element carries it deflated): every
     string the page holds, for checks that a text is there, or that nothing evaluated a template."""
-    import json
     return html + json.dumps(page_data(html), ensure_ascii=False)
 
 

@@ -1,6 +1,5 @@
 """The default map as built: events with sources, group areas, time filter, legend."""
 
-from html import escape
 
 import pytest
 from bs4 import BeautifulSoup

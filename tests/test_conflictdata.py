@@ -6,7 +6,6 @@ The files are written here in the publishers' exact column layouts (no real rows
 from __future__ import annotations
 
 import csv
-import json
 import os
 from pathlib import Path
 

@@ -105,7 +105,7 @@ def _in_view(frame, bounds) -> int:
                 & (frame.longitude <= east)).sum())
 
 
-BOUNDS = f"(() => {{ const b = window.bordermap.map.getBounds(); return [[b.getSouth(), b.getWest()], [b.getNorth(), b.getEast()]]; }})()"
+BOUNDS = "(() => { const b = window.bordermap.map.getBounds(); return [[b.getSouth(), b.getWest()], [b.getNorth(), b.getEast()]]; })()"
 
 
 def test_100k_events_are_clustered_on_one_canvas_and_every_one_is_listed(open_map, big_page, events_csv, markers):

@@ -131,7 +131,7 @@ def test_playback_advances_the_window_and_the_address(open_map, maps):
     play = page.page.locator(".bm-play-button")
     play.click()
     assert play.get_attribute("aria-pressed") == "true"
-    page.page.wait_for_function(f"() => +document.querySelector('#bm-time .bm-from input').value >= 2")
+    page.page.wait_for_function("() => +document.querySelector('#bm-time .bm-from input').value >= 2")
     play.click()
     assert play.get_attribute("aria-pressed") == "false"
     frm, to = page.js(SLIDERS)

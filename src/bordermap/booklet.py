@@ -18,7 +18,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure as MplFigure
 
-from . import render_static
 from .layers import Layer, MarkerLayer
 from .render_static import CHROME, RC
 

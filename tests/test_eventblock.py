@@ -232,12 +232,12 @@ def test_the_download_from_columns_is_the_rows_packed_one_by_one(tmp_path):
     rows = _rows(400)
     html = _page(_csv(tmp_path / "many.csv", rows), columns=True)[0]
     doc = pagedata.read(html)
-    spec = doc["report"]["rows"]
-    again = pack_rows(takeaway.unpack_rows(spec, doc["layers"]))
+    spec, ids = doc["report"]["rows"], pagedata.item_ids(doc["items"])
+    again = pack_rows(takeaway.unpack_rows(spec, doc["layers"], ids), ids)
     pagedata._points_with_markers(again, doc["layers"])
     assert again == spec
-    assert {"s", "d", "c"} <= {next(iter(slot)) for slot in spec["v"]}
-    ids = [i.id for i in pagedata.decode(html).items]
+    assert {"s", "d", "c", "i"} <= {next(iter(slot)) for slot in spec["v"]}
+    assert ids == [i.id for i in pagedata.decode(html).items]
     download = dict(zip(ids, takeaway.rows(doc)))
     for row in rows:
         got = download[row["id"]]

@@ -79,12 +79,14 @@ def _varied_rows(n: int) -> list:
     return out
 
 
-def pack_rows(rows: list) -> dict:
+def pack_rows(rows: list, ids: list | None = None) -> dict:
     """Rows (``[[packed values], [lon, lat] or None]`` or None per item) packed through the build's own path,
-    each row its own template."""
+    each row its own template; a field whose values are the items' ``ids`` is sent as theirs, as the build's is."""
     present = [row for row in rows if row is not None]
     n, width = len(present), len(present[0][0]) if present else 0
-    fields = [takeaway.Column.of_templates([row[0][k] for row in present], np.arange(n), np.zeros(n, dtype=bool),
+    theirs = [i for i, row in zip(ids, rows) if row is not None] if ids is not None else None
+    fields = [takeaway.ItemIds() if theirs and [row[0][k] for row in present] == theirs else
+              takeaway.Column.of_templates([row[0][k] for row in present], np.arange(n), np.zeros(n, dtype=bool),
                                            None) for k in range(width)]
     lon, lat = (np.array([row[1][c] if row[1] else np.nan for row in present], dtype=float) for c in (0, 1))
     return takeaway.pack_columns(np.array([row is not None for row in rows], dtype=bool), fields,
@@ -121,14 +123,14 @@ def test_the_page_reads_the_rows_python_reads(tmp_path):
     assert [has for _, has in read] == [r is not None for r in rows]  # what the panel counts without unpacking
 
 
-def _rows_in_node(spec: dict, layers: list, tmp_path) -> list:
+def _rows_in_node(spec: dict, layers: list, ids: list, tmp_path) -> list:
     path = tmp_path / "rows.json"
-    path.write_text(json.dumps({"spec": spec, "layers": layers}), encoding="utf-8")
+    path.write_text(json.dumps({"spec": spec, "layers": layers, "ids": ids}), encoding="utf-8")
     script = f"""
       const {{load}} = require({json.dumps(str(LOAD_JS))});
       const bm = load("00-core.js", "10-decode.js", "47-download.js");
       const d = JSON.parse(require("fs").readFileSync({json.dumps(str(path))}, "utf8"));
-      const row = bm.download.rows(d.spec, d.layers);
+      const row = bm.download.rows(d.spec, d.layers, (j) => d.ids[j]);
       console.log(JSON.stringify(Array.from({{length: d.spec.len}}, (_, j) => row(j))));
     """
     proc = subprocess.run([NODE, "-e", script], capture_output=True, text=True, timeout=60, check=True)
@@ -140,11 +142,15 @@ def test_points_at_their_markers_places_are_read_from_the_markers(default_html, 
     """The default map's rows with a point are all at their events' first markers: the rows refer to the
     marker layer, and Python and the page read the same points back from it."""
     doc = pagedata.read(default_html)
-    spec, layers = doc["report"]["rows"], doc["layers"]
+    spec, layers, ids = doc["report"]["rows"], doc["layers"], pagedata.item_ids(doc["items"])
     assert "m" in spec["at"] and "lon" not in spec["at"] and layers[spec["at"]["m"]]["kind"] == "markers"
-    rows = takeaway.unpack_rows(spec, layers)
+    rows = takeaway.unpack_rows(spec, layers, ids)
     assert sum(1 for r in rows if r and r[1]) >= 10
-    assert _rows_in_node(spec, layers, tmp_path) == rows
+    assert _rows_in_node(spec, layers, ids, tmp_path) == rows
+    # the id field is the item's: sent once, with the items
+    k = doc["report"]["fields"].index("id")
+    assert spec["v"][k] == {"i": 1}
+    assert [r[0][k] for r in rows if r] == [i for i, r in zip(ids, rows) if r] and not set(ids) & set(doc["strings"])
 
 
 def test_points_elsewhere_than_the_markers_keep_their_own_columns():

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import events
-from .takeaway import Column, objects
+from .takeaway import Column, ItemIds, objects
 
 #: Fields whose text is the row's own (often different on every row): templates hold a placeholder.
 OWN_FIELDS = ("id", "title", "place", "location_basis", "summary", "date_note", "quote", "context")
@@ -114,38 +114,51 @@ def download_rows(rows: Rows, table, feature: Callable,
                   pack: Callable) -> tuple[list, np.ndarray, list, np.ndarray, np.ndarray]:
     """The page's download, column by column: its fields, which items have a row (not one that may not be
     passed on), each field's values over those rows (a ``takeaway.Column``, text as indexes into ``table``,
-    a ``pagedata.StringTable``) and their lon/lat (NaN: no point); ``feature`` is ``conflictdata.feature``
-    and ``pack`` ``takeaway.pack``, each run once per template."""
+    a ``pagedata.StringTable``; ``takeaway.ItemIds`` for the id, which is the item's) and their lon/lat
+    (NaN: no point); ``feature`` is ``conflictdata.feature`` and ``pack`` ``takeaway.pack``, each run once
+    per template."""
     templates = rows.templates
     features = [feature(t.record) if t.record is not None and t.redistributable else None for t in templates]
     fields = list(dict.fromkeys(name for k in rows.first_rows().tolist() if features[k]
                                 for name in features[k]["properties"]))
+    # the id field is each row's item's id (a template's feature and item hold the same id, or the same
+    # placeholder for it): the page reads it from the items, and the ids are not sent twice
+    ids = "id" if all(f["properties"].get("id") == t.id for t, f in zip(templates, features) if f) else None
     strings: list[list] = [[] for _ in templates]
     packed = []
     for k, f in enumerate(features):  # each string a token, its slot: a bare int (pack wraps numbers)
         def token(text, mine=strings[k]):
             mine.append(text)
             return len(mine) - 1
-        packed.append([pack(f["properties"].get(name), token) for name in fields] if f else None)
+        values = [f["properties"].get(name) for name in fields] if f else None
+        packed.append([None if name == ids else token(v) if type(v) is str else pack(v, token)
+                       for name, v in zip(fields, values)] if f else None)
     index = add_in_order(table, Rows(rows.codes, list(range(len(templates))), rows.own, _cache=rows._cache),
                          lambda k: strings[k])
-    first = rows.first_of_template()
+    first = rows.first_of_template().tolist()
     has = np.array([f is not None for f in features] or [False])[rows.codes]
     there = np.flatnonzero(has)
     codes = rows.codes[there]
     out = []
     for j in range(len(fields) if len(there) else 0):
+        if fields[j] == ids:
+            out.append(ItemIds())
+            continue
         values, own_slot = [None] * len(templates), np.full(len(templates), -1, dtype=np.int64)
         deep = []  # templates whose value holds a row's own text inside a list or table (an export's sources)
         for k, p in enumerate(packed):
             if p is None:
                 continue
-            if type(p[j]) is int and MARK in strings[k][p[j]]:  # a top-level string of the row's own
-                own_slot[k] = p[j]
-            elif type(p[j]) is not int and _holds_own(p[j], strings[k]):
+            v = p[j]
+            if type(v) is int:  # a top-level string: the row's own, or the template's
+                if MARK in strings[k][v]:
+                    own_slot[k] = v
+                else:
+                    values[k] = int(index[v][first[k]])
+            elif _holds_own(v, strings[k]):
                 deep.append(k)
             else:
-                values[k] = _resolve(p[j], index, first[k])
+                values[k] = _resolve(v, index, first[k])
         slot = own_slot[codes]
         own = np.zeros(len(there), dtype=np.int64)
         for n in np.unique(slot[slot >= 0]).tolist():

@@ -807,6 +807,12 @@ def _rings(doc: dict):
     return ring
 
 
+def item_ids(items: dict) -> list[str]:
+    """The ids of a document's ``items`` (see :func:`_ids`)."""
+    pre, prefix, number = items["i"]["pre"], column_of(items["i"]["p"]), column_of(items["i"]["x"])
+    return [pre[p] + (str(x) if x >= 0 else "") for p, x in zip(prefix, number)]
+
+
 def decode_items(doc: dict) -> list[dict]:
     """The items' columns back as one dict per item, with the keys of the page's items (``id``, ``t``
     and ``d`` and ``w`` string indexes, ``c`` … ``n`` list indexes, ISO days ``s``/``e``, ``o`` the popup as
@@ -817,8 +823,7 @@ def decode_items(doc: dict) -> list[dict]:
     def column(key, default=0):
         return columns.read(cols[key]).tolist() if key in cols else [default] * n
 
-    pre, prefix, number = cols["i"]["pre"], column_of(cols["i"]["p"]), column_of(cols["i"]["x"])
-    ids = [pre[p] + (str(x) if x >= 0 else "") for p, x in zip(prefix, number)]
+    ids = item_ids(cols)
     starts, spans = column("s"), column("e")
     fatal = column("f") if "f" in cols else []
     closed = column("nr")

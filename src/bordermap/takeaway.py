@@ -52,8 +52,9 @@ def pack(value: Any, add: Callable[[str], int]) -> Any:
 
 
 def unpack(value: Any, strings: Sequence[str]) -> Any:
-    """The inverse of :func:`pack`, as the page reads a row."""
-    if isinstance(value, bool) or value is None:
+    """The inverse of :func:`pack`, as the page reads a row (a string is already text: an item's id, which
+    the document holds with the items, see :class:`ItemIds`)."""
+    if isinstance(value, (bool, str)) or value is None:
         return value
     if isinstance(value, int):
         return strings[value]
@@ -64,25 +65,33 @@ def unpack(value: Any, strings: Sequence[str]) -> Any:
 
 def rows(doc: dict) -> list:
     """A page-data document's download rows, unpacked: ``{field: value}`` and ``[lon, lat]`` or None, per item."""
+    from .pagedata import item_ids
+
     report = doc["report"]
     return [None if row is None else (dict(zip(report["fields"], unpack(row[0], doc["strings"]))), row[1])
-            for row in unpack_rows(report["rows"], doc["layers"])]
+            for row in unpack_rows(report["rows"], doc["layers"], item_ids(doc["items"]))]
 
 
 #: Decimal places a download row's coordinates are sent with, when every one is exact at them.
 ROW_DECIMALS = 5
 
 
-def pack_columns(has: np.ndarray, fields: Sequence[Column], at: dict) -> dict:
+def pack_columns(has: np.ndarray, fields: Sequence[Column | ItemIds], at: dict) -> dict:
     """The ``report.rows`` object: ``has`` says which items have a row, ``fields`` are the rows' values one
-    :class:`Column` a field, ``at`` their points (:func:`point_columns`). 100k events repeat most values, and
-    their ids and titles rise with the string table (see docs/page-data.md)."""
+    :class:`Column` (or :class:`ItemIds`) a field, ``at`` their points (:func:`point_columns`). 100k events
+    repeat most values, and their titles rise with the string table (see docs/page-data.md)."""
     out: dict[str, Any] = {"len": len(has)}
     if not has.all():
         out["has"] = columns.pack(has)
     out["v"] = [_slot(column) for column in fields]
     out["at"] = at
     return out
+
+
+@dataclass(frozen=True)
+class ItemIds:
+    """A download field whose every value is its row's item's id: sent as ``{"i": 1}`` and read from the
+    items' ids (``items.i``), so that 100,000 ids are not sent twice."""
 
 
 def _key(value: Any) -> Any:
@@ -129,9 +138,11 @@ class Column:
         return (self.keys if self.ints else self.values)[rows].tolist()
 
 
-def _slot(column: Column) -> dict:
+def _slot(column: Column | ItemIds) -> dict:
     """One field's values: ``c`` one value, ``s`` a column of string indexes, ``d``/``k`` distinct values and
-    a column of codes into them, ``j`` the values as they are."""
+    a column of codes into them, ``j`` the values as they are, ``i`` each row's item's id."""
+    if isinstance(column, ItemIds):
+        return {"i": 1}
     n = len(column.keys)
     if not n:
         return {"j": []}
@@ -184,14 +195,16 @@ def first_marker_places(layer: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return items, lon[drawn[first]], lat[drawn[first]]
 
 
-def unpack_rows(spec: dict, layers: Sequence[dict] = ()) -> list:
-    """The inverse of :func:`pack_columns` (``layers``: the document's, for points kept with the markers), as the
-    page's download reads the rows."""
+def unpack_rows(spec: dict, layers: Sequence[dict] = (), ids: Sequence[str] = ()) -> list:
+    """The inverse of :func:`pack_columns` (``layers``: the document's, for points kept with the markers;
+    ``ids``: its items' ids, for an :class:`ItemIds` field), as the page's download reads the rows."""
     has = columns.read(spec["has"]).tolist() if "has" in spec else [1] * spec["len"]
     count = sum(has)
     fields = []
     for slot in spec["v"]:
-        if "c" in slot:
+        if "i" in slot:
+            fields.append([ids[j] for j, h in enumerate(has) if h])
+        elif "c" in slot:
             fields.append([slot["c"]] * count)
         elif "s" in slot:
             fields.append(columns.read(slot["s"]).tolist())

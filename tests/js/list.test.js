@@ -83,17 +83,21 @@ test("dateIndex sorts by start day, then title, undated last, on objects and on 
   const want = items.map((it, i) => i).sort((i, j) => bm.byDate(items[i], items[j]) || i - j);
   assert.deepEqual([...bm.dateIndex(items)], want);
   assert.deepEqual(plain([...bm.dateIndex(items)].map((i) => items[i].title)), ["z", "a", "b", "a", "undated"]);
-  // the same items as columns: day numbers past an epoch (0: undated), titles read through the items
+  // the same items as columns: day numbers past an epoch (0: undated), titles as indexes into the strings
   const epoch = 737000, day = (iso) => Date.parse(iso + "T00:00:00Z") / 86400000 + 719163 - epoch;
-  const columnar = items.map((it) => ({title: it.title}));
-  columnar.columns = {s: Int32Array.from(items.map((it) => (it.start ? day(it.start) : 0)))};
+  const columnsOf = (list, s) => {
+    const strings = [...new Set(list.map((it) => it.title))].reverse();  // not in the items' order
+    return {s: Int32Array.from(list.map(s)), t: Int32Array.from(list.map((it) => strings.indexOf(it.title))), strings};
+  };
+  const columnar = items.map((it) => ({}));
+  columnar.columns = columnsOf(items, (it) => (it.start ? day(it.start) : 0));
   assert.deepEqual([...bm.dateIndex(columnar)], want);  // counted by day
-  columnar.columns = {s: Int32Array.from(items.map((it) => (it.start ? day(it.start) + epoch : 0)))};
+  columnar.columns = columnsOf(items, (it) => (it.start ? day(it.start) + epoch : 0));
   assert.deepEqual([...bm.dateIndex(columnar)], want);  // days too far apart to count: sorted
   const many = Array.from({length: 500}, (_, i) => ({title: "t" + ((i * 7919) % 500), start: i % 11 ? "2021-0" + (1 + (i % 9)) + "-15" : ""}));
   const manyWant = many.map((it, i) => i).sort((i, j) => bm.byDate(many[i], many[j]) || i - j);
-  const manyCols = many.map((it) => ({title: it.title}));
-  manyCols.columns = {s: Int32Array.from(many.map((it) => (it.start ? day(it.start) : 0)))};
+  const manyCols = many.map((it) => ({}));
+  manyCols.columns = columnsOf(many, (it) => (it.start ? day(it.start) : 0));
   assert.deepEqual([...bm.dateIndex(manyCols)], manyWant);
   assert.deepEqual(plain(bm.dateOrder(items).map((it) => it.title)), want.map((i) => items[i].title));
 });

@@ -151,7 +151,7 @@
     var d = doc.items || {len: 0}, len = d.len || 0, s = doc.strings || [];
     function col(key) { return d[key] ? bm.column(d[key]) : new Int8Array(len); }
     var cols = {len: len, t: col("t"), d: col("d"), w: col("w"), s: col("s"), e: col("e"), r: col("r"),
-                nr: col("nr"), f: d.f ? bm.column(d.f) : null, epoch: d.epoch || 0,
+                nr: col("nr"), f: d.f ? bm.column(d.f) : null, epoch: d.epoch || 0, strings: s,
                 lists: (doc.lists || []).map(function (l) { return l.map(function (i) { return s[i]; }); })};
     cols.category = col("c"); cols.actors = col("a"); cols.countries = col("k"); cols.provinces = col("p");
     cols.precision = col("q"); cols.inferred = col("n");

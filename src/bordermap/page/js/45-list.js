@@ -26,8 +26,8 @@
       for (i = 0; i < n; i++) { all[i] = i; }
       return Int32Array.from(all.sort(function (a, b) { return bm.byDate(items[a], items[b]) || a - b; }));
     }
-    var s = cols.s, days = 0, titles = new Array(n);
-    for (i = 0; i < n; i++) { days = Math.max(days, s[i]); titles[i] = items[i].title; }
+    var s = cols.s, t = cols.t, strings = cols.strings, days = 0, titles = new Array(n);
+    for (i = 0; i < n; i++) { days = Math.max(days, s[i]); titles[i] = strings[t[i]]; }
     var byTitle = function (a, b) { var p = titles[a], q = titles[b]; return p < q ? -1 : p > q ? 1 : a - b; };
     if (days > 8 * n + 4096) {  // days far apart: a plain sort costs less than counting
       var rest = Array.from({length: n}, function (_, j) { return j; });

@@ -17,9 +17,10 @@
     return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
   };
 
-  // A row value as the document packs it: text as string-table indexes, a number as {n: number}.
+  // A row value as the document packs it: text as string-table indexes, a number as {n: number}; a string is
+  // text already (an item's id, which the document holds with the items).
   download.unpack = function (v, str) {
-    if (v === null || typeof v === "boolean") { return v; }
+    if (v === null || typeof v === "boolean" || typeof v === "string") { return v; }
     if (typeof v === "number") { return str(v); }
     if (Array.isArray(v)) { return v.map(function (x) { return download.unpack(x, str); }); }
     var keys = Object.keys(v);
@@ -29,10 +30,10 @@
     return out;
   };
 
-  // The document's rows (takeaway.pack_rows: one slot per field, the points as columns) -> a function from an
+  // The document's rows (takeaway.pack_columns: one slot per field, the points as columns) -> a function from an
   // item's index to its packed row, [[values in `fields` order], [lon, lat] or null], or null when it is not in
-  // the page. Nothing is made for a row until it is asked for.
-  download.rows = function (spec, layers) {
+  // the page; ids(index) is the item's id (a slot {i: 1}). Nothing is made for a row until it is asked for.
+  download.rows = function (spec, layers, ids) {
     var len = spec.len || 0, has = spec.has ? bm.column(spec.has) : null, rank = new Int32Array(len), n = 0, j;
     for (j = 0; j < len; j++) { rank[j] = n; if (!has || has[j]) { n++; } }
     var slots = (spec.v || []).map(function (slot) {
@@ -60,7 +61,8 @@
       if (has && !has[index]) { return null; }
       var r = rank[index];
       return [slots.map(function (slot) {
-        return "c" in slot ? slot.c : slot.dict ? slot.dict[slot.codes[r]] : slot.codes ? slot.codes[r] : slot.j[r];
+        return "c" in slot ? slot.c : slot.dict ? slot.dict[slot.codes[r]] : slot.codes ? slot.codes[r] :
+          slot.i ? ids(index) : slot.j[r];
       }), point(r, index)];
     };
     rowOf.has = function (index) { return index < len && (!has || has[index] === 1); };  // whether it has a row
@@ -144,7 +146,7 @@
     box.appendChild(text);
     after.parentNode.insertBefore(box, after);
 
-    var rowOf = download.rows(report.rows, ctx.data.layers);
+    var rowOf = download.rows(report.rows, ctx.data.layers, function (index) { return ctx.items[index].id; });
     function shown() {
       var rows = [], leftOut = 0;
       ctx.items.slice().sort(bm.byDate).forEach(function (it) {

@@ -75,6 +75,20 @@ def test_a_page_drawn_from_columns_is_the_page_the_records_make(tmp_path):
     assert a.doc["report"] == b.doc["report"]
 
 
+def test_rows_that_differ_in_their_dates_share_a_template(tmp_path):
+    """A row's date is its own text (its words and days put into the template), so 365 days of the same kind
+    of event are one template, and the page is still the records' byte for byte."""
+    first = _rows(1)[0]
+    rows = [{**first, "id": f"d-{i}", "title": f"Day {i}", "date": str(np.datetime64("2022-01-01") + i),
+             "date_precision": "day", "inferred": "", "date_note": ""} for i in range(365)]
+    path = _csv(tmp_path / "days.csv", rows)
+    from_columns, blocks = _page(path, columns=True)
+    assert [len(b.templates) for b in blocks] == [1]
+    assert from_columns == _page(path, columns=False)[0]
+    items = {i.id: i for i in pagedata.decode(from_columns).items}
+    assert [(items[r["id"]].start, items[r["id"]].end) for r in rows] == [(r["date"], r["date"]) for r in rows]
+
+
 def test_the_decoded_items_carry_each_rows_own_text(tmp_path):
     rows = _rows(60)
     page = pagedata.decode(_page(_csv(tmp_path / "few.csv", rows), columns=True)[0])

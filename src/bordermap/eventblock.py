@@ -23,7 +23,7 @@ from . import events
 from .takeaway import Column, ItemIds, objects
 
 #: Fields whose text is the row's own (often different on every row): templates hold a placeholder.
-OWN_FIELDS = ("id", "title", "place", "location_basis", "summary", "date_note", "quote", "context")
+OWN_FIELDS = ("id", "title", "date", "place", "location_basis", "summary", "date_note", "quote", "context")
 #: A placeholder is the field's name between two of these; a file whose text holds one is not a block.
 MARK = "\x00"
 #: Own fields whose emptiness changes the text around them (an empty place: "Where" names the units).
@@ -66,6 +66,14 @@ class Rows:
         if "ids" not in self._cache:
             self._cache["ids"] = self.text(lambda item: item.id)
         return self._cache["ids"]
+
+    @property
+    def days(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every row's first and last day (ISO, "" when undated), made once (the items' columns, the time
+        sliders and a story's span ask)."""
+        if "days" not in self._cache:
+            self._cache["days"] = (self.text(lambda item: item.start), self.text(lambda item: item.end))
+        return self._cache["days"]
 
     def text(self, part: Callable[[Any], str]) -> np.ndarray:
         """One text of every row: ``part(template)`` with the row's own text put in."""
@@ -214,7 +222,7 @@ def concat(blocks: Sequence[Rows]) -> Rows:
 def of_table(table: events.Table, item: Callable) -> Rows:
     """The rows of ``table`` as templates; ``item(record)`` is ``layers.record_item`` with its tables bound."""
     t = table.text
-    keys = [t["category"], t["date"], t["date_precision"], t["location_precision"], t["admin1"], t["dataset"],
+    keys = [t["category"], t["date_precision"], t["location_precision"], t["admin1"], t["dataset"],
             table.redistributable] + [table.coded[k][0] for k in ("actors", "units", "sources", "inferred",
                                                                    "fatalities", "move_from", "move_to")]
     keys += [t[k] != "" for k in _EMPTY_MATTERS]
@@ -231,8 +239,29 @@ def of_table(table: events.Table, item: Callable) -> Rows:
         record = events.Record(**fields, lon=float(t["lon"][row]), lat=float(t["lat"][row]),
                                redistributable=bool(table.redistributable[row]))
         templates.append(item(record))
-    return Rows(codes=combined, templates=templates, own={**{k: t[k] for k in OWN_FIELDS}, **table.own},
+    return Rows(codes=combined, templates=templates,
+                own={**{k: t[k] for k in OWN_FIELDS}, **_days(t["date"], t["date_precision"]), **table.own},
                 lon=t["lon"], lat=t["lat"])
+
+
+def _days(date: np.ndarray, precision: np.ndarray) -> dict[str, np.ndarray]:
+    """Each row's date in words and its first and last day (ISO), the own text a template's date stands
+    for (``layers.date_text``, ``layers.record_item``), worked out once per distinct date."""
+    from .layers import date_text
+
+    dates, distinct_dates = pd.factorize(np.asarray(date, dtype=object))
+    kinds, distinct_kinds = pd.factorize(np.asarray(precision, dtype=object))
+    distinct, first, which = np.unique(dates * max(len(distinct_kinds), 1) + kinds, return_index=True,
+                                       return_inverse=True)
+    words, starts, ends = [], [], []
+    for row in first.tolist():
+        value, kind = distinct_dates[dates[row]], distinct_kinds[kinds[row]]
+        period = events.date_period(value, kind)
+        words.append(date_text(value, kind) if period else "")
+        starts.append(period[0].isoformat() if period else "")
+        ends.append(period[1].isoformat() if period else "")
+    return {name: objects(values)[which.ravel()] for name, values in
+            (("date_words", words), ("start", starts), ("end", ends))}
 
 
 def fill(values: Sequence, codes: np.ndarray, own: dict[str, np.ndarray]) -> np.ndarray:

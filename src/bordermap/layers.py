@@ -397,14 +397,24 @@ def format_date(record) -> str:
     """
     if record.date_precision == "undated":
         return "Undated"
-    if record.date_precision == "range":
-        a, b = record.date.split("/")
-        text, how = f"{_date_words(a)} – {_date_words(b)}", "range"
-    else:
-        text, how = _date_words(record.date), f"to the {record.date_precision}"
+    text = date_text(record.date, record.date_precision)
+    how = "range" if record.date_precision == "range" else f"to the {record.date_precision}"
     if getattr(record, "date_inferred", False):
         how += f"; {record.date_note}"
     return f"{text} ({how})"
+
+
+def date_text(value: str, precision: str) -> str:
+    """A dated value in words: '13 September 2022', 'March 2023', or a range 'A – B'. A template's date
+    (``eventblock``) is a placeholder: its words are each row's own (``eventblock.of_table`` makes them here)."""
+    from .eventblock import MARK, placeholder
+
+    if MARK in value:
+        return placeholder("date_words")
+    if precision == "range":
+        a, b = value.split("/")
+        return f"{_date_words(a)} – {_date_words(b)}"
+    return _date_words(value)
 
 
 def inferred_labels(record) -> tuple[str, ...]:
@@ -611,21 +621,26 @@ def record_item(record, actors, provinces: Mapping[str, tuple[str, str]], distri
     ``provinces`` maps first-level codes to (name, country). A claim about a whole country
     names no province: its units only draw the country.
     """
+    from .eventblock import MARK, placeholder
+
     named: dict[str, str] = {}
     for code in ((record.admin1,) if record.admin1 else ()) + tuple(record.units):
         province = districts[code].parent if code in districts else code
         if province in provinces:
             name, country = provinces[province]
             named[name] = country
-    period = record.period
+    if MARK in record.date and record.date_precision != "undated":  # a template's: each row's own days
+        start, end = placeholder("start"), placeholder("end")
+    else:
+        period = record.period
+        start, end = (period[0].isoformat(), period[1].isoformat()) if period else ("", "")
     countries = tuple(dict.fromkeys(named.values()))
     if record.location_precision == "country":
         named = {}
     where = record.place or "; ".join(unit_names.get(u, u) for u in record.units)
     return Item(
         id=record.id, title=record.title, category=record.category, date=format_date(record),
-        start=period[0].isoformat() if period else "", end=period[1].isoformat() if period else "",
-        actors=tuple(_actor_label(a, actors) for a in record.actors),
+        start=start, end=end, actors=tuple(_actor_label(a, actors) for a in record.actors),
         countries=countries, provinces=tuple(named),
         precision=record.location_precision, where=where, popup=record_popup(record, actors, unit_names),
         radius=UNCERTAINTY_M.get(record.location_precision, 0.0) if record.lon is not None else 0.0,

@@ -28,6 +28,7 @@ from itertools import zip_longest
 from typing import Any, Iterable, Sequence
 
 import numpy as np
+import pandas as pd
 
 from . import columns, eventblock, topology
 
@@ -172,12 +173,13 @@ def encode_geometry(geom) -> list:
     return out
 
 
-def month_steps(items) -> list[dict]:
-    """Every month from the earliest to the latest dated item, for the time sliders."""
-    dated = [m for m in items if m.start]
+def month_steps(starts: Sequence[str], ends: Sequence[str]) -> list[dict]:
+    """Every month from the earliest to the latest dated item (each item's first and last day, ISO, "" when
+    undated), for the time sliders."""
+    dated = [day for day in pd.unique(np.asarray(starts, dtype=object)) if day]
     if not dated:
         return []
-    first, last = min(m.start for m in dated), max(m.end for m in dated)
+    first, last = min(dated), max(day for day in pd.unique(np.asarray(ends, dtype=object)) if day)
     y, mo = int(first[:4]), int(first[5:7])
     steps = []
     while (y, mo) <= (int(last[:4]), int(last[5:7])):
@@ -271,7 +273,7 @@ def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float]
     doc = {
         "schema": SCHEMA, "version": VERSION, "title": recipe.title, "decimals": COORD_DECIMALS,
         "view": view, "strings": table.strings, "items": encoded, "lists": lists,
-        "months": month_steps(items.templates),
+        "months": month_steps(*items.days),
         "places": places, "layers": out_layers, "icons": icons.icons,
         "legend": [[i.label, legend_svg(i, hatch_id=None if i.hatch is None else
                                         hatches.element_id(hatches.add(i.colour, i.hatch)))] for i in legend],
@@ -356,7 +358,7 @@ def _items(items, table: StringTable) -> tuple[dict, list[list[int]]]:
     n, templates = len(items), items.templates
     slots = eventblock.add_in_order(table, items, sequence)
     text = np.stack(slots[:3]) if n else np.zeros((3, 0), dtype=np.int64)  # title, date, where
-    per = np.zeros((11, len(templates)), dtype=np.int64)  # 6 facets, first day, last day, radius, closed, popup start
+    per = np.zeros((9, len(templates)), dtype=np.int64)  # 6 facets, radius, closed, popup start
     fatal_of = np.full((len(templates), 3), -1, dtype=np.int64)
     popups = _PopupColumns(table)
     shape_of_template = np.zeros(len(templates), dtype=np.int64)
@@ -368,16 +370,15 @@ def _items(items, table: StringTable) -> tuple[dict, list[list[int]]]:
                 list_index[key] = len(lists)
                 lists.append(list(key))
             per[f, k] = list_index[key]
-        if item.start:
-            per[6:8, k] = _ordinal(item.start), _ordinal(item.end)
-        per[8, k], per[9, k] = round(item.radius), not item.redistributable
-        per[10, k] = 3 + sum(len(values) for values in facets_of(item))
+        per[6, k], per[7, k] = round(item.radius), not item.redistributable
+        per[8, k] = 3 + sum(len(values) for values in facets_of(item))
         if item.fatalities is not None:
             fatal_of[k] = item.fatalities
         shape_of_template[k] = popups.shape(_popup_key(item.popup or Popup(item.title)))
-    facets, days, radius, closed = per[:6, items.codes], per[6:8, items.codes], per[8, items.codes], per[9, items.codes]
+    facets, radius, closed = per[:6, items.codes], per[6, items.codes], per[7, items.codes]
+    days = np.stack([_ordinals(column) for column in items.days])
     fatal = fatal_of[items.codes]
-    which, start = shape_of_template[items.codes], per[10, items.codes]
+    which, start = shape_of_template[items.codes], per[8, items.codes]
     popups.which = which.tolist()
     popups.rows = [_shape_rows(slots, np.flatnonzero(which == k), start, width)
                    for k, width in enumerate(sum(key) + key[0] + key[2] + 1 for key in popups.shape_of)]
@@ -423,6 +424,12 @@ def _ordinal(day: str) -> int:
     return dt.date.fromisoformat(day).toordinal()
 
 
+def _ordinals(days: np.ndarray) -> np.ndarray:
+    """ISO days as ordinals (0 for ""), each distinct day worked out once."""
+    codes, distinct = pd.factorize(np.asarray(days, dtype=object))
+    return np.array([_ordinal(d) if d else 0 for d in distinct] + [0], dtype=np.int64)[codes]
+
+
 _NUMBERED = re.compile(r"^(.*?)(0|[1-9][0-9]{0,8})$")
 _NUMBERED_PARTS = r"^(?P<head>.*?)(?P<number>0|[1-9][0-9]{0,8})$"  # the same, as pyarrow's RE2 takes it
 
@@ -430,8 +437,6 @@ _NUMBERED_PARTS = r"^(?P<head>.*?)(?P<number>0|[1-9][0-9]{0,8})$"  # the same, a
 def _ids(ids: list[str]) -> dict:
     """Ids as a prefix (an index into ``pre``) and a number (-1: none): "syn-41" is ("syn-", 41)."""
     if len(ids) > 1000 and pc is not None and not any("\n" in i for i in ids):  # Python's "$" also matches
-        import pandas as pd                                                  # before a final newline
-
         parts = pc.extract_regex(pa.array(ids, type=pa.string()), _NUMBERED_PARTS)
         valid = pc.is_valid(parts)
         numbered, parts = valid.to_numpy(zero_copy_only=False), pc.filter(parts, valid)

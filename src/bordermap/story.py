@@ -351,15 +351,15 @@ def _unit_extent(code: str, admin1, districts: Mapping, district_shapes: Mapping
     return (d.hq_lon, d.hq_lat, d.hq_lon, d.hq_lat)
 
 
-def _block_templates(layer) -> list:
-    """The templates of a layer's events drawn from columns (``eventblock.Rows``): they span its rows' days."""
+def _block_days(layer) -> list[tuple[str, str]]:
+    """The distinct first and last days of a layer's events drawn from columns (``eventblock.Rows``)."""
     block = getattr(layer, "block", None)
-    return block.templates if block is not None else []
+    return list(dict.fromkeys(zip(*block.days))) if block is not None else []
 
 
 def _data_span(layers: Sequence) -> tuple[dt.date, dt.date] | None:
-    days = [(item.start, item.end) for layer in layers
-            for item in (*layer.items, *_block_templates(layer)) if item.start]
+    days = [d for layer in layers for d in ([(item.start, item.end) for item in layer.items] + _block_days(layer))
+            if d[0]]
     if not days:
         return None
     return dt.date.fromisoformat(min(d[0] for d in days)), dt.date.fromisoformat(max(d[1] for d in days))

@@ -34,36 +34,42 @@
   // item's index to its packed row, [[values in `fields` order], [lon, lat] or null], or null when it is not in
   // the page; ids(index) is the item's id (a slot {i: 1}). Nothing is made for a row until it is asked for.
   download.rows = function (spec, layers, ids) {
-    var len = spec.len || 0, has = spec.has ? bm.column(spec.has) : null, rank = new Int32Array(len), n = 0, j;
-    for (j = 0; j < len; j++) { rank[j] = n; if (!has || has[j]) { n++; } }
-    var slots = (spec.v || []).map(function (slot) {
-      if (slot.s) { return {codes: bm.column(slot.s)}; }
-      if (slot.k) { return {dict: slot.d, codes: bm.column(slot.k)}; }
-      return slot;
-    });
-    var at = spec.at || {j: []}, point;
-    if (at.j) { point = function (r) { return at.j[r]; }; } else {
-      var f = Math.pow(10, at.e), with_ = at.has ? bm.column(at.has) : null, k = new Int32Array(n), m = 0, lon, lat;
-      for (j = 0; j < n; j++) { k[j] = m; if (!with_ || with_[j]) { m++; } }
-      if (at.m !== undefined) {  // the points are the places of the items' first markers in layer at.m
-        var layer = layers[at.m], mlon = bm.column(layer.lon), mlat = bm.column(layer.lat), r = bm.column(layer.r),
-            first = new Int32Array(len).fill(-1);
-        for (j = 0; j < r.length; j++) { if (r[j] >= 0 && first[r[j]] < 0) { first[r[j]] = j; } }
-        point = function (row, index) {
-          return with_ && !with_[row] ? null : [mlon[first[index]] / f, mlat[first[index]] / f];
-        };
-      } else {
-        lon = bm.column(at.lon); lat = bm.column(at.lat);
-        point = function (row) { return with_ && !with_[row] ? null : [lon[k[row]] / f, lat[k[row]] / f]; };
+    var len = spec.len || 0, has = spec.has ? bm.column(spec.has) : null, read = null;
+    function reader() {  // the columns, decoded on the first row asked for (the panel's counts need only has)
+      var rank = new Int32Array(len), n = 0, j;
+      for (j = 0; j < len; j++) { rank[j] = n; if (!has || has[j]) { n++; } }
+      var slots = (spec.v || []).map(function (slot) {
+        if (slot.s) { return {codes: bm.column(slot.s)}; }
+        if (slot.k) { return {dict: slot.d, codes: bm.column(slot.k)}; }
+        return slot;
+      });
+      var at = spec.at || {j: []}, point;
+      if (at.j) { point = function (r) { return at.j[r]; }; } else {
+        var f = Math.pow(10, at.e), with_ = at.has ? bm.column(at.has) : null, k = new Int32Array(n), m = 0, lon, lat;
+        for (j = 0; j < n; j++) { k[j] = m; if (!with_ || with_[j]) { m++; } }
+        if (at.m !== undefined) {  // the points are the places of the items' first markers in layer at.m
+          var layer = layers[at.m], mlon = bm.column(layer.lon), mlat = bm.column(layer.lat), r = bm.column(layer.r),
+              first = new Int32Array(len).fill(-1);
+          for (j = 0; j < r.length; j++) { if (r[j] >= 0 && first[r[j]] < 0) { first[r[j]] = j; } }
+          point = function (row, index) {
+            return with_ && !with_[row] ? null : [mlon[first[index]] / f, mlat[first[index]] / f];
+          };
+        } else {
+          lon = bm.column(at.lon); lat = bm.column(at.lat);
+          point = function (row) { return with_ && !with_[row] ? null : [lon[k[row]] / f, lat[k[row]] / f]; };
+        }
       }
+      return function (index) {
+        var r = rank[index];
+        return [slots.map(function (slot) {
+          return "c" in slot ? slot.c : slot.dict ? slot.dict[slot.codes[r]] : slot.codes ? slot.codes[r] :
+            slot.i ? ids(index) : slot.j[r];
+        }), point(r, index)];
+      };
     }
     var rowOf = function (index) {
       if (has && !has[index]) { return null; }
-      var r = rank[index];
-      return [slots.map(function (slot) {
-        return "c" in slot ? slot.c : slot.dict ? slot.dict[slot.codes[r]] : slot.codes ? slot.codes[r] :
-          slot.i ? ids(index) : slot.j[r];
-      }), point(r, index)];
+      return (read || (read = reader()))(index);
     };
     rowOf.has = function (index) { return index < len && (!has || has[index] === 1); };  // whether it has a row
     return rowOf;

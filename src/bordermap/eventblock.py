@@ -2,9 +2,10 @@
 
 An events file whose every record is a point event or place becomes one :class:`Rows` block. Its
 records are grouped by the combination of the fields that shape an item and a popup (category,
-date, actors, units, precision, sources, …); ``layers.record_item`` and ``conflictdata.feature`` run
-once per combination, on a record whose own-text fields (title, place, summary, …) are placeholders,
-and each row's text is its template with its own text put in, column by column. The rules of an
+date precision, actors, units, location precision, sources, …); ``layers.record_item`` and
+``conflictdata.feature`` run once per combination, on a record whose own-text fields (title, date,
+place, summary, …) are placeholders, and each row's text is its template with its own text put in,
+column by column (a date's words and first and last days too: ``_days``). The rules of an
 item, a popup and a download row keep their one owner, and the page document is the one the
 records would have made, byte for byte. Items made one by one (the curated layer) are a block too,
 each its own template, so the page-data writer has one encoder for both.

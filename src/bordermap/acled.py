@@ -219,8 +219,8 @@ def table(columns, ctx: Context) -> tuple:
     value or combination, and the rows' sources share their values (the event id is the row's own)."""
     import numpy as np
 
-    from .conflictdata import WORK, Skipped, isnone, located, per_distinct, table_of
-    from .eventblock import MARK, placeholder
+    from .conflictdata import (Skipped, export_fields, isnone, per_distinct, place_rows, table_of, unit_lists,
+                               with_admin, with_sources)
 
     c = columns.get
     raw_all = c("event_id_cnty")
@@ -245,17 +245,12 @@ def table(columns, ctx: Context) -> tuple:
     skipped.add(alive & no_geo, 2, "not used: geo_precision is not 1, 2 or 3")
     alive &= ~no_geo & ~bad_date
     precision = np.array([g[0] if g else "" for g in geo], dtype=object)
-    province = per_distinct(lambda k, a: ctx.names.code(k, a) if k else None, country, col["admin1"])
-    point = alive & np.isin(precision, ("town", "near"))
-    lon, lat, province = located(col["longitude"], col["latitude"], point, province, labels, skipped, 3, ctx,
-                                 "admin1", col["admin1"])
-    alive &= ~(point & isnone(province))
-    unit = alive & ~point
+    lon, lat, province, alive, unit = place_rows(ctx, skipped, 3, alive, country, precision, col["admin1"],
+                                                 col["admin1"], "admin1", col["longitude"], col["latitude"])
     unknown = unit & isnone(province)
     skipped.add(unknown, 3, "not used: geo_precision 3 (only the region is known) and admin1 is not a known unit name",
-                labels + " (" + np.where(col["admin1"] != "", col["admin1"], "empty") + ")")
+                with_admin(labels, col["admin1"]))
     alive &= ~unknown
-    unit &= alive
     skipped.say(ctx)
     used = np.flatnonzero(alive)
     col = {k: v[used] for k, v in col.items()}
@@ -274,28 +269,19 @@ def table(columns, ctx: Context) -> tuple:
         np.where(interaction != "", " (ACLED interaction: " + interaction + ".)", "")
     days = {parse_date(d).isoformat() for d in dict.fromkeys(col["event_date"].tolist())}
     citation = f"{NAME}, accessed {ctx.accessed}; export: {coverage(set(col['country'].tolist()), days)}; {TERMS}"
-    work = placeholder(WORK)
-    date = dates[used]
     fields = {
-        "id": np.array([record_id("acled", r) for r in col["event_id_cnty"].tolist()], dtype=object),
+        **export_fields("acled", col["event_id_cnty"], dates[used], unit, province, lon[used], lat[used]),
         "title": kind + ": " + np.where(unit, where, location),
         "category": per_distinct(lambda t: CATEGORY.get(t.lower(), "political event"), col["event_type"]),
-        "date": np.array([d[0] for d in date], dtype=object), "date_precision": np.array([d[1] for d in date], dtype=object),
-        "date_note": np.array([d[2] for d in date], dtype=object), "location_precision": precision,
-        "admin1": np.where(unit, "", province),
+        "location_precision": precision,
         "place": np.where(unit, np.where(location != "", where + " (ACLED codes the point to " + location + ")", where),
                           location),
-        "location_basis": np.array([g[1] for g in geo[used]], dtype=object), "summary": summary,
-        "lon": np.where(unit, np.nan, lon[used]).astype(float), "lat": np.where(unit, np.nan, lat[used]).astype(float)}
+        "location_basis": np.array([g[1] for g in geo[used]], dtype=object), "summary": summary}
     lists = {
         "actors": per_distinct(lambda a: tuple(dict.fromkeys(ctx.actors.canonical(x) for x in a)), merged[rows][used]),
-        "units": per_distinct(lambda u, d, p: ((d,) if d else (p,)) if u else (), unit, district, province),
-        "fatalities": per_distinct(_fatalities, col["fatalities"])}
-    own = {WORK: "ACLED event " + col["event_id_cnty"] + f", accessed {ctx.accessed}"}
-    if any(MARK in text for text in dict.fromkeys(col["source"].tolist())):  # a placeholder would be ambiguous
-        lists["sources"], own = per_distinct(_sources, col["source"], own[WORK]), {}
-    else:
-        lists["sources"] = per_distinct(lambda text: _sources(text, work), col["source"])
+        "units": unit_lists(unit, district, province), "fatalities": per_distinct(_fatalities, col["fatalities"])}
+    own = with_sources(lists, col["source"], "ACLED event " + col["event_id_cnty"] + f", accessed {ctx.accessed}",
+                       _sources)
     return table_of(fields, lists, len(used), dataset=citation, redistributable=False, own=own), citation
 
 

@@ -328,14 +328,20 @@ def _event_records(recipe: Recipe, boundaries: sources.Boundaries, districts: di
     records = [r for r in embedded if r.kind in wanted]
     taken = {r.id for r in embedded}
     tables = []
+
+    def claim(path, ids: np.ndarray) -> None:  # one id, one item: a file may not reuse another layer's ids
+        clash = np.isin(ids, list(taken))
+        if clash.any():
+            raise LayerError(path, [f"record {i!r}: id: already used by another events layer"
+                                    for i in ids[clash].tolist()])
+        taken.update(ids.tolist())
+
     for path in recipe.events:
         if conflictdata.detect(path):
             imported = conflictdata.load_table(path)
             for text in imported.notes:
                 note(f"{path}: {text}")
-            ids = imported.table.text["id"].tolist()
-            if clashes := [f"record {i!r}: id: already used by another events layer" for i in ids if i in taken]:
-                raise LayerError(path, clashes)
+            claim(path, imported.table.text["id"])
             # the point rows as columns; rows located to a unit (drawn as its shape) as records, before them
             points = ~np.isnan(imported.table.text["lon"])
             block = imported.table.take(points)
@@ -344,25 +350,13 @@ def _event_records(recipe: Recipe, boundaries: sources.Boundaries, districts: di
                 tables.append(block)
             else:
                 records += block.records()
-            taken |= set(ids)
             continue
+        table = events.load_table(path, units=units)
+        claim(path, table.text["id"])
+        if columns and eventblock.eligible(table, layers_mod.UNIT_PRECISIONS):
+            tables.append(table)
         else:
-            table = events.load_table(path, units=units)
-            if columns and eventblock.eligible(table, layers_mod.UNIT_PRECISIONS):
-                ids = table.text["id"]
-                clash = np.isin(ids, list(taken))
-                if clash.any():
-                    raise LayerError(path, [f"record {i!r}: id: already used by another events layer"
-                                            for i in ids[clash].tolist()])
-                tables.append(table)
-                taken |= set(ids.tolist())
-                continue
-            extra = list(table.records())
-        clashes = [f"record {r.id!r}: id: already used by another events layer" for r in extra if r.id in taken]
-        if clashes:
-            raise LayerError(path, clashes)
-        records.extend(extra)
-        taken |= {r.id for r in extra}
+            records.extend(table.records())
     return records, tables
 
 

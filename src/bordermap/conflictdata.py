@@ -93,9 +93,8 @@ class Context:
     def point(self, row: dict, province: str | None, label: str, admin_field: str):
         """``(lon, lat, province)`` of a row located to a point, the province taken from the point when the
         row's admin name is unknown (said in a note); None, with a note, when the row cannot be used."""
-        try:
-            lon, lat = round(float(row["longitude"]), 6), round(float(row["latitude"]), 6)
-        except (KeyError, ValueError):
+        lon, lat = coordinate(row.get("longitude", "")), coordinate(row.get("latitude", ""))
+        if lon is None or lat is None:
             self.skip("not used: latitude/longitude are not numbers", label)
             return None
         if province is None:
@@ -270,7 +269,7 @@ def isnone(values: np.ndarray) -> np.ndarray:
 
 
 def coordinate(text: str) -> float | None:
-    """A longitude or latitude as :meth:`Context.point` reads it (None: not a number)."""
+    """A longitude or latitude as both readers of an export take it (None: not a number)."""
     try:
         return round(float(text), 6)
     except ValueError:
@@ -278,7 +277,7 @@ def coordinate(text: str) -> float | None:
 
 
 def located(lon_text: np.ndarray, lat_text: np.ndarray, point: np.ndarray, province: np.ndarray,
-            labels: np.ndarray, skipped: "Skipped", step: int, ctx: "Context", admin_field: str,
+            skipped: "Skipped", step: int, ctx: "Context", admin_field: str,
             admin: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:meth:`Context.point` for the rows ``point``: their lon, lat and province (None: the row cannot be used,
     noted), the province taken from the point, in one spatial query, where the row's admin name is unknown."""
@@ -286,7 +285,7 @@ def located(lon_text: np.ndarray, lat_text: np.ndarray, point: np.ndarray, provi
     province = province.copy()
     rows = np.flatnonzero(point)
     xs = [coordinate(v) for v in lon_text[rows].tolist()]
-    ys = [coordinate(v) for v in lat_text[rows].tolist()] if len(rows) else []
+    ys = [coordinate(v) for v in lat_text[rows].tolist()]
     bad = np.array([x is None or y is None for x, y in zip(xs, ys)], dtype=bool)
     lon[rows] = [np.nan if x is None else x for x in xs]
     lat[rows] = [np.nan if y is None else y for y in ys]
@@ -300,9 +299,57 @@ def located(lon_text: np.ndarray, lat_text: np.ndarray, point: np.ndarray, provi
     outside[ask], kept[ask] = found == "", found != ""
     skipped.add(outside, step, "not used: the point lies outside every embedded province")
     skipped.add(kept, step, f"kept with the province taken from the point: {admin_field} is not a known unit name",
-                labels + " (" + np.where(admin != "", admin, "empty") + ")")
+                with_admin(skipped.labels, admin))
     province[ask] = np.where(found != "", found, None)
     return lon, lat, province
+
+
+def with_admin(labels: np.ndarray, admin: np.ndarray) -> np.ndarray:
+    """Rows' labels with the admin name they give, as a note names them: "123 (Quetta)", "123 (empty)"."""
+    return labels + " (" + np.where(admin != "", admin, "empty") + ")"
+
+
+def place_rows(ctx: "Context", skipped: "Skipped", step: int, alive: np.ndarray, country: np.ndarray,
+               precision: np.ndarray, admin_key: np.ndarray, admin: np.ndarray, admin_field: str,
+               lon_text: np.ndarray, lat_text: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Where the rows are, as both exports say it: the province of their admin name (``admin_key``, the
+    name as looked up; ``admin``, as written), a point for rows located to a town or near one
+    (:func:`located`). Returns lon, lat, province, the rows still usable and, of those, the ones located
+    only to a unit."""
+    province = per_distinct(lambda k, a: ctx.names.code(k, a) if k else None, country, admin_key)
+    point = alive & np.isin(precision, ("town", "near"))
+    lon, lat, province = located(lon_text, lat_text, point, province, skipped, step, ctx, admin_field, admin)
+    alive = alive & ~(point & isnone(province))
+    return lon, lat, province, alive, alive & ~point
+
+
+def export_fields(prefix: str, raw_ids: np.ndarray, dates: np.ndarray, unit: np.ndarray, province: np.ndarray,
+                  lon: np.ndarray, lat: np.ndarray) -> dict[str, np.ndarray]:
+    """The fields both exports fill alike, for the rows used: id, date (``dates``: (date, precision,
+    note) per row), first-level unit (none for a row drawn as its unit's shape) and point."""
+    return {"id": np.array([record_id(prefix, r) for r in raw_ids.tolist()], dtype=object),
+            "date": np.array([d[0] for d in dates], dtype=object),
+            "date_precision": np.array([d[1] for d in dates], dtype=object),
+            "date_note": np.array([d[2] for d in dates], dtype=object),
+            "admin1": np.where(unit, "", province),
+            "lon": np.where(unit, np.nan, lon).astype(float), "lat": np.where(unit, np.nan, lat).astype(float)}
+
+
+def unit_lists(unit: np.ndarray, district: np.ndarray, province: np.ndarray) -> np.ndarray:
+    """Each row's units: its district, else its province, for a row located only to a unit; none otherwise."""
+    return per_distinct(lambda u, d, p: ((d,) if d else (p,)) if u else (), unit, district, province)
+
+
+def with_sources(lists: dict, texts: np.ndarray, own_work: np.ndarray, make: Callable) -> dict[str, np.ndarray]:
+    """Put each row's sources (``make(text, work)``) into ``lists``; returns the rows' own text: the row's
+    own work (its event) stands in the sources as a placeholder, unless a source text holds the mark."""
+    from .eventblock import MARK, placeholder
+
+    if any(MARK in text for text in dict.fromkeys(texts.tolist())):  # a placeholder would be ambiguous
+        lists["sources"] = per_distinct(make, texts, own_work)
+        return {}
+    lists["sources"] = per_distinct(lambda text: make(text, placeholder(WORK)), texts)
+    return {WORK: own_work}
 
 
 class Skipped:

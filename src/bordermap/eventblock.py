@@ -70,11 +70,21 @@ class Rows:
 
     @property
     def days(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every row's first and last day (ISO, "" when undated), made once (the items' columns, the time
-        sliders and a story's span ask)."""
+        """Every row's first and last day (ISO, "" when undated), made once (the items' columns and
+        :attr:`span` ask)."""
         if "days" not in self._cache:
             self._cache["days"] = (self.text(lambda item: item.start), self.text(lambda item: item.end))
         return self._cache["days"]
+
+    @property
+    def span(self) -> tuple[str, str] | None:
+        """The earliest first day and the latest last day of the dated rows (ISO), None when none is dated:
+        the time sliders' months and a story's span."""
+        if "span" not in self._cache:
+            starts, ends = (pd.unique(np.asarray(days, dtype=object)) for days in self.days)
+            dated = [day for day in starts if day]
+            self._cache["span"] = (min(dated), max(day for day in ends if day)) if dated else None
+        return self._cache["span"]
 
     def text(self, part: Callable[[Any], str]) -> np.ndarray:
         """One text of every row: ``part(template)`` with the row's own text put in."""
@@ -139,9 +149,12 @@ def download_rows(rows: Rows, table, feature: Callable,
         def token(text, mine=strings[k]):
             mine.append(text)
             return len(mine) - 1
-        values = [f["properties"].get(name) for name in fields] if f else None
+        if f is None:
+            packed.append(None)
+            continue
+        values = [f["properties"].get(name) for name in fields]
         packed.append([None if name == ids else token(v) if type(v) is str else pack(v, token)
-                       for name, v in zip(fields, values)] if f else None)
+                       for name, v in zip(fields, values)])
     index = add_in_order(table, Rows(rows.codes, list(range(len(templates))), rows.own, _cache=rows._cache),
                          lambda k: strings[k])
     first = rows.first_of_template().tolist()
@@ -252,8 +265,8 @@ def _days(date: np.ndarray, precision: np.ndarray) -> dict[str, np.ndarray]:
 
     dates, distinct_dates = pd.factorize(np.asarray(date, dtype=object))
     kinds, distinct_kinds = pd.factorize(np.asarray(precision, dtype=object))
-    distinct, first, which = np.unique(dates * max(len(distinct_kinds), 1) + kinds, return_index=True,
-                                       return_inverse=True)
+    _, first, which = np.unique(dates * max(len(distinct_kinds), 1) + kinds, return_index=True,
+                                return_inverse=True)
     words, starts, ends = [], [], []
     for row in first.tolist():
         value, kind = distinct_dates[dates[row]], distinct_kinds[kinds[row]]

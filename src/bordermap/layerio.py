@@ -236,8 +236,9 @@ def check_feature_count(path: Path, features: int, limit: tuple[int, str] | None
 
 
 def vet_bytes(path: Path) -> None:
-    """The checks of :func:`vet` that need no GDAL: a regular file within the size limit, of a suffix
-    GDAL may open, whose first bytes are what the suffix promises and reference no other file."""
+    """The safety checks of :func:`read` that need no GDAL, for readers with their own options (the events
+    loader): a regular file within the size limit, of a suffix GDAL may open, whose first bytes are what
+    the suffix promises and reference no other file."""
     path = Path(path)
     suffix = path.suffix.lower()
     regular_file(path)
@@ -250,17 +251,10 @@ def vet_bytes(path: Path) -> None:
         raise SourceError(path, f"cannot read ({exc.strerror or exc})") from None
 
 
-def vet(path: Path, limit: tuple[int, str] | None = None) -> None:
-    """The safety checks of :func:`read` alone, for readers with their own options (the events loader):
-    a regular file within the limits, first bytes as its suffix promises, an allowed GDAL driver.
-    ``limit``: the most features and the setting's name, when not ``MAX_FEATURES``."""
-    vet_bytes(path)
-    vet_driver(path, limit)
-
-
 def vet_driver(path: Path, limit: tuple[int, str] | None = None) -> None:
-    """The GDAL half of :func:`vet`, for a file :func:`vet_bytes` has passed: an allowed driver opens it,
-    within the limits."""
+    """The GDAL half of :func:`read`'s safety checks, for a file :func:`vet_bytes` has passed: an allowed
+    driver opens it, within the limits (``limit``: the most features and the setting's name, when not
+    ``MAX_FEATURES``)."""
     path = Path(path)
     with gdal_lockdown(), literal(path) as target:
         _opened_driver(path, target, path.suffix.lower(), None, limit)

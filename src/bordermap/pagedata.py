@@ -173,13 +173,12 @@ def encode_geometry(geom) -> list:
     return out
 
 
-def month_steps(starts: Sequence[str], ends: Sequence[str]) -> list[dict]:
-    """Every month from the earliest to the latest dated item (each item's first and last day, ISO, "" when
-    undated), for the time sliders."""
-    dated = [day for day in pd.unique(np.asarray(starts, dtype=object)) if day]
-    if not dated:
+def month_steps(span: tuple[str, str] | None) -> list[dict]:
+    """Every month from the earliest to the latest dated item (``eventblock.Rows.span``), for the time
+    sliders."""
+    if span is None:
         return []
-    first, last = min(dated), max(day for day in pd.unique(np.asarray(ends, dtype=object)) if day)
+    first, last = span
     y, mo = int(first[:4]), int(first[5:7])
     steps = []
     while (y, mo) <= (int(last[:4]), int(last[5:7])):
@@ -273,7 +272,7 @@ def document(layers: Sequence, recipe, bounds: tuple[float, float, float, float]
     doc = {
         "schema": SCHEMA, "version": VERSION, "title": recipe.title, "decimals": COORD_DECIMALS,
         "view": view, "strings": table.strings, "items": encoded, "lists": lists,
-        "months": month_steps(*items.days),
+        "months": month_steps(items.span),
         "places": places, "layers": out_layers, "icons": icons.icons,
         "legend": [[i.label, legend_svg(i, hatch_id=None if i.hatch is None else
                                         hatches.element_id(hatches.add(i.colour, i.hatch)))] for i in legend],

@@ -351,15 +351,11 @@ def _unit_extent(code: str, admin1, districts: Mapping, district_shapes: Mapping
     return (d.hq_lon, d.hq_lat, d.hq_lon, d.hq_lat)
 
 
-def _block_days(layer) -> list[tuple[str, str]]:
-    """The distinct first and last days of a layer's events drawn from columns (``eventblock.Rows``)."""
-    block = getattr(layer, "block", None)
-    return list(dict.fromkeys(zip(*block.days))) if block is not None else []
-
-
 def _data_span(layers: Sequence) -> tuple[dt.date, dt.date] | None:
-    days = [d for layer in layers for d in ([(item.start, item.end) for item in layer.items] + _block_days(layer))
-            if d[0]]
+    """The first and last day of the layers' dated items, those drawn from columns (``eventblock.Rows``)
+    included."""
+    days = [(item.start, item.end) for layer in layers for item in layer.items if item.start]
+    days += [block.span for layer in layers if (block := getattr(layer, "block", None)) is not None and block.span]
     if not days:
         return None
     return dt.date.fromisoformat(min(d[0] for d in days)), dt.date.fromisoformat(max(d[1] for d in days))

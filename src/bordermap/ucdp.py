@@ -202,8 +202,8 @@ def table(columns, ctx: Context) -> tuple:
     import numpy as np
     import pandas as pd
 
-    from .conflictdata import WORK, Skipped, isnone, located, per_distinct, table_of
-    from .eventblock import MARK, placeholder
+    from .conflictdata import (Skipped, export_fields, isnone, per_distinct, place_rows, table_of, unit_lists,
+                               with_admin, with_sources)
     from .takeaway import objects
 
     name = dataset_name(ctx)
@@ -234,13 +234,9 @@ def table(columns, ctx: Context) -> tuple:
     alive &= ~skipped.add_reasons(alive, dates, 1)
     precision = np.array([WHERE[p][0] if p in WHERE else "" for p in prec.tolist()], dtype=object)
     adm1 = per_distinct(lambda v: re.sub(r"\s+(province|ostan)$", "", v, flags=re.I), col["adm_1"])
-    province = per_distinct(lambda k, a: ctx.names.code(k, a) if k else None, country, adm1)
-    point = alive & np.isin(precision, ("town", "near"))
-    lon, lat, province = located(col["longitude"], col["latitude"], point, province, labels, skipped, 1, ctx,
-                                 "adm_1", col["adm_1"])
-    alive &= ~(point & isnone(province))
-    unit = alive & ~point
-    adm1_shown = labels + " (" + np.where(col["adm_1"] != "", col["adm_1"], "empty") + ")"
+    lon, lat, province, alive, unit = place_rows(ctx, skipped, 1, alive, country, precision, adm1, col["adm_1"],
+                                                 "adm_1", col["longitude"], col["latitude"])
+    adm1_shown = with_admin(labels, col["adm_1"])
     unknown = unit & isnone(province)
     for p in dict.fromkeys(prec[unknown].tolist()):
         skipped.add(unknown & (prec == p), 1,
@@ -249,7 +245,7 @@ def table(columns, ctx: Context) -> tuple:
     skipped.say(ctx)
     used = np.flatnonzero(alive)
     col = {k: v[used] for k, v in col.items()}
-    unit, point, province, precision, prec, adm1 = (a[used] for a in (unit, point, province, precision, prec, adm1))
+    unit, province, precision, prec, adm1 = (a[used] for a in (unit, province, precision, prec, adm1))
     in_districts = unit & (precision == "district")
     adm2 = per_distinct(lambda v: re.sub(r"\s+district$", "", v, flags=re.I), col["adm_2"])
     district = per_distinct(lambda d, p, a: district_id(ctx, p, a) if d else None, in_districts,
@@ -275,21 +271,13 @@ def table(columns, ctx: Context) -> tuple:
         days |= {_day(d) for d in dict.fromkeys(col[k].tolist())}
     citation = f"{name}, Uppsala Conflict Data Program ({LICENCE}); cite {cite}; rows: {coverage(countries, days)}"
     fields = {
-        "id": np.array([record_id("ucdp", r) for r in col["id"].tolist()], dtype=object),
+        **export_fields("ucdp", col["id"], date, unit, province, lon[used], lat[used]),
         "title": per_distinct(str.capitalize, violence) + ": " + where, "category": np.full(len(used), "attack", dtype=object),
-        "date": np.array([d[0] for d in date], dtype=object), "date_precision": np.array([d[1] for d in date], dtype=object),
         "date_note": np.array(date_note, dtype=object), "location_precision": precision,
-        "admin1": np.where(unit, "", province),
         "place": np.where(unit, np.where(col["adm_2"] != "", col["adm_2"], col["adm_1"]), place),
-        "location_basis": np.array([WHERE[p][1] for p in prec.tolist()], dtype=object), "summary": summary,
-        "lon": np.where(unit, np.nan, lon[used]).astype(float), "lat": np.where(unit, np.nan, lat[used]).astype(float)}
+        "location_basis": np.array([WHERE[p][1] for p in prec.tolist()], dtype=object), "summary": summary}
     lists = {
         "actors": per_distinct(lambda a, b: _actors(ctx, a, b), col["side_a"], col["side_b"]),
-        "units": per_distinct(lambda u, d, p: ((d,) if d else (p,)) if u else (), unit, district, province),
-        "fatalities": objects([f[0] for f in fatalities.tolist()])}
-    own = {WORK: f"{name}, event " + col["id"]}
-    if any(MARK in text for text in dict.fromkeys(col["source_office"].tolist())):  # a placeholder would be ambiguous
-        lists["sources"], own = per_distinct(_sources, col["source_office"], own[WORK]), {}
-    else:
-        lists["sources"] = per_distinct(lambda text: _sources(text, placeholder(WORK)), col["source_office"])
+        "units": unit_lists(unit, district, province), "fatalities": objects([f[0] for f in fatalities.tolist()])}
+    own = with_sources(lists, col["source_office"], f"{name}, event " + col["id"], _sources)
     return table_of(fields, lists, len(used), dataset=citation, redistributable=True, own=own), citation

@@ -129,14 +129,14 @@
 
     // what passes the filter state without its time span (the chart shows the whole span): the filter's own
     // result when the span is whole already
-    function facetsOnly(result) {
+    function facetsOnly(filtered) {
       var whole = Math.min(ctx.state.from, ctx.state.to) === 0 && Math.max(ctx.state.from, ctx.state.to) >= months.length - 1;
-      if (whole && result && result.visible) { return result.visible; }
+      if (whole && filtered && filtered.visible) { return filtered.visible; }
       var state = {facets: ctx.state.facets, from: 0, to: months.length - 1};
       return bm.filter.run(ctx.items, state, ctx.facets, months).visible;
     }
-    function draw(result) {
-      var pass = facetsOnly(result), mask = pass.mask;
+    function draw(filtered) {
+      var pass = facetsOnly(filtered), mask = pass.mask;
       var result = chart.count(ctx.items, function (it) { return mask ? mask[it.index] === 1 : pass.has(it.id); }, bins, categories);
       last = result;
       var full = result.hasF ? H : H - FH, top = 6, base = full - (result.hasF ? FH : 0) - 16;
